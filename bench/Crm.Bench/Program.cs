@@ -1,0 +1,3 @@
+using Crm.Bench;
+
+return await BenchmarkCommand.RunAsync(args).ConfigureAwait(false);

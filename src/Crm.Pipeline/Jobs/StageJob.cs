@@ -1,0 +1,72 @@
+using System.ComponentModel;
+using Crm.Pipeline.Ops;
+using Hangfire;
+using Hangfire.Server;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Pipeline.Jobs;
+
+/// <summary>
+/// The Hangfire job that runs one pipeline stage. The nightly chain is a row of these joined
+/// by continuations; an admin can enqueue any one from the dashboard or the command line.
+/// </summary>
+public sealed partial class StageJob
+{
+    private readonly IEnumerable<IPipelineStage> _stages;
+    private readonly PipelineRunRecorder _recorder;
+    private readonly ILogger<StageJob> _logger;
+
+    /// <summary>Created by Hangfire's activator from the service provider.</summary>
+    public StageJob(IEnumerable<IPipelineStage> stages, PipelineRunRecorder recorder, ILogger<StageJob> logger)
+    {
+        _stages = stages;
+        _recorder = recorder;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="stage"/> as part of run <paramref name="runId"/>. Throws on failure so
+    /// Hangfire retries with back-off; the stage is idempotent, so a retry is safe.
+    /// </summary>
+    [DisplayName("{0} (run {1})")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [30, 120, 600])]
+    public async Task RunAsync(string stage, Guid runId, string runKind, PerformContext? context, CancellationToken cancellationToken)
+    {
+        var target = _stages.FirstOrDefault(s => s.Name == stage)
+            ?? throw new InvalidOperationException($"No pipeline stage named '{stage}' in this build.");
+        await _recorder.EnsureRunAsync(runId, runKind, cancellationToken).ConfigureAwait(false);
+        await _recorder.StartStageAsync(runId, stage, cancellationToken).ConfigureAwait(false);
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Stage"] = stage });
+        try
+        {
+            var progress = context is null ? (IProgressSink)NullProgressSink.Instance : new HangfireProgressSink(context);
+            var result = await target.RunAsync(new StageContext(runId, runKind, progress), cancellationToken).ConfigureAwait(false);
+            await _recorder.FinishStageAsync(runId, stage, result, null, CancellationToken.None).ConfigureAwait(false);
+            Log.StageSucceeded(_logger, stage, result.Summary);
+            if (stage == PipelineStages.Order[^1] || context?.BackgroundJob is null)
+            {
+                await _recorder.FinishRunAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await _recorder.FinishStageAsync(runId, stage, null, e.Message, CancellationToken.None).ConfigureAwait(false);
+            Log.StageFailed(_logger, e, stage);
+            throw;
+        }
+    }
+
+    /// <summary>Marks a chained run finished; the last continuation of the nightly chain.</summary>
+    [DisplayName("finish run {0}")]
+    public Task FinishAsync(Guid runId, CancellationToken cancellationToken) =>
+        _recorder.FinishRunAsync(runId, null, cancellationToken);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Stage {Stage} succeeded: {Summary}")]
+        public static partial void StageSucceeded(ILogger logger, string stage, string summary);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Stage {Stage} failed")]
+        public static partial void StageFailed(ILogger logger, Exception exception, string stage);
+    }
+}

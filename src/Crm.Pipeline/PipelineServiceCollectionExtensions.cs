@@ -1,0 +1,26 @@
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Ops;
+using Crm.Pipeline.Sources.Orders;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Pipeline;
+
+/// <summary>Registers the pipeline's services and stages. The host supplies an <c>NpgsqlDataSource</c>.</summary>
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>Adds every stage of this build, its options (bound from <c>Crm:*</c>) and the job classes.</summary>
+    public static IServiceCollection AddCrmPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton<PipelineRunRecorder>();
+        services.AddTransient<StageJob>();
+
+        // Orders
+        services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
+        services.AddSingleton<OrderFeedIngester>();
+        services.AddSingleton<IPipelineStage, OrderIngestStage>();
+
+        return services;
+    }
+}

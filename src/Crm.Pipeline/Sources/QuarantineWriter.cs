@@ -1,0 +1,46 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Sources;
+
+/// <summary>Writes quarantine rows with binary COPY inside the caller's transaction.</summary>
+public static class QuarantineWriter
+{
+    /// <summary>Copies <paramref name="rows"/> into <c>quarantine.record</c> for the given unit.</summary>
+    public static async Task WriteAsync(
+        NpgsqlConnection connection, string source, long ledgerId, string unitPath,
+        IEnumerable<QuarantineRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(rows);
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "copy quarantine.record (source, ledger_id, unit_path, line_number, byte_offset, reason, raw_text, raw_length) from stdin (format binary)",
+            cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(source, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(ledgerId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(unitPath, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, row.LineNumber, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, row.ByteOffset, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(row.Reason, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(row.RawText, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(row.RawLength, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, long? value, CancellationToken cancellationToken)
+    {
+        if (value is { } v)
+        {
+            await importer.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

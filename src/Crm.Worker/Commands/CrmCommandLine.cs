@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Crm.Worker.Commands;
+
+/// <summary>The <c>crm</c> command line.</summary>
+public static class CrmCommandLine
+{
+    /// <summary>Builds the root command with every sub-command.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Crm: website logs, emails and order feeds into one PostgreSQL warehouse, golden customers, churn and manager reports.");
+        return root;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Crm.Worker.Hosting;
+
+/// <summary>
+/// Where settings come from, lowest priority first: <c>appsettings.json</c> beside the binary,
+/// <c>crm.json</c> in the working directory, files named by <c>--config</c>, then environment
+/// variables (<c>ConnectionStrings__Warehouse</c>, <c>Crm__Orders__Feeds__0__Name</c>, …).
+/// </summary>
+public static class CrmConfiguration
+{
+    /// <summary>Builds the configuration.</summary>
+    public static IConfigurationRoot Build(IEnumerable<string>? extraFiles = null)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "crm.json"), optional: true);
+        foreach (var file in extraFiles ?? [])
+        {
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+
+        return builder.AddEnvironmentVariables().Build();
+    }
+}

@@ -1,0 +1,3 @@
+using Crm.Worker.Commands;
+
+return await CrmCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

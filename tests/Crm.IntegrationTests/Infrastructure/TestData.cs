@@ -1,0 +1,39 @@
+using Crm.Pipeline.Sources.Orders;
+using Microsoft.Extensions.Configuration;
+
+namespace Crm.IntegrationTests.Infrastructure;
+
+/// <summary>Paths to the repository's data and the shared public data sets.</summary>
+public static class TestData
+{
+    /// <summary>The repository root (the folder holding Crm.sln).</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>The shared public data folder beside the repository (<c>../shared/data</c>).</summary>
+    public static string SharedData => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+
+    /// <summary>The CDNOW 1/10 sample: the copy bundled with the demo (see its README for the origin).</summary>
+    public static string CdnowSample => Path.Combine(RepositoryRoot, "src", "Crm.Worker", "demo", "cdnow", "CDNOW_sample.txt");
+
+    /// <summary>Loads a sample feed definition from <c>deploy/config/feeds/NAME.json</c>.</summary>
+    public static OrderFeedOptions LoadFeed(string name)
+    {
+        var config = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(RepositoryRoot, "deploy", "config", "feeds", name + ".json"))
+            .Build();
+        var options = new OrdersOptions();
+        config.GetSection("Crm:Orders").Bind(options);
+        return options.Feeds.Single(f => f.Name == name);
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Crm.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Crm.sln not found above " + AppContext.BaseDirectory);
+    }
+}
