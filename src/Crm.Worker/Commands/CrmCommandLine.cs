@@ -9,6 +9,9 @@ public static class CrmCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("Crm: website logs, emails and order feeds into one PostgreSQL warehouse, golden customers, churn and manager reports.");
+        root.Add(CommonOptions.Config);
+        root.Add(MigrateCommand.Create());
+        root.Add(IngestCommand.Create());
         return root;
     }
 }
