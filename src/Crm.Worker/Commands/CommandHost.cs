@@ -42,9 +42,9 @@ internal sealed class CommandHost : IAsyncDisposable
     /// </summary>
     public static async Task<CommandHost> StartAsync(
         IEnumerable<string>? configFiles, CancellationToken cancellationToken,
-        IDictionary<string, string?>? overrides = null, bool migrate = true)
+        IDictionary<string, string?>? overrides = null, bool migrate = true, Stream? extraJson = null)
     {
-        var configuration = CrmConfiguration.Build(configFiles, overrides);
+        var configuration = CrmConfiguration.Build(configFiles, overrides, extraJson);
         var warehouse = await Hosting.Warehouse.ResolveAsync(configuration, cancellationToken).ConfigureAwait(false);
         try
         {

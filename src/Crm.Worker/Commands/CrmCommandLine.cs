@@ -12,6 +12,9 @@ public static class CrmCommandLine
         root.Add(CommonOptions.Config);
         root.Add(MigrateCommand.Create());
         root.Add(IngestCommand.Create());
+        root.Add(RunCommand.Create());
+        root.Add(ServeCommand.Create());
+        root.Add(DemoCommand.Create());
         return root;
     }
 }

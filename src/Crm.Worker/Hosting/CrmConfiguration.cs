@@ -11,7 +11,7 @@ namespace Crm.Worker.Hosting;
 public static class CrmConfiguration
 {
     /// <summary>Builds the configuration.</summary>
-    public static IConfigurationRoot Build(IEnumerable<string>? extraFiles = null, IDictionary<string, string?>? overrides = null)
+    public static IConfigurationRoot Build(IEnumerable<string>? extraFiles = null, IDictionary<string, string?>? overrides = null, Stream? extraJson = null)
     {
         var builder = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
@@ -19,6 +19,11 @@ public static class CrmConfiguration
         foreach (var file in extraFiles ?? [])
         {
             builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+
+        if (extraJson is not null)
+        {
+            builder.AddJsonStream(extraJson);
         }
 
         builder.AddEnvironmentVariables();
