@@ -9,6 +9,7 @@ public static class CrmCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("Crm: website logs, emails and order feeds into one PostgreSQL warehouse, golden customers, churn and manager reports.");
+        root.Subcommands.Add(GenerateCommand.Create());
         return root;
     }
 }
