@@ -66,8 +66,8 @@ public sealed class GeneratorOptions
     /// <summary>Probability that a dropping-out person asks to cancel their account.</summary>
     public double CancellationRequestRate { get; set; } = 0.08;
 
-    /// <summary>Share of people who also have a second, slightly different customer record.</summary>
-    public double DuplicateRate { get; set; } = 0.06;
+    /// <summary>Share of repeat buyers (people with two or more orders) who also have a second, slightly different customer record.</summary>
+    public double DuplicateRate { get; set; } = 0.25;
 
     /// <summary>Share of people who live with the previous person (same address, usually the same surname).</summary>
     public double HouseholdRate { get; set; } = 0.08;
