@@ -240,11 +240,9 @@ internal sealed class Lifecycle
             }
         }
 
-        if (sessions > 0)
-        {
-            _truth.Record("weblogs:visitor", person.VisitorId, person.PersonId, "vid cookie");
-            _truth.Record("weblogs:client", person.Ip, person.PersonId, person.HouseholdOf >= 0 ? "ip shared with household " + PersonFactory.PersonIdOf(person.HouseholdOf) : "ip");
-        }
+        // Every person has one device; its cookie and address show in sessions and checkouts.
+        _truth.Record("weblogs:visitor", person.VisitorId, person.PersonId, "vid cookie");
+        _truth.Record("weblogs:client", person.Ip, person.PersonId, person.HouseholdOf >= 0 ? "ip shared with household " + PersonFactory.PersonIdOf(person.HouseholdOf) : "ip");
     }
 
     private int Thread(Person person, ref Prng rng, ulong personSeed, MailKind kind, double at, int thread, double dupTime)

@@ -22,7 +22,7 @@ internal sealed partial class WebRenderer
         }
     }
 
-    private readonly record struct Entry(long Key, int Seq, int Start, int Length, string? Fault) : IComparable<Entry>
+    private readonly record struct Entry(long Key, long Ticks, int Seq, int Start, int Length, string? Fault) : IComparable<Entry>
     {
         public int CompareTo(Entry other)
         {
@@ -83,7 +83,7 @@ internal sealed partial class WebRenderer
                 }
             }
 
-            site.Entries.Add(new Entry(key, site.Entries.Count, begin, b.Length - begin, fault));
+            site.Entries.Add(new Entry(key, ticks, site.Entries.Count, begin, b.Length - begin, fault));
             previous = r.Path;
         }
     }
@@ -233,6 +233,7 @@ internal sealed partial class WebRenderer
 
         var restartAt = site.Site.Format == LogFormat.W3C && site.Entries.Count > 10 && rng.Chance(0.1) ? rng.Next(site.Entries.Count) : -1;
         var lines = 0L;
+        var latest = long.MinValue;
         for (var i = 0; i < site.Entries.Count; i++)
         {
             if (i == restartAt)
@@ -244,7 +245,9 @@ internal sealed partial class WebRenderer
             var e = site.Entries[i];
             file.WriteLine(site.Buffer.Slice(e.Start, e.Length));
             lines++;
-            if (e.Fault is not null)
+            latest = Math.Max(latest, e.Ticks);
+            // A delayed line only counts as out of order when a later one was written before it.
+            if (e.Fault is not null && (e.Fault != "out_of_order" || e.Ticks < latest))
             {
                 _truth.Fault(e.Fault, file.RelativePath, file.Lines, e.Fault == "out_of_order" ? "timestamp earlier than the line before" : "web log line");
             }

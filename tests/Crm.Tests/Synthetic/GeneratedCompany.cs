@@ -5,9 +5,9 @@ using Crm.Pipeline.Synthetic;
 namespace Crm.Tests.Synthetic;
 
 /// <summary>Generates a company into a temporary folder and reads its files back for assertions.</summary>
-internal sealed class GeneratedCompany : IDisposable
+public sealed class GeneratedCompany : IDisposable
 {
-    public GeneratedCompany(GeneratorOptions options)
+    internal GeneratedCompany(GeneratorOptions options)
     {
         Root = Path.Combine(Path.GetTempPath(), "crm-gen-" + Guid.NewGuid().ToString("N")[..8]);
         options.Out = Root;
@@ -17,7 +17,7 @@ internal sealed class GeneratedCompany : IDisposable
 
     public string Root { get; }
 
-    public GeneratorSummary Summary { get; }
+    internal GeneratorSummary Summary { get; }
 
     public IEnumerable<string> Files(string folder, string pattern = "*") =>
         Directory.Exists(Path.Combine(Root, folder))
