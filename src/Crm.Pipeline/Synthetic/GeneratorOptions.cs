@@ -120,6 +120,38 @@ public sealed class GeneratorOptions
     /// <summary>Whether to write the progress line to standard error.</summary>
     public bool Progress { get; set; } = true;
 
+    /// <summary>
+    /// The command line that reproduces these options (rates only where they differ from the
+    /// defaults). An absolute output folder shows as <c>DIR</c>, so where the files are written
+    /// never changes their bytes.
+    /// </summary>
+    public string CommandLine()
+    {
+        var defaults = new GeneratorOptions();
+        var sb = new System.Text.StringBuilder();
+        var output = Path.IsPathRooted(Out) ? "DIR" : Out.Replace('\\', '/');
+        sb.Append(CultureInfo.InvariantCulture, $"crm generate --customers {Customers} --start {Start:yyyy-MM-dd} --days {Days} --seed {Seed} --out {output}");
+        var mine = Numbers().ToList();
+        var theirs = defaults.Numbers().ToList();
+        for (var i = 0; i < mine.Count; i++)
+        {
+            if (mine[i].Value != theirs[i].Value)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" --{mine[i].Name} {mine[i].Value}");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private IEnumerable<(string Name, double Value)> Numbers() =>
+    [
+        .. Rates(), ("purchase-shape", PurchaseShape), ("purchase-scale", PurchaseScale), ("dropout-a", DropoutA), ("dropout-b", DropoutB),
+        ("spend-p", SpendP), ("spend-q", SpendQ), ("spend-gamma", SpendGamma), ("visits-per-purchase", VisitsPerPurchase),
+        ("baseline-visits-per-year", BaselineVisitsPerYear), ("questions-per-year", QuestionsPerYear),
+        ("baseline-complaints-per-year", BaselineComplaintsPerYear), ("churn-signal-days", ChurnSignalDays), ("campaign-every-days", CampaignEveryDays),
+    ];
+
     /// <summary>Checks the options; returns every problem found (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -125,10 +125,26 @@ internal sealed class OrderRenderer : IDisposable
         _items.Clear();
         for (var i = 0; i < count; i++)
         {
+            // The line's share of the order value buys the best-fitting of a few random products;
+            // the unit price then sits near the list price (discounts and surcharges vary it).
+            var part = value * weights[i] / total;
             var product = rng.Next(Catalog.Products.Length);
-            var roll = rng.NextDouble();
-            var qty = roll < 0.75 ? 1 : roll < 0.93 ? 2 : 3;
-            var unit = Math.Max(1, (long)Math.Round(value * weights[i] / total / qty * scale));
+            var best = double.MaxValue;
+            for (var c = 0; c < 6; c++)
+            {
+                var candidate = rng.Next(Catalog.Products.Length);
+                var price = (double)(Catalog.Products[candidate].Price * person.Culture.FxPerUnit);
+                var distance = Math.Abs(Math.Log(part / price));
+                if (distance < best)
+                {
+                    best = distance;
+                    product = candidate;
+                }
+            }
+
+            var list = (double)(Catalog.Products[product].Price * person.Culture.FxPerUnit);
+            var qty = (int)Math.Clamp(Math.Round(part / list), 1, 5);
+            var unit = Math.Max(1, (long)Math.Round(part / qty * scale));
             _items.Add((product, qty, unit));
             info.Products.Add(product);
         }

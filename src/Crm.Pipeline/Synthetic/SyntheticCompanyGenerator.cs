@@ -147,7 +147,7 @@ public sealed class SyntheticCompanyGenerator
             Elapsed = watch.Elapsed,
         };
         WriteManifest(root, summary, life, truth);
-        OutputLayout.WriteReadme(root);
+        OutputLayout.WriteReadme(root, _o.CommandLine());
         progress?.Invoke(1, $"done: {summary.Persons:N0} people, {summary.Orders:N0} orders, {summary.WebLogLines:N0} log lines, {summary.Emails:N0} emails in {watch.Elapsed.TotalSeconds:F1} s");
         return summary;
     }
@@ -184,6 +184,7 @@ public sealed class SyntheticCompanyGenerator
         var manifest = new
         {
             generator = "crm generate",
+            command = _o.CommandLine(),
             arguments = new
             {
                 customers = _o.Customers,

@@ -9,7 +9,14 @@ public static class CrmCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("Crm: website logs, emails and order feeds into one PostgreSQL warehouse, golden customers, churn and manager reports.");
-        root.Subcommands.Add(GenerateCommand.Create());
+        root.Add(CommonOptions.Config);
+        root.Add(MigrateCommand.Create());
+        root.Add(IngestCommand.Create());
+        root.Add(RunCommand.Create());
+        root.Add(ServeCommand.Create());
+        root.Add(DemoCommand.Create());
+        root.Add(HashPasswordCommand.Create());
+        root.Add(GenerateCommand.Create());
         return root;
     }
 }
