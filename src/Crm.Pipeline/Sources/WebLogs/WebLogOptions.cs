@@ -57,7 +57,7 @@ public sealed class WebLogSourceOptions
     public List<string> ConversionPaths { get; set; } = [];
 
     /// <summary>Largest file segment per transaction, in bytes; bounds memory whatever the file size.</summary>
-    public int SegmentBytes { get; set; } = 32 << 20;
+    public int SegmentBytes { get; set; } = 16 << 20;
 
     /// <summary>Longest line accepted, in bytes; longer ones are quarantined.</summary>
     public int MaxLineBytes { get; set; } = 64 * 1024;
