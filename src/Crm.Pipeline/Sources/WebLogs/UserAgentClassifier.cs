@@ -218,6 +218,7 @@ public sealed class UserAgentClassifier
         try
         {
             regex = new Regex(pattern, options | RegexOptions.CultureInvariant, MatchTimeout);
+
             return true;
         }
         catch (ArgumentException)
