@@ -73,7 +73,7 @@ internal sealed class ClfLineParser : IWebLogLineParser
                 end = FindClosingQuote(line, pos, next!, last);
                 if (end < 0)
                 {
-                    reason = Reasons.Unterminated(element.Field);
+                    reason = end == -2 ? "unexpected text after the last field" : Reasons.Unterminated(element.Field);
                     return LineKind.Malformed;
                 }
 
@@ -225,12 +225,13 @@ internal sealed class ClfLineParser : IWebLogLineParser
     private static int FindClosingQuote(ReadOnlySpan<byte> line, int from, byte[] next, bool last)
     {
         var i = from;
+        var sawQuote = false;
         while (i < line.Length)
         {
             var idx = line[i..].IndexOfAny((byte)'"', (byte)'\\');
             if (idx < 0)
             {
-                return -1;
+                break;
             }
 
             i += idx;
@@ -241,6 +242,7 @@ internal sealed class ClfLineParser : IWebLogLineParser
             }
 
             var rest = line[i..];
+            sawQuote = true;
             if (rest.StartsWith(next) && (!last || rest.Length == next.Length || rest[next.Length..].Trim(" \t"u8).IsEmpty))
             {
                 return i;
@@ -249,7 +251,8 @@ internal sealed class ClfLineParser : IWebLogLineParser
             i++;
         }
 
-        return -1;
+        // A last quoted field whose closing quote is followed by more text: extra fields, not a cut line.
+        return last && sawQuote && line[^1] != '"' && line.LastIndexOf((byte)'"') > from ? -2 : -1;
     }
 
     private static void SplitRequest(ReadOnlySpan<byte> value, int start, WebHit hit)

@@ -23,6 +23,11 @@ public static class TrackingToken
         {
             var dot = candidate.IndexOf('.', StringComparison.Ordinal);
             var payload = dot > 0 ? candidate[..dot] : candidate;
+            if (payload.Length == 0 || !Base64Url.IsValid(payload))
+            {
+                return null;
+            }
+
             var bytes = new byte[Base64Url.GetMaxDecodedLength(payload.Length)];
             if (!Base64Url.TryDecodeFromChars(payload, bytes, out var written))
             {
