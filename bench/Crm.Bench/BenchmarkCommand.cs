@@ -18,8 +18,10 @@ internal static class BenchmarkCommand
             case "orders":
                 await OrderIngestBenchmark.RunAsync(Size(2_000_000));
                 return 0;
+            case "weblogs":
+                return await WebLogBenchmark.RunAsync(args[1..]);
             default:
-                Console.WriteLine("benchmarks: orders [rows=2000000]");
+                Console.WriteLine("benchmarks: orders [rows=2000000], weblogs [--lines 5000000] [--small 1000000]");
                 return name == "help" ? 0 : 2;
         }
     }

@@ -1,8 +1,10 @@
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Sources.Orders;
+using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline;
 
@@ -21,6 +23,12 @@ public static class PipelineServiceCollectionExtensions
         services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
+
+        // Web logs (issue 5): sites from Crm:WebLogs:Sources, validated at start; the weblogs stage.
+        services.AddOptions<WebLogsOptions>().Bind(configuration.GetSection("Crm:WebLogs")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebLogsOptions>, WebLogsOptionsValidator>();
+        services.AddSingleton<WebLogIngester>();
+        services.AddSingleton<IPipelineStage, WebLogStage>();
 
         return services;
     }
