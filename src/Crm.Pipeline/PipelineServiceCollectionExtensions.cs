@@ -1,6 +1,8 @@
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +22,13 @@ public static class PipelineServiceCollectionExtensions
         services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
+
+        // Email (issue 6): drop folders and IMAP accounts from Crm:Email, validated at start.
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection("Crm:Email")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddSingleton<EmailFileIngester>();
+        services.AddSingleton<ImapSyncer>();
+        services.AddSingleton<IPipelineStage, EmailIngestStage>();
 
         return services;
     }
