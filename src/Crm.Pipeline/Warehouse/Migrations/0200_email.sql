@@ -39,7 +39,7 @@ create table core.email (
 );
 create index email_message_id on core.email (message_id);
 create index email_parent_id on core.email (parent_id);
-create index email_thread on core.email (thread_key, sent_at);
+create index email_thread_key_sent on core.email (thread_key, sent_at);
 create index email_customer on core.email (customer_address, sent_at);
 create index email_ledger on core.email (ledger_id);
 
