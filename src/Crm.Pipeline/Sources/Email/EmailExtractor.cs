@@ -21,12 +21,6 @@ internal sealed class EmailExtractor
     private readonly IntentRules _rules;
     private readonly string[] _staffDomains;
 
-    static EmailExtractor()
-    {
-        // ISO-2022-JP, windows-125x and friends decode only with the code-page provider registered.
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-    }
-
     public EmailExtractor(EmailOptions options, IntentRules rules)
     {
         _options = options;
@@ -97,7 +91,9 @@ internal sealed class EmailExtractor
             }
         }
 
-        body = Clean(body.ReplaceLineEndings("\n"));
+        // Line endings and trailing blank lines differ between transports (SMTP CRLF, mbox LF,
+        // the mbox separator's blank line): normalise them so a redelivery hashes the same.
+        body = Clean(body.ReplaceLineEndings("\n")).TrimEnd();
         AppendHash(hash, body);
         foreach (var a in attachments)
         {
@@ -392,6 +388,9 @@ internal sealed class EmailExtractor
 
     private static ParserOptions CreateParserOptions()
     {
+        // ISO-2022-JP, windows-125x and friends decode only with the code-page provider
+        // registered, and before MimeKit builds its charset table (ParserOptions.Default does).
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         var options = ParserOptions.Default.Clone();
         options.MaxMimeDepth = MaxDepth;
         return options;
