@@ -39,7 +39,7 @@ public sealed partial class StageJob
             ?? throw new InvalidOperationException($"No pipeline stage named '{stage}' in this build.");
         await _recorder.EnsureRunAsync(runId, runKind, cancellationToken).ConfigureAwait(false);
         await _recorder.StartStageAsync(runId, stage, cancellationToken).ConfigureAwait(false);
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Stage"] = stage });
+        using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage);
         try
         {
             var progress = context is null ? (IProgressSink)NullProgressSink.Instance : new HangfireProgressSink(context);

@@ -15,6 +15,7 @@ public static class CrmCommandLine
         root.Add(RunCommand.Create());
         root.Add(ServeCommand.Create());
         root.Add(DemoCommand.Create());
+        root.Add(HashPasswordCommand.Create());
         return root;
     }
 }
