@@ -285,8 +285,8 @@ internal sealed class EmailExtractor
         }
 
         using var decoded = part.Content.Open();
-        using var reader = new StreamReader(decoded, encoding, detectEncodingFromByteOrderMarks: true);
-        var buffer = new char[Math.Min(maxChars + 1, 1 << 16)];
+        using var reader = new StreamReader(decoded, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 4096);
+        var buffer = new char[Math.Min(maxChars + 1, 4096)];
         var builder = new StringBuilder();
         int read;
         while ((read = reader.Read(buffer, 0, Math.Min(buffer.Length, maxChars + 1 - builder.Length))) > 0)

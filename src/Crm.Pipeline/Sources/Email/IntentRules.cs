@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -8,11 +9,13 @@ namespace Crm.Pipeline.Sources.Email;
 /// <summary>
 /// Keyword and phrase rules that tag a message's intent (complaint, cancellation, refund,
 /// praise) in several languages. Built-in rules come from <c>intent_rules.resx.json</c>; a
-/// configured file adds to them. Matching is case- and accent-insensitive, on word boundaries.
+/// configured file adds to them. Matching is case- and accent-insensitive; a phrase must start a word
+/// (so "cancel" also matches "cancelled", but "super" does not match inside "hypersuper").
 /// </summary>
 internal sealed class IntentRules
 {
     private readonly List<(string Intent, string Phrase)> _phrases = [];
+    private SearchValues<string>? _any;
 
     private IntentRules()
     {
@@ -55,18 +58,34 @@ internal sealed class IntentRules
         }
 
         var folded = Fold(text);
+        _any ??= SearchValues.Create(_phrases.Select(p => p.Phrase).Distinct().ToArray(), StringComparison.Ordinal);
         SortedSet<string>? found = null;
-        foreach (var (intent, phrase) in _phrases)
+        var span = folded.AsSpan();
+        var offset = 0;
+
+        // One multi-phrase scan (SearchValues) finds candidate positions; only there are the
+        // phrases compared one by one, with the word-start check.
+        while (offset < span.Length)
         {
-            if (found is not null && found.Contains(intent))
+            var hit = span[offset..].IndexOfAny(_any);
+            if (hit < 0)
             {
-                continue;
+                break;
             }
 
-            if (ContainsWord(folded, phrase))
+            var at = offset + hit;
+            if (at == 0 || !char.IsLetterOrDigit(span[at - 1]))
             {
-                (found ??= new SortedSet<string>(StringComparer.Ordinal)).Add(intent);
+                foreach (var (intent, phrase) in _phrases)
+                {
+                    if (span[at..].StartsWith(phrase, StringComparison.Ordinal))
+                    {
+                        (found ??= new SortedSet<string>(StringComparer.Ordinal)).Add(intent);
+                    }
+                }
             }
+
+            offset = at + 1;
         }
 
         return found is null ? [] : [.. found];
@@ -89,31 +108,10 @@ internal sealed class IntentRules
                     if (phrase.GetString() is { Length: > 0 } p)
                     {
                         _phrases.Add((intent.Name.ToLowerInvariant(), Fold(p)));
+                        _any = null;
                     }
                 }
             }
-        }
-    }
-
-    private static bool ContainsWord(string text, string phrase)
-    {
-        var start = 0;
-        while (true)
-        {
-            var i = text.IndexOf(phrase, start, StringComparison.Ordinal);
-            if (i < 0)
-            {
-                return false;
-            }
-
-            // "cancel" matches "cancel", "cancelled" and "cancellation": a word boundary is
-            // required before the phrase only, so inflected forms still count.
-            if (i == 0 || !char.IsLetterOrDigit(text[i - 1]))
-            {
-                return true;
-            }
-
-            start = i + 1;
         }
     }
 
