@@ -46,16 +46,16 @@ public sealed class GeneratorOptions
     public double SpendGamma { get; set; } = 40;
 
     /// <summary>Web sessions per purchase, on top of <see cref="BaselineVisitsPerYear"/>.</summary>
-    public double VisitsPerPurchase { get; set; } = 0.8;
+    public double VisitsPerPurchase { get; set; } = 0.6;
 
     /// <summary>Web sessions per year of an active person regardless of purchases.</summary>
-    public double BaselineVisitsPerYear { get; set; } = 0.6;
+    public double BaselineVisitsPerYear { get; set; } = 0.4;
 
     /// <summary>Days before dropout in which visits thin out and complaints become likely.</summary>
     public int ChurnSignalDays { get; set; } = 45;
 
     /// <summary>Probability that a person who drops out complains first.</summary>
-    public double ComplaintBeforeDropout { get; set; } = 0.3;
+    public double ComplaintBeforeDropout { get; set; } = 0.2;
 
     /// <summary>Complaints per year of a person who stays.</summary>
     public double BaselineComplaintsPerYear { get; set; } = 0.03;
@@ -106,7 +106,7 @@ public sealed class GeneratorOptions
     public int CampaignEveryDays { get; set; } = 30;
 
     /// <summary>Share of active people each campaign is sent to.</summary>
-    public double CampaignReach { get; set; } = 0.02;
+    public double CampaignReach { get; set; } = 0.01;
 
     /// <summary>Share of campaign emails whose link is clicked (a web landing with the tracking token).</summary>
     public double ClickRate { get; set; } = 0.12;
