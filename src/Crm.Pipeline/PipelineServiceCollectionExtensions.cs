@@ -1,8 +1,10 @@
+using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Sources.Orders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline;
 
@@ -20,6 +22,12 @@ public static class PipelineServiceCollectionExtensions
         services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
+
+        // Identity: cleaning and identity resolution into golden customers (issue 7).
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection("Crm:Identity")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
+        services.AddSingleton<IdentityResolver>();
+        services.AddSingleton<IPipelineStage, IdentityStage>();
 
         return services;
     }
