@@ -187,34 +187,37 @@ public sealed partial class IdentityResolver
             list.Add(values);
         }
 
-        await using var w = await c.BeginBinaryImportAsync(
-            "copy id_golden (customer_id, email, customer_name, phone, address, postcode, country, date_of_birth, first_seen, last_seen, source_count) from stdin (format binary)", ct).ConfigureAwait(false);
-        foreach (var (id, list) in members)
+        await using (var w = await c.BeginBinaryImportAsync(
+            "copy id_golden (customer_id, email, customer_name, phone, address, postcode, country, date_of_birth, first_seen, last_seen, source_count) from stdin (format binary)", ct).ConfigureAwait(false))
         {
-            var g = Survivorship.Choose(list, options.SourcePriority);
-            await w.StartRowAsync(ct).ConfigureAwait(false);
-            await w.WriteAsync(id, ct).ConfigureAwait(false);
-            await WriteText(w, g.Email, ct).ConfigureAwait(false);
-            await WriteText(w, g.Name, ct).ConfigureAwait(false);
-            await WriteText(w, g.Phone, ct).ConfigureAwait(false);
-            await WriteText(w, g.Address, ct).ConfigureAwait(false);
-            await WriteText(w, g.Postcode, ct).ConfigureAwait(false);
-            await WriteText(w, g.Country, ct).ConfigureAwait(false);
-            if (g.DateOfBirth is null)
+            foreach (var (id, list) in members)
             {
-                await w.WriteNullAsync(ct).ConfigureAwait(false);
-            }
-            else
-            {
-                await w.WriteAsync(DateOnly.ParseExact(g.DateOfBirth, "yyyy-MM-dd", CultureInfo.InvariantCulture), NpgsqlDbType.Date, ct).ConfigureAwait(false);
+                var g = Survivorship.Choose(list, options.SourcePriority);
+                await w.StartRowAsync(ct).ConfigureAwait(false);
+                await w.WriteAsync(id, ct).ConfigureAwait(false);
+                await WriteText(w, g.Email, ct).ConfigureAwait(false);
+                await WriteText(w, g.Name, ct).ConfigureAwait(false);
+                await WriteText(w, g.Phone, ct).ConfigureAwait(false);
+                await WriteText(w, g.Address, ct).ConfigureAwait(false);
+                await WriteText(w, g.Postcode, ct).ConfigureAwait(false);
+                await WriteText(w, g.Country, ct).ConfigureAwait(false);
+                if (g.DateOfBirth is null)
+                {
+                    await w.WriteNullAsync(ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await w.WriteAsync(DateOnly.ParseExact(g.DateOfBirth, "yyyy-MM-dd", CultureInfo.InvariantCulture), NpgsqlDbType.Date, ct).ConfigureAwait(false);
+                }
+
+                await w.WriteAsync(g.FirstSeen, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                await w.WriteAsync(g.LastSeen, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                await w.WriteAsync(g.SourceCount, ct).ConfigureAwait(false);
             }
 
-            await w.WriteAsync(g.FirstSeen, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-            await w.WriteAsync(g.LastSeen, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-            await w.WriteAsync(g.SourceCount, ct).ConfigureAwait(false);
+            await w.CompleteAsync(ct).ConfigureAwait(false);
         }
 
-        await w.CompleteAsync(ct).ConfigureAwait(false);
         await using var a = await c.BeginBinaryImportAsync("copy id_assign (source, source_customer_id, customer_id) from stdin (format binary)", ct).ConfigureAwait(false);
         for (var i = 0; i < rows.Count; i++)
         {

@@ -114,7 +114,7 @@ public sealed partial class IdentityResolver
         progress.Report(0.6, "assigning stable ids");
         var oldIds = rows.Select(r => r.CustomerId).ToArray();
         var next = -1L;
-        var assignment = StableIds.Assign(oldIds, resolution.Labels, () => next--);
+        var assignment = StableIds.Assign(oldIds, resolution.Labels, rows.Select(r => r.FirstSeen.UtcTicks).ToArray(), () => next--);
         var newIds = await AllocateIdsAsync(connection, tx, (int)(-1 - next), cancellationToken).ConfigureAwait(false);
         long Real(long id) => id < 0 ? newIds[(int)(-id - 1)] : id;
         var ids = assignment.CustomerIds.Select(Real).ToArray();

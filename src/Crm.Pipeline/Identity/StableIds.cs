@@ -14,14 +14,24 @@ internal sealed record IdAssignment(long[] CustomerIds, IReadOnlyDictionary<long
 
 /// <summary>
 /// Gives each new cluster a customer id that is stable across runs. Every old id goes with the new
-/// cluster holding most of its records; a cluster claimed by several old ids keeps the oldest
+/// cluster holding most of its records (on a tie, the part first seen earliest); a cluster claimed by several old ids keeps the oldest
 /// (smallest) and the others are merged into it; a cluster claimed by none gets a new id, recorded as
 /// a split when its records came from an existing customer, else as created.
 /// </summary>
 internal static class StableIds
 {
-    public static IdAssignment Assign(long?[] oldIds, int[] labels, Func<long> newId)
+    /// <param name="oldIds">Current customer id per record (null for a new record).</param>
+    /// <param name="labels">New cluster label per record.</param>
+    /// <param name="seniority">Per record, smaller = older (first seen earlier); breaks ties so the oldest part of a split keeps the id.</param>
+    /// <param name="newId">Allocates a new id.</param>
+    public static IdAssignment Assign(long?[] oldIds, int[] labels, long[] seniority, Func<long> newId)
     {
+        var oldest = new Dictionary<int, long>();
+        for (var i = 0; i < labels.Length; i++)
+        {
+            oldest[labels[i]] = oldest.TryGetValue(labels[i], out var s) ? Math.Min(s, seniority[i]) : seniority[i];
+        }
+
         var byOld = new Dictionary<long, Dictionary<int, int>>();
         for (var i = 0; i < labels.Length; i++)
         {
@@ -39,7 +49,7 @@ internal static class StableIds
         var claims = new SortedDictionary<int, List<long>>();
         foreach (var (old, counts) in byOld)
         {
-            var best = counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key).First().Key;
+            var best = counts.OrderByDescending(c => c.Value).ThenBy(c => oldest[c.Key]).ThenBy(c => c.Key).First().Key;
             if (!claims.TryGetValue(best, out var list))
             {
                 claims[best] = list = [];

@@ -7,14 +7,27 @@ on conflict (source, source_customer_id) do update set
     given = excluded.given, family = excluded.family, email = excluded.email, verified_email = excluded.verified_email,
     phone = excluded.phone, date_of_birth = excluded.date_of_birth, street_number = excluded.street_number,
     street = excluded.street, locality = excluded.locality, postcode = excluded.postcode, region = excluded.region,
-    country = excluded.country, source_updated_at = excluded.source_updated_at, cleaned_at = now();
+    country = excluded.country, source_updated_at = excluded.source_updated_at, cleaned_at = now()
+where (t.given, t.family, t.email, t.verified_email, t.phone, t.date_of_birth, t.street_number, t.street, t.locality,
+       t.postcode, t.region, t.country, t.source_updated_at)
+      is distinct from
+      (excluded.given, excluded.family, excluded.email, excluded.verified_email, excluded.phone, excluded.date_of_birth,
+       excluded.street_number, excluded.street, excluded.locality, excluded.postcode, excluded.region, excluded.country,
+       excluded.source_updated_at);
 
+-- Quarantine rows of re-cleaned records: drop those no longer produced, add only new ones.
 delete from quarantine.record q
  using id_cleaned_key k
- where q.source = 'identity' and q.unit_path = k.source || '/' || k.source_customer_id;
+ where q.source = 'identity' and q.unit_path = k.source || '/' || k.source_customer_id
+   and not exists (select 1 from id_quarantine n
+                    where n.unit_path = q.unit_path and n.reason = q.reason and n.raw_text is not distinct from q.raw_text);
 
 insert into quarantine.record (source, unit_path, reason, raw_text, raw_length)
-select 'identity', unit_path, reason, raw_text, length(raw_text) from id_quarantine;
+select 'identity', n.unit_path, n.reason, n.raw_text, length(n.raw_text)
+  from id_quarantine n
+ where not exists (select 1 from quarantine.record q
+                    where q.source = 'identity' and q.unit_path = n.unit_path and q.reason = n.reason
+                      and q.raw_text is not distinct from n.raw_text);
 
 insert into core.customer as c (customer_id, status, merged_into, email, customer_name, phone, address, postcode, country,
                                 date_of_birth, first_seen, last_seen, source_count)
