@@ -74,7 +74,17 @@ public static partial class AddressNormalizer
             return Cleaned.Missing;
         }
 
-        var compact = new string(raw.Where(char.IsAsciiLetterOrDigit).ToArray()).ToUpperInvariant();
+        Span<char> buffer = stackalloc char[Math.Min(raw.Length, 64)];
+        var n = 0;
+        foreach (var c in raw)
+        {
+            if (char.IsAsciiLetterOrDigit(c) && n < buffer.Length)
+            {
+                buffer[n++] = char.ToUpperInvariant(c);
+            }
+        }
+
+        var compact = new string(buffer[..n]);
         if (compact.Length == 0)
         {
             return Cleaned.Fail("postcode: no letters or digits");

@@ -60,7 +60,9 @@ public static class EmailNormalizer
 
         try
         {
-            domain = Idn.GetAscii(domain).ToLowerInvariant();
+            domain = System.Text.Ascii.IsValid(domain) && !domain.Contains("xn--", StringComparison.OrdinalIgnoreCase) && ValidAsciiDomain(domain)
+                ? domain.ToLowerInvariant()
+                : Idn.GetAscii(domain).ToLowerInvariant();
         }
         catch (ArgumentException)
         {
@@ -92,5 +94,33 @@ public static class EmailNormalizer
         }
 
         return Cleaned.Ok(local + "@" + domain);
+    }
+
+    // Letters, digits, hyphens and dots, no empty label: what IdnMapping would accept unchanged.
+    private static bool ValidAsciiDomain(string domain)
+    {
+        var label = 0;
+        foreach (var c in domain)
+        {
+            if (c == '.')
+            {
+                if (label == 0)
+                {
+                    return false;
+                }
+
+                label = 0;
+            }
+            else if (char.IsAsciiLetterOrDigit(c) || c == '-')
+            {
+                label++;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return label > 0;
     }
 }

@@ -77,6 +77,11 @@ public static class NameNormalizer
     public static string Key(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (System.Text.Ascii.IsValid(text))
+        {
+            return AsciiKey(text);
+        }
+
         var decomposed = text.Normalize(NormalizationForm.FormKD);
         var sb = new StringBuilder(decomposed.Length);
         foreach (var ch in decomposed)
@@ -87,8 +92,25 @@ public static class NameNormalizer
             }
         }
 
-        var ascii = sb.ToString().Transliterate();
-        sb.Clear();
+        return AsciiKey(sb.ToString().Transliterate());
+    }
+
+    private static string AsciiKey(string ascii)
+    {
+        // Fast path: already a key (lower-case letters and digits, single spaces).
+        var clean = ascii.Length > 0 && ascii[0] != ' ' && ascii[^1] != ' ';
+        for (var i = 0; clean && i < ascii.Length; i++)
+        {
+            var c = ascii[i];
+            clean = char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == ' ' && ascii[i - 1] != ' ');
+        }
+
+        if (clean)
+        {
+            return ascii;
+        }
+
+        var sb = new StringBuilder(ascii.Length);
         var space = false;
         foreach (var ch in ascii)
         {

@@ -10,15 +10,17 @@ namespace Crm.Pipeline.Identity;
 /// </summary>
 internal static class Blocking
 {
-    public const int KeyCount = 10;
+    public const int KeyCount = 11;
 
     public static readonly string[] KeyNames =
     [
-        "email", "phone", "national id", "date of birth", "name initials pair", "family soundex + postcode",
-        "street + number", "given soundex + birth year", "family prefix + given initial", "postcode + birth month",
+        "email", "phone", "national id", "date of birth + family soundex", "name prefixes (either order)", "family soundex + postcode",
+        "street + number + family initial", "given soundex + birth month", "family prefix + given initial", "postcode + birth month",
+        "date of birth + given soundex",
     ];
 
     /// <summary>Fills the <see cref="KeyCount"/> key hashes of a record (0 = key not available).</summary>
+    /// <remarks>Each key but the identifiers is a conjunction of two fields, so blocks stay small at a million records.</remarks>
     public static void Keys(MatchRecord r, Span<ulong> keys)
     {
         var v = r.Values;
@@ -26,42 +28,49 @@ internal static class Blocking
         var family = v[(int)MatchField.Family];
         var dob = v[(int)MatchField.DateOfBirth];
         var postcode = v[(int)MatchField.Postcode];
+        var familySoundex = family is null ? null : Similarity.Soundex(family);
+        var givenSoundex = given is null ? null : Similarity.Soundex(given);
         keys.Clear();
         keys[0] = Hash(0, v[(int)MatchField.Email]);
         keys[1] = Hash(1, v[(int)MatchField.Phone]);
         keys[2] = Hash(2, v[(int)MatchField.NationalId]);
-        keys[3] = Hash(3, dob);
+        if (dob is not null && familySoundex is not null)
+        {
+            keys[3] = Hash(3, dob, familySoundex);
+        }
+
         if (given is not null && family is not null)
         {
             var a = Prefix(given, 3);
             var b = Prefix(family, 3);
             keys[4] = string.CompareOrdinal(a, b) <= 0 ? Hash(4, a, b) : Hash(4, b, a);
+            keys[8] = Hash(8, Prefix(family, 4), given[..1]);
         }
 
-        if (family is not null && postcode is not null)
+        if (familySoundex is not null && postcode is not null)
         {
-            keys[5] = Hash(5, Similarity.Soundex(family), postcode);
+            keys[5] = Hash(5, familySoundex, postcode);
         }
 
         var street = v[(int)MatchField.Street];
         if (street is not null && v[(int)MatchField.StreetNumber] is { } number)
         {
-            keys[6] = Hash(6, Prefix(street, 8), number);
+            keys[6] = Hash(6, Prefix(street, 8) + "|" + number, family is null ? string.Empty : family[..1]);
         }
 
-        if (given is not null && dob is not null && dob.Length >= 4)
+        if (givenSoundex is not null && dob is not null && dob.Length >= 7)
         {
-            keys[7] = Hash(7, Similarity.Soundex(given), dob[..4]);
-        }
-
-        if (given is not null && family is not null)
-        {
-            keys[8] = Hash(8, Prefix(family, 4), given[..1]);
+            keys[7] = Hash(7, givenSoundex, dob[..7]);
         }
 
         if (postcode is not null && dob is not null && dob.Length >= 7)
         {
             keys[9] = Hash(9, postcode, dob[..7]);
+        }
+
+        if (dob is not null && givenSoundex is not null)
+        {
+            keys[10] = Hash(10, dob, givenSoundex);
         }
     }
 
@@ -86,23 +95,36 @@ internal static class Blocking
             }
         }
 
-        var entries = new List<(ulong Hash, int Record)>(wanted is null ? n * 4 : wanted.Count * 4);
+        var count = 0;
         for (var i = 0; i < keys.Length; i++)
         {
             if (keys[i] != 0 && (wanted is null || wanted.Contains(keys[i])))
             {
-                entries.Add((keys[i], i / KeyCount));
+                count++;
             }
         }
 
-        var span = CollectionsMarshal.AsSpan(entries);
-        span.Sort(static (x, y) => x.Hash != y.Hash ? x.Hash.CompareTo(y.Hash) : x.Record.CompareTo(y.Record));
+        var hashes = new ulong[count];
+        var owners = new int[count];
+        count = 0;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (keys[i] != 0 && (wanted is null || wanted.Contains(keys[i])))
+            {
+                hashes[count] = keys[i];
+                owners[count++] = i / KeyCount;
+            }
+        }
+
+        // Records were added in index order; a stable order inside each block keeps runs reproducible.
+        Array.Sort(hashes, owners);
+        var span = hashes;
 
         // Block boundaries, then pairs per block in parallel (each worker keeps its own list).
         var starts = new List<int>();
         for (var i = 0; i < span.Length; i++)
         {
-            if (i == 0 || span[i].Hash != span[i - 1].Hash)
+            if (i == 0 || span[i] != span[i - 1])
             {
                 starts.Add(i);
             }
@@ -114,12 +136,11 @@ internal static class Blocking
         {
             if (starts[b + 1] - starts[b] > maxBlockSize)
             {
-                oversized.Add(span[starts[b]].Hash);
+                oversized.Add(span[starts[b]]);
             }
         }
 
         var skipped = oversized.Count;
-        var all = entries;
         var results = new List<(int, int)>[Environment.ProcessorCount];
         Parallel.For(0, results.Length, w =>
         {
@@ -139,13 +160,14 @@ internal static class Blocking
                     continue;
                 }
 
-                var key = Key(all[lo].Hash, keys, all[lo].Record);
+                Array.Sort(owners, lo, hi - lo);
+                var key = Key(hashes[lo], keys, owners[lo]);
                 for (var i = lo; i < hi; i++)
                 {
-                    var ri = all[i].Record;
+                    var ri = owners[i];
                     for (var j = i + 1; j < hi; j++)
                     {
-                        var rj = all[j].Record;
+                        var rj = owners[j];
                         if (ri != rj && (delta is null || delta[ri] || delta[rj]) && !SharedEarlierKey(keys, ri, rj, key, oversized))
                         {
                             local.Add((ri, rj));

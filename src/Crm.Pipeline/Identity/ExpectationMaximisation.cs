@@ -116,16 +116,18 @@ internal static class ExpectationMaximisation
         if (records.Count >= 2)
         {
             var random = new Random(seed);
+            var pairs = new (int A, int B)[samples];
             for (var s = 0; s < samples; s++)
             {
                 var a = random.Next(records.Count);
                 var b = random.Next(records.Count - 1);
-                if (b >= a)
-                {
-                    b++;
-                }
+                pairs[s] = (a, b >= a ? b + 1 : b);
+            }
 
-                var pattern = PairComparer.Compare(records[a], records[b]);
+            var patterns = new ulong[samples];
+            Parallel.For(0, samples, s => patterns[s] = PairComparer.Compare(records[pairs[s].A], records[pairs[s].B]));
+            foreach (var pattern in patterns)
+            {
                 for (var f = 0; f < MatchRecord.FieldCount; f++)
                 {
                     var l = PairComparer.Level(pattern, f);

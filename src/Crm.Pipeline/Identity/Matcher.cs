@@ -218,7 +218,7 @@ public static class Matcher
         }
 
         var start = FellegiSunterModel.Start(active, 0.1);
-        start.U = ExpectationMaximisation.RandomPairU(records, options.RandomPairSamples, options.Seed);
+        start.U = ExpectationMaximisation.RandomPairU(records, (int)Math.Min(options.RandomPairSamples, 50L * records.Count), options.Seed);
         return counts.Count == 0 ? start : ExpectationMaximisation.Fit(counts, start, options.FixU);
     }
 }

@@ -24,8 +24,8 @@ public sealed class MatchingOptions
     /// <summary>Hold u at the values measured on random pairs during EM (Splink's practice). Default true.</summary>
     public bool FixU { get; set; } = true;
 
-    /// <summary>Random pairs sampled to measure u. Default 200,000.</summary>
-    public int RandomPairSamples { get; set; } = 200_000;
+    /// <summary>Random pairs sampled to measure u. Default 100,000.</summary>
+    public int RandomPairSamples { get; set; } = 100_000;
 
     /// <summary>Seed of the random-pair sample, so runs are reproducible. Default 7.</summary>
     public int Seed { get; set; } = 7;

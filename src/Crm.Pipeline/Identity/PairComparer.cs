@@ -23,18 +23,18 @@ internal static class PairComparer
         var f1 = x[(int)MatchField.Family];
         var g2 = y[(int)MatchField.Given];
         var f2 = y[(int)MatchField.Family];
-        var straight = Jw(g1, g2) + Jw(f1, f2);
-        var swapped = Jw(g1, f2) + Jw(f1, g2);
+        var jg = Jw(g1, g2);
+        var jf = Jw(f1, f2);
         int given, family;
-        if (swapped > straight + 0.2)
+        if (jg + jf < 1.6 && Jw(g1, f2) + Jw(f1, g2) is var swapped && swapped > jg + jf + 0.2)
         {
             given = NameLevel(g1, f2);
             family = NameLevel(f1, g2);
         }
         else
         {
-            given = NameLevel(g1, g2);
-            family = NameLevel(f1, f2);
+            given = NameLevel(g1, g2, jg);
+            family = NameLevel(f1, f2, jf);
         }
 
         pattern = Put(pattern, MatchField.Given, given);
@@ -72,7 +72,7 @@ internal static class PairComparer
     private static double Jw(string? a, string? b) => a is null || b is null ? 0 : Similarity.JaroWinkler(a, b);
 
     // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92, 3 exact
-    private static int NameLevel(string? a, string? b)
+    private static int NameLevel(string? a, string? b, double jw = -1)
     {
         if (a is null || b is null)
         {
@@ -84,7 +84,7 @@ internal static class PairComparer
             return 3;
         }
 
-        var jw = Similarity.JaroWinkler(a, b);
+        jw = jw < 0 ? Similarity.JaroWinkler(a, b) : jw;
         if (jw >= 0.92)
         {
             return 2;
