@@ -64,7 +64,7 @@ public static class NameNormalizer
             return null;
         }
 
-        var display = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(string.Join(' ', tokens).ToLowerInvariant());
+        var display = string.Join(' ', tokens.Select(Title));
         var family = tokens.Count > 1 ? Key(tokens[^1]) : null;
         var given = Key(tokens.Count > 1 ? string.Join(' ', tokens.Take(tokens.Count - 1)) : tokens[0]);
         return new PersonName(display, Empty(given), Empty(family));
@@ -131,6 +131,26 @@ public static class NameNormalizer
         }
 
         return sb.ToString();
+    }
+
+    // "SMITH" and "smith" become "Smith", "o'neil" "O'Neil"; mixed case as typed ("McDonald") is kept.
+    private static string Title(string token)
+    {
+        if (!token.Equals(token.ToUpperInvariant(), StringComparison.Ordinal) && !token.Equals(token.ToLowerInvariant(), StringComparison.Ordinal))
+        {
+            return token;
+        }
+
+        var chars = token.ToLowerInvariant().ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (i == 0 || chars[i - 1] is '\'' or '-' or '’')
+            {
+                chars[i] = char.ToUpperInvariant(chars[i]);
+            }
+        }
+
+        return new string(chars);
     }
 
     private static string? Empty(string? s) => string.IsNullOrEmpty(s) ? null : s;
