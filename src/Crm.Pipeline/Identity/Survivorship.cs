@@ -53,6 +53,7 @@ internal static class Survivorship
                 .OrderBy(m => byPriority ? Priority(m.Source) : 0)
                 .ThenByDescending(m => m.LastSeen)
                 .ThenBy(m => m.Source, StringComparer.Ordinal)
+                .ThenBy(m => $"{m.Email}|{m.Phone}|{m.Address}|{m.Postcode}|{m.Country}", StringComparer.Ordinal)
                 .FirstOrDefault();
 
         var place = Recent(m => m.Address is not null, false) ?? Recent(m => m.Postcode is not null, false);
