@@ -1,3 +1,4 @@
+using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Sources.Email;
@@ -36,6 +37,12 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<EmailFileIngester>();
         services.AddSingleton<ImapSyncer>();
         services.AddSingleton<IPipelineStage, EmailIngestStage>();
+
+        // Identity: cleaning and identity resolution into golden customers (issue 7).
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection("Crm:Identity")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
+        services.AddSingleton<IdentityResolver>();
+        services.AddSingleton<IPipelineStage, IdentityStage>();
 
         return services;
     }
