@@ -1,0 +1,86 @@
+using static MathNet.Numerics.SpecialFunctions;
+
+namespace Crm.Pipeline.Clv;
+
+/// <summary>
+/// The BG/NBD model (Fader, Hardie &amp; Lee 2005, "Counting Your Customers the Easy Way"): purchases
+/// follow a Poisson process with gamma(r, α) distributed rates while alive; after each purchase a
+/// customer drops out with a beta(a, b) distributed probability.
+/// </summary>
+/// <param name="R">Shape of the purchase-rate gamma.</param>
+/// <param name="Alpha">Scale of the purchase-rate gamma (in the time unit of the data).</param>
+/// <param name="A">First beta parameter of the dropout probability.</param>
+/// <param name="B">Second beta parameter of the dropout probability.</param>
+/// <param name="LogLikelihood">Log-likelihood of the data the model was fitted on (NaN when not fitted).</param>
+public sealed record BgNbdModel(double R, double Alpha, double A, double B, double LogLikelihood)
+{
+    /// <summary>Fits the model by maximum likelihood.</summary>
+    /// <exception cref="ArgumentException">Fewer than two customers.</exception>
+    public static BgNbdModel Fit(IReadOnlyList<CustomerSummary> customers)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        if (customers.Count < 2)
+        {
+            throw new ArgumentException("BG/NBD needs at least two customers.", nameof(customers));
+        }
+
+        var (p, ll) = ModelFitter.Maximise(q => TotalLogLikelihood(customers, q[0], q[1], q[2], q[3]), [1, 1, 1, 1]);
+        return new BgNbdModel(p[0], p[1], p[2], p[3], ll);
+    }
+
+    /// <summary>The log-likelihood of <paramref name="customers"/> under the given parameters.</summary>
+    public static double TotalLogLikelihood(IReadOnlyList<CustomerSummary> customers, double r, double alpha, double a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        // Terms that depend on the parameters only once, shared by every customer.
+        var common = -GammaLn(r) + r * Math.Log(alpha) + GammaLn(a + b) - GammaLn(b);
+        var sum = 0.0;
+        foreach (var c in customers)
+        {
+            var x = c.Frequency;
+            var a1 = GammaLn(r + x) + common;
+            var a2 = GammaLn(b + x) - GammaLn(a + b + x);
+            var a3 = -(r + x) * Math.Log(alpha + c.Age);
+            var ll = a1 + a2 + (x > 0
+                ? Hypergeometric.LogSumExp(a3, Math.Log(a) - Math.Log(b + x - 1) - (r + x) * Math.Log(alpha + c.Recency))
+                : a3);
+            sum += ll;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Probability that a customer with this history is still alive at the end of the window.</summary>
+    public double ProbabilityAlive(CustomerSummary c)
+    {
+        if (c.Frequency <= 0)
+        {
+            return 1;
+        }
+
+        var logRatio = Math.Log(A) - Math.Log(B + c.Frequency - 1)
+            + (R + c.Frequency) * (Math.Log(Alpha + c.Age) - Math.Log(Alpha + c.Recency));
+        return 1 / (1 + Math.Exp(logRatio));
+    }
+
+    /// <summary>Expected number of purchases in the next <paramref name="t"/> time units, given the history.</summary>
+    public double ExpectedPurchases(CustomerSummary c, double t)
+    {
+        var x = c.Frequency;
+        var z = t / (Alpha + c.Age + t);
+        var hyp = Hypergeometric.Hyp2F1(R + x, B + x, A + B + x - 1, z);
+        var numerator = (A + B + x - 1) / (A - 1)
+            * (1 - Math.Exp((R + x) * Math.Log((Alpha + c.Age) / (Alpha + c.Age + t))) * hyp);
+        var denominator = x > 0
+            ? 1 + A / (B + x - 1) * Math.Exp((R + x) * Math.Log((Alpha + c.Age) / (Alpha + c.Recency)))
+            : 1;
+        return numerator / denominator;
+    }
+
+    /// <summary>Expected number of purchases of a new customer in its first <paramref name="t"/> time units.</summary>
+    public double ExpectedPurchasesNewCustomer(double t)
+    {
+        var hyp = Hypergeometric.Hyp2F1(R, B, A + B - 1, t / (Alpha + t));
+        return (A + B - 1) / (A - 1) * (1 - Math.Pow(Alpha / (Alpha + t), R) * hyp);
+    }
+}
