@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using Crm.Pipeline.Features;
 using Microsoft.ML;
@@ -115,7 +116,7 @@ public sealed class ChurnModel
         var model = pipeline.Fit(view);
         using var stream = new MemoryStream();
         ml.Model.Save(model, view.Schema, stream);
-        return new ChurnModel(ml, model, trainer, features, (double)positives / negatives, stream.ToArray());
+        return new ChurnModel(ml, model, trainer, features, (double)positives / negatives, Normalise(stream.ToArray()));
     }
 
     /// <summary>Loads a model from its artifact and registry record.</summary>
@@ -199,6 +200,29 @@ public sealed class ChurnModel
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Rewrites ML.NET's model zip with its entries in name order and a fixed timestamp, so the same
+    /// data and seed give byte-identical artifacts (and the same SHA-256) on every retrain.
+    /// </summary>
+    private static byte[] Normalise(byte[] zip)
+    {
+        using var output = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries.OrderBy(e => e.FullName, StringComparer.Ordinal))
+            {
+                var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+                copy.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+                using var from = entry.Open();
+                using var to = copy.Open();
+                from.CopyTo(to);
+            }
+        }
+
+        return output.ToArray();
     }
 
     private static IDataView ToDataView(MLContext ml, ChurnData data, int[] indexes, Func<int, float> weight)
