@@ -63,6 +63,16 @@ public sealed record BgNbdModel(double R, double Alpha, double A, double B, doub
         return 1 / (1 + Math.Exp(logRatio));
     }
 
+    /// <summary>
+    /// Probability of no purchase in the next <paramref name="t"/> time units: a dead customer buys nothing;
+    /// an alive one (who cannot drop out before the next purchase) has posterior rate gamma(r + x, α + T).
+    /// </summary>
+    public double ProbabilityNoPurchase(CustomerSummary c, double t)
+    {
+        var alive = ProbabilityAlive(c);
+        return 1 - alive + alive * Math.Exp((R + c.Frequency) * Math.Log((Alpha + c.Age) / (Alpha + c.Age + t)));
+    }
+
     /// <summary>Expected number of purchases in the next <paramref name="t"/> time units, given the history.</summary>
     public double ExpectedPurchases(CustomerSummary c, double t)
     {

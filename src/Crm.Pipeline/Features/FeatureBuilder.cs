@@ -53,26 +53,28 @@ public sealed class FeatureBuilder
             return;
         }
 
+        var horizonWeeks = _options.CurrentValue.HorizonDays / 7.0;
         var model = BgNbdModel.Fit(CustomerSummaryQuery.Sample(summaries, _options.CurrentValue.MaxFitCustomers));
-        await using (var create = new NpgsqlCommand("create temp table p_alive (customer_id bigint, p double precision) on commit drop", connection))
+        await using (var create = new NpgsqlCommand("create temp table p_alive (customer_id bigint, p double precision, q double precision) on commit drop", connection))
         {
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var importer = await connection.BeginBinaryImportAsync("copy p_alive (customer_id, p) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+        await using (var importer = await connection.BeginBinaryImportAsync("copy p_alive (customer_id, p, q) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
             for (var i = 0; i < ids.Length; i++)
             {
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(ids[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(model.ProbabilityAlive(summaries[i]), NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(model.ProbabilityNoPurchase(summaries[i], horizonWeeks), NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await using var update = new NpgsqlCommand(
-            "update ml.customer_features f set bgnbd_p_alive = p.p from p_alive p where f.cutoff = @cutoff_date and f.customer_id = p.customer_id",
+            "update ml.customer_features f set bgnbd_p_alive = p.p, bgnbd_p_no_purchase = p.q from p_alive p where f.cutoff = @cutoff_date and f.customer_id = p.customer_id",
             connection);
         CustomerSummaryQuery.AddCutoff(update, cutoff);
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,12 @@ public static class FeatureColumns
     /// <summary>The BG/NBD probability alive, fitted on the same cutoff.</summary>
     public const string ProbabilityAlive = "bgnbd_p_alive";
 
+    /// <summary>
+    /// BG/NBD probability of no purchase over the churn horizon: (1 − p_alive) + p_alive·((α+T)/(α+T+t))^(r+x),
+    /// exact for BG/NBD because dropout happens only right after a purchase. The BTYD churn baseline.
+    /// </summary>
+    public const string ProbabilityNoPurchase = "bgnbd_p_no_purchase";
+
     /// <summary>Every feature column.</summary>
-    public static readonly IReadOnlyList<string> All = [.. Orders, .. Web, .. Email, ProbabilityAlive];
+    public static readonly IReadOnlyList<string> All = [.. Orders, .. Web, .. Email, ProbabilityAlive, ProbabilityNoPurchase];
 }

@@ -39,6 +39,7 @@ create table ml.customer_features (
     email_avg_response_hours   double precision,
     email_days_since_contact   double precision,
     bgnbd_p_alive              double precision,     -- BG/NBD fitted on the same cutoff
+    bgnbd_p_no_purchase        double precision,     -- BG/NBD P(no purchase in the churn horizon): the baseline model
     computed_at                timestamptz not null default now(),
     primary key (cutoff, customer_id)
 );
