@@ -51,6 +51,13 @@ public sealed class ChurnOptions
     /// <summary>Probability at or above which a customer is in the medium risk band.</summary>
     public double MediumRiskThreshold { get; set; } = 0.4;
 
+    /// <summary>
+    /// Before building features, give every source customer without a golden record its own one
+    /// (one to one). For the demo and for warehouses without the identity stage; identity resolution
+    /// replaces it. Off by default.
+    /// </summary>
+    public bool SeedOneToOneIdentity { get; set; }
+
     /// <summary>Number of top contributing features stored per scored customer.</summary>
     public int TopDrivers { get; set; } = 3;
 }

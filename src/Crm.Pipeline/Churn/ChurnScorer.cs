@@ -34,13 +34,20 @@ public sealed class ChurnScorer
     }
 
     /// <summary>Scores the active customers as of the run's "today".</summary>
-    /// <exception cref="InvalidOperationException">No champion has a usable artifact.</exception>
+    /// <exception cref="InvalidOperationException">Champions exist but none has a usable artifact (an alert is raised too).</exception>
     public async Task<ScoringOutcome> ScoreAsync(IProgressSink progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var options = _options.CurrentValue;
         var calendar = await _trainer.PrepareAsync(false, NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
-        var (model, record, fellBack) = await LoadChampionAsync(cancellationToken).ConfigureAwait(false);
+        var history = await new ModelRegistry(_dataSource).ChampionHistoryAsync(cancellationToken).ConfigureAwait(false);
+        if (history.Count == 0)
+        {
+            await Alerts.RaiseAsync(_dataSource, "score", "warning", "No champion churn model yet: nothing scored. Run the train stage.", cancellationToken).ConfigureAwait(false);
+            return new ScoringOutcome("", 0, 0, false);
+        }
+
+        var (model, record, fellBack) = await LoadChampionAsync(history, cancellationToken).ConfigureAwait(false);
 
         progress.Report(0.2, $"scoring with {record.Version}");
         var data = await ChurnData.LoadAsync(_dataSource, [calendar.AsOf], 0, options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
@@ -82,9 +89,8 @@ public sealed class ChurnScorer
         return probability >= options.HighRiskThreshold ? "high" : probability >= options.MediumRiskThreshold ? "medium" : "low";
     }
 
-    private async Task<(ChurnModel Model, ModelRecord Record, bool FellBack)> LoadChampionAsync(CancellationToken cancellationToken)
+    private async Task<(ChurnModel Model, ModelRecord Record, bool FellBack)> LoadChampionAsync(IReadOnlyList<ModelRecord> history, CancellationToken cancellationToken)
     {
-        var history = await new ModelRegistry(_dataSource).ChampionHistoryAsync(cancellationToken).ConfigureAwait(false);
         var failures = new List<string>();
         foreach (var record in history)
         {
@@ -110,9 +116,7 @@ public sealed class ChurnScorer
             }
         }
 
-        var message = history.Count == 0
-            ? "No champion churn model yet: run the train stage (`crm run train`) first."
-            : $"No usable churn model: {string.Join(", ", failures)}. Retrain (`crm run train`).";
+        var message = $"No usable churn model: {string.Join(", ", failures)}. Retrain (`crm run train`).";
         await Alerts.RaiseAsync(_dataSource, "score", "error", message, cancellationToken).ConfigureAwait(false);
         throw new InvalidOperationException(message);
     }

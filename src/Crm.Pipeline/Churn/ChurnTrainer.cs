@@ -38,6 +38,15 @@ public sealed class ChurnTrainer
     {
         ArgumentNullException.ThrowIfNull(progress);
         var options = _options.CurrentValue;
+        if (options.SeedOneToOneIdentity)
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(Warehouse.SqlResource.Load("seed_identity_one_to_one.sql"), connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, options, cancellationToken).ConfigureAwait(false);
         var calendar = ChurnCalendar.For(asOf, options);
         var cutoffs = calendar.AllFeatureCutoffs(options);
@@ -74,6 +83,13 @@ public sealed class ChurnTrainer
 
         progress.Report(0.8, "training the challenger");
         var train = await backtest.LabelledAsync(calendar.TrainingCutoffs, cancellationToken).ConfigureAwait(false);
+        if (train.Labels.Distinct().Count() < 2)
+        {
+            return new TrainingOutcome("", new PromotionDecision(false,
+                $"not enough history to train: {train.Count} labelled customers at cutoffs {calendar.TrainingCutoffs[0]:yyyy-MM-dd}..{calendar.TrainingCutoffs[^1]:yyyy-MM-dd} (need churned and retained ones)"),
+                report, null, train.Count);
+        }
+
         var features = ChurnBacktest.Present(train);
         var challenger = ChurnModel.Train(train, ChurnModel.FastTree, features, options);
 

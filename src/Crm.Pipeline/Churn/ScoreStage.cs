@@ -18,6 +18,11 @@ public sealed class ScoreStage : IPipelineStage
     {
         ArgumentNullException.ThrowIfNull(context);
         var outcome = await _scorer.ScoreAsync(context.Progress, cancellationToken).ConfigureAwait(false);
+        if (outcome.ModelVersion.Length == 0)
+        {
+            return new StageResult(0, 0, "no champion model yet: nothing scored (see ops.alert)");
+        }
+
         return new StageResult(outcome.Scored, outcome.Scored,
             $"{outcome.Scored} customers scored with {outcome.ModelVersion}, {outcome.HighRisk} high risk{(outcome.FellBack ? " (fell back: see ops.alert)" : "")}");
     }

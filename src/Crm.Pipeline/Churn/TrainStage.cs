@@ -25,6 +25,12 @@ public sealed class TrainStage : IPipelineStage
     {
         ArgumentNullException.ThrowIfNull(context);
         var outcome = await _trainer.TrainAsync(context.Progress, cancellationToken).ConfigureAwait(false);
+        if (outcome.Version.Length == 0)
+        {
+            await Alerts.RaiseAsync(_dataSource, "train", "warning", "No churn model trained: " + outcome.Decision.Reason, cancellationToken).ConfigureAwait(false);
+            return new StageResult(outcome.TrainRows, 0, "no model: " + outcome.Decision.Reason);
+        }
+
         if (!outcome.Decision.Promote && outcome.Decision.Reason.StartsWith("sanity", StringComparison.Ordinal))
         {
             await Alerts.RaiseAsync(_dataSource, "train", "warning", $"Challenger {outcome.Version} rejected: {outcome.Decision.Reason}", cancellationToken).ConfigureAwait(false);
