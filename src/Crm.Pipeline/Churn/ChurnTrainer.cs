@@ -38,15 +38,7 @@ public sealed class ChurnTrainer
     {
         ArgumentNullException.ThrowIfNull(progress);
         var options = _options.CurrentValue;
-        if (options.SeedOneToOneIdentity)
-        {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(Warehouse.SqlResource.Load("seed_identity_one_to_one.sql"), connection);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await SeedIdentityIfConfiguredAsync(cancellationToken).ConfigureAwait(false);
         var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, options, cancellationToken).ConfigureAwait(false);
         var calendar = ChurnCalendar.For(asOf, options);
         var cutoffs = calendar.AllFeatureCutoffs(options);
@@ -70,6 +62,21 @@ public sealed class ChurnTrainer
         }
 
         return calendar;
+    }
+
+    /// <summary>With <see cref="ChurnOptions.SeedOneToOneIdentity"/>, gives source customers without a golden record their own.</summary>
+    public async Task SeedIdentityIfConfiguredAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.CurrentValue.SeedOneToOneIdentity)
+        {
+            return;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(Warehouse.SqlResource.Load("seed_identity_one_to_one.sql"), connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs the retrain and records the challenger with its status.</summary>

@@ -74,6 +74,7 @@ internal static class ChurnCommand
             IReadOnlyList<CutoffResult> results;
             if (single is { } one)
             {
+                await host.Services.GetRequiredService<ChurnTrainer>().SeedIdentityIfConfiguredAsync(ct).ConfigureAwait(false);
                 await host.Services.GetRequiredService<Crm.Pipeline.Features.FeatureBuilder>().BuildAsync(one, ct).ConfigureAwait(false);
                 results = await backtest.CrossValidateAsync(one, parse.GetValue(folds), ct).ConfigureAwait(false);
                 Console.WriteLine($"single cutoff {one:yyyy-MM-dd}, {parse.GetValue(folds)} customer folds (features before the cutoff, labels from the {options.HorizonDays} days after)");
