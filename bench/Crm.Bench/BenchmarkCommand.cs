@@ -3,9 +3,14 @@ namespace Crm.Bench;
 /// <summary>Entry point of the benchmark harness: <c>dotnet run -c Release --project bench/Crm.Bench -- NAME…</c>.</summary>
 internal static class BenchmarkCommand
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         Console.WriteLine("benchmarks: " + string.Join(", ", args));
-        return Task.FromResult(0);
+        if (args.Length > 0 && args[0] == "churn")
+        {
+            return await ChurnBenchmark.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        return 0;
     }
 }
