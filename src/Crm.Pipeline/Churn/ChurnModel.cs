@@ -99,8 +99,6 @@ public sealed class ChurnModel
                 LearningRate = options.LearningRate,
                 ExampleWeightColumnName = "Weight",
                 Seed = options.Seed,
-                // One thread keeps the floating-point summation order, and so the model, identical across runs.
-                NumberOfThreads = 1,
             }),
             Logistic => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
             {

@@ -43,7 +43,7 @@ public sealed class ChurnOptions
     public double LearningRate { get; set; } = 0.1;
 
     /// <summary>The BG/NBD p-alive feature is fitted on at most this many customers (a deterministic sample).</summary>
-    public int MaxFitCustomers { get; set; } = 50_000;
+    public int MaxFitCustomers { get; set; } = 10_000;
 
     /// <summary>Probability at or above which a customer is in the high risk band.</summary>
     public double HighRiskThreshold { get; set; } = 0.7;

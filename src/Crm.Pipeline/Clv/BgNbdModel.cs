@@ -24,7 +24,8 @@ public sealed record BgNbdModel(double R, double Alpha, double A, double B, doub
             throw new ArgumentException("BG/NBD needs at least two customers.", nameof(customers));
         }
 
-        var (p, ll) = ModelFitter.Maximise(q => TotalLogLikelihood(customers, q[0], q[1], q[2], q[3]), [1, 1, 1, 1]);
+        var data = new Prepared(customers);
+        var (p, ll) = ModelFitter.Maximise(q => data.LogLikelihood(q[0], q[1], q[2], q[3]), [1, 1, 1, 1]);
         return new BgNbdModel(p[0], p[1], p[2], p[3], ll);
     }
 
@@ -32,22 +33,70 @@ public sealed record BgNbdModel(double R, double Alpha, double A, double B, doub
     public static double TotalLogLikelihood(IReadOnlyList<CustomerSummary> customers, double r, double alpha, double a, double b)
     {
         ArgumentNullException.ThrowIfNull(customers);
-        // Terms that depend on the parameters only once, shared by every customer.
-        var common = -GammaLn(r) + r * Math.Log(alpha) + GammaLn(a + b) - GammaLn(b);
-        var sum = 0.0;
-        foreach (var c in customers)
+        return new Prepared(customers).LogLikelihood(r, alpha, a, b);
+    }
+
+    /// <summary>
+    /// The data laid out for fast likelihood evaluation: the log-gamma terms depend on the customer only
+    /// through x, which takes few distinct values, so they are computed once per distinct x per evaluation.
+    /// </summary>
+    private sealed class Prepared
+    {
+        private readonly double[] _t;
+        private readonly double[] _tx;
+        private readonly int[] _xIndex;
+        private readonly double[] _distinctX;
+
+        public Prepared(IReadOnlyList<CustomerSummary> customers)
         {
-            var x = c.Frequency;
-            var a1 = GammaLn(r + x) + common;
-            var a2 = GammaLn(b + x) - GammaLn(a + b + x);
-            var a3 = -(r + x) * Math.Log(alpha + c.Age);
-            var ll = a1 + a2 + (x > 0
-                ? Hypergeometric.LogSumExp(a3, Math.Log(a) - Math.Log(b + x - 1) - (r + x) * Math.Log(alpha + c.Recency))
-                : a3);
-            sum += ll;
+            _t = new double[customers.Count];
+            _tx = new double[customers.Count];
+            _xIndex = new int[customers.Count];
+            var index = new Dictionary<double, int>();
+            for (var i = 0; i < customers.Count; i++)
+            {
+                var c = customers[i];
+                _t[i] = c.Age;
+                _tx[i] = c.Recency;
+                if (!index.TryGetValue(c.Frequency, out var k))
+                {
+                    k = index.Count;
+                    index[c.Frequency] = k;
+                }
+
+                _xIndex[i] = k;
+            }
+
+            _distinctX = new double[index.Count];
+            foreach (var (x, k) in index)
+            {
+                _distinctX[k] = x;
+            }
         }
 
-        return sum;
+        public double LogLikelihood(double r, double alpha, double a, double b)
+        {
+            var common = -GammaLn(r) + r * Math.Log(alpha) + GammaLn(a + b) - GammaLn(b);
+            var perX = new double[_distinctX.Length];
+            var logA4 = new double[_distinctX.Length];
+            for (var k = 0; k < perX.Length; k++)
+            {
+                var x = _distinctX[k];
+                perX[k] = common + GammaLn(r + x) + GammaLn(b + x) - GammaLn(a + b + x);
+                logA4[k] = x > 0 ? Math.Log(a) - Math.Log(b + x - 1) : double.NegativeInfinity;
+            }
+
+            var sum = 0.0;
+            for (var i = 0; i < _t.Length; i++)
+            {
+                var k = _xIndex[i];
+                var rx = r + _distinctX[k];
+                var a3 = -rx * Math.Log(alpha + _t[i]);
+                sum += perX[k] + (_distinctX[k] > 0 ? Hypergeometric.LogSumExp(a3, logA4[k] - rx * Math.Log(alpha + _tx[i])) : a3);
+            }
+
+            return sum;
+        }
     }
 
     /// <summary>Probability that a customer with this history is still alive at the end of the window.</summary>

@@ -48,14 +48,14 @@ internal static class ModelFitter
         {
             try
             {
-                new NelderMeadSimplex(1e-12, 20_000).FindMinimum(objective, bestPoint);
+                new NelderMeadSimplex(1e-10, 20_000).FindMinimum(objective, bestPoint);
             }
             catch (MaximumIterationsException)
             {
                 // The simplex crawls along a ridge; the best point seen so far is kept and the next round restarts from it.
             }
 
-            if (previous - bestValue < 1e-9)
+            if (previous - bestValue < 1e-7)
             {
                 break;
             }

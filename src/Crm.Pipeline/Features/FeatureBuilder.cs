@@ -30,7 +30,8 @@ public sealed class FeatureBuilder
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await ExecuteAsync(connection, "features_orders.sql", cutoff, cancellationToken).ConfigureAwait(false);
-        if (await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false))
+        if (await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
+            && await ExistsAsync(connection, "core.web_visitor_link", null, cancellationToken).ConfigureAwait(false))
         {
             await ExecuteAsync(connection, "features_web.sql", cutoff, cancellationToken).ConfigureAwait(false);
         }
