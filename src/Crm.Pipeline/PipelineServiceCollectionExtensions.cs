@@ -1,6 +1,10 @@
+using Crm.Pipeline.Churn;
+using Crm.Pipeline.Clv;
+using Crm.Pipeline.Features;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Segments;
 using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
 using Crm.Pipeline.Sources.WebLogs;
@@ -43,6 +47,19 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
         services.AddSingleton<IdentityResolver>();
         services.AddSingleton<IPipelineStage, IdentityStage>();
+
+        // Churn, CLV and segments (issue 8): features → train → score → clv → segments.
+        services.Configure<ChurnOptions>(configuration.GetSection("Crm:Churn"));
+        services.Configure<ClvOptions>(configuration.GetSection("Crm:Clv"));
+        services.Configure<SegmentOptions>(configuration.GetSection("Crm:Segments"));
+        services.AddSingleton<FeatureBuilder>();
+        services.AddSingleton<ChurnTrainer>();
+        services.AddSingleton<ChurnScorer>();
+        services.AddSingleton<IPipelineStage, FeaturesStage>();
+        services.AddSingleton<IPipelineStage, TrainStage>();
+        services.AddSingleton<IPipelineStage, ScoreStage>();
+        services.AddSingleton<IPipelineStage, ClvStage>();
+        services.AddSingleton<IPipelineStage, SegmentsStage>();
 
         return services;
     }

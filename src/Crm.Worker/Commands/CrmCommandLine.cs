@@ -17,6 +17,8 @@ public static class CrmCommandLine
         root.Add(DemoCommand.Create());
         root.Add(HashPasswordCommand.Create());
         root.Add(GenerateCommand.Create());
+        root.Add(ChurnCommand.Create());
+        root.Add(ClvCommand.Create());
         return root;
     }
 }
