@@ -63,8 +63,9 @@ internal static class ReportCharts
         }
 
         plot.Add.Bars(bars);
-        var ys = data.Trend.Select(t => (double)t.YearBefore.Revenue).ToArray();
-        var line = plot.Add.Scatter(Enumerable.Range(0, n).Select(i => (double)i).ToArray(), ys);
+        // The year-before line starts where the warehouse has history; zeros before the first order are "no data".
+        var (xsYb, ysYb) = Points(data.Trend.Select(t => t.YearBefore.Orders == 0 && t.YearBefore.CustomersAtStart == 0 ? (double?)null : (double)t.YearBefore.Revenue), leadingOnly: true);
+        var line = plot.Add.Scatter(xsYb, ysYb);
         line.Color = Muted;
         line.LineWidth = 2;
         line.MarkerSize = 4;
@@ -79,19 +80,20 @@ internal static class ReportCharts
     {
         var plot = NewPlot();
         var n = data.Trend.Count;
-        var xs = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        var last = plot.Add.Scatter(xs, data.Trend.Select(t => (t.YearBefore.ChurnRate ?? 0) * 100).ToArray());
+        var (xsYb, ysYb) = Points(data.Trend.Select(t => t.YearBefore.ChurnRate * 100), leadingOnly: false);
+        var last = plot.Add.Scatter(xsYb, ysYb);
         last.Color = Muted;
         last.LineWidth = 2;
         last.MarkerSize = 4;
         last.LinePattern = LinePattern.Dashed;
-        var now = plot.Add.Scatter(xs, data.Trend.Select(t => (t.Current.ChurnRate ?? 0) * 100).ToArray());
+        var (xs, ys) = Points(data.Trend.Select(t => t.Current.ChurnRate * 100), leadingOnly: false);
+        var now = plot.Add.Scatter(xs, ys);
         now.Color = Danger;
         now.LineWidth = 3;
         now.MarkerSize = 7;
         SetCategoryTicks(plot, data.Trend.Select(t => BucketLabel(t, data.Period.Cadence)).ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.#", CultureInfo.InvariantCulture) + "%" };
-        plot.Axes.SetLimitsY(0, Math.Max(1, data.Trend.Max(t => Math.Max(t.Current.ChurnRate ?? 0, t.YearBefore.ChurnRate ?? 0)) * 100 * 1.15));
+        plot.Axes.SetLimits(-0.5, n - 0.5, 0, Math.Max(1, data.Trend.Max(t => Math.Max(t.Current.ChurnRate ?? 0, t.YearBefore.ChurnRate ?? 0)) * 100 * 1.15));
         return Png(plot, Height);
     }
 
@@ -115,11 +117,14 @@ internal static class ReportCharts
 
         var plotBars = plot.Add.Bars(bars);
         plotBars.Horizontal = true;
-        plotBars.ValueLabelStyle.FontSize = 12;
+        plotBars.ValueLabelStyle.FontSize = 13;
+        plotBars.ValueLabelStyle.Bold = true;
         plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.Select(r => Ascii(r.Segment)).ToArray());
         plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Axes.Margins(left: 0, right: 0.15);
         plot.Grid.YAxisStyle.IsVisible = false;
+        plot.Grid.XAxisStyle.IsVisible = false;
+        plot.Axes.Bottom.IsVisible = false;
         if (rows.Count == 0)
         {
             plot.Axes.SetLimits(0, 1, 0, 1);
@@ -148,12 +153,14 @@ internal static class ReportCharts
 
         var plotBars = plot.Add.Bars(bars);
         plotBars.Horizontal = true;
-        plotBars.ValueLabelStyle.FontSize = 12;
+        plotBars.ValueLabelStyle.FontSize = 13;
+        plotBars.ValueLabelStyle.Bold = true;
         plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.Select(r => Ascii(r.Band)).ToArray());
         plot.Axes.Left.MajorTickStyle.Length = 0;
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Money(v, currency) };
-        plot.Axes.Margins(left: 0, right: 0.35);
+        plot.Axes.Margins(left: 0, right: 0.4);
         plot.Grid.YAxisStyle.IsVisible = false;
+        plot.Grid.XAxisStyle.IsVisible = false;
+        plot.Axes.Bottom.IsVisible = false;
         if (rows.Count == 0)
         {
             plot.Axes.SetLimits(0, 1, 0, 1);
@@ -174,12 +181,34 @@ internal static class ReportCharts
         plot.Axes.Bottom.FrameLineStyle.Color = Color.FromHex("#CBD5E1");
         plot.Grid.MajorLineColor = Color.FromHex("#E2E8F0");
         plot.Grid.XAxisStyle.IsVisible = false;
-        plot.Axes.Left.TickLabelStyle.FontSize = 11;
-        plot.Axes.Bottom.TickLabelStyle.FontSize = 11;
+        plot.Axes.Left.TickLabelStyle.FontSize = 12;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
         plot.Axes.Left.TickLabelStyle.ForeColor = Color.FromHex("#475569");
         plot.Axes.Bottom.TickLabelStyle.ForeColor = Color.FromHex("#475569");
         plot.ScaleFactor = Scale;
         return plot;
+    }
+
+    /// <summary>Index/value pairs of the points that have a value (all nulls, or only leading ones, left out).</summary>
+    private static (double[] Xs, double[] Ys) Points(IEnumerable<double?> values, bool leadingOnly)
+    {
+        var xs = new List<double>();
+        var ys = new List<double>();
+        var started = false;
+        var i = 0;
+        foreach (var v in values)
+        {
+            started |= v is not null;
+            if (v is not null || (started && leadingOnly))
+            {
+                xs.Add(i);
+                ys.Add(v ?? 0);
+            }
+
+            i++;
+        }
+
+        return (xs.ToArray(), ys.ToArray());
     }
 
     private static void SetCategoryTicks(Plot plot, string[] labels)

@@ -26,8 +26,7 @@ internal static class ReportHtml
     {
         var f = format;
         var L = labels;
-        var scope = string.IsNullOrWhiteSpace(data.Recipient.Scope.ToString()) || data.Recipient.Scope.ToString() == "all customers"
-            ? L["scope_all"] : data.Recipient.Scope.ToString();
+        var scope = ScopeText(data.Recipient.Scope, L);
         var metrics = MetricLine.Build(data, f);
         var sb = new StringBuilder(64 * 1024);
         var title = $"{L["cadence_" + data.Period.Cadence]} {L["title"].ToLower(f.Culture)}";
@@ -106,6 +105,7 @@ internal static class ReportHtml
         Section(sb, L["at_risk_title"]);
         sb.Append("<tr><td class=\"px\" style=\"padding:0 20px 8px 20px;\">");
         Note(sb, L["at_risk_intro"]);
+        Note(sb, L["at_risk_chart_note"]);
         sb.Append(Img(charts[3], imageSource));
         if (data.AtRisk.Count == 0)
         {
@@ -131,7 +131,7 @@ internal static class ReportHtml
 
                 if (r.Drivers.Count > 0)
                 {
-                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers))).Append("</span>");
+                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers.Take(2)))).Append("</span>");
                 }
 
                 sb.Append("<tr>");
@@ -163,7 +163,7 @@ internal static class ReportHtml
             sb.Append("<tr>");
             Th(sb, L["source"], "left");
             Th(sb, L["rows_loaded"], "right");
-            Th(sb, L.Format("recent", Math.Max(1, data.Period.Days)), "right");
+            Th(sb, L.Format("recent", Math.Max(1, data.Period.Days)), "right", "hide-sm");
             Th(sb, L["quarantined"], "right");
             Th(sb, L["duplicates"], "right");
             Th(sb, L["freshness"], "right");
@@ -173,7 +173,7 @@ internal static class ReportHtml
                 sb.Append("<tr>");
                 Td(sb, E(s.Source), "left");
                 Td(sb, E(f.Count(s.RowsLoaded)), "right");
-                Td(sb, E(f.Count(s.LoadedRecently)), "right");
+                Td(sb, E(f.Count(s.LoadedRecently)), "right", "hide-sm");
                 Td(sb, s.Quarantined > 0 ? $"<span style=\"color:#B45309;\">{E(f.Count(s.Quarantined))}</span>" : E(f.Count(s.Quarantined)), "right");
                 Td(sb, E(f.Count(s.Duplicates)), "right");
                 Td(sb, E(Ago(s.LastLoaded, data.GeneratedAtReal, L)), "right");
@@ -225,6 +225,16 @@ internal static class ReportHtml
         return sb.ToString();
     }
 
+    /// <summary>The recipient's scope in their language, e.g. "region Europe".</summary>
+    internal static string ScopeText(ReportScopeOptions scope, ReportLabels labels)
+    {
+        var parts = new List<string>();
+        if (!string.IsNullOrWhiteSpace(scope.Region)) parts.Add(labels.Format("scope_region", scope.Region));
+        if (!string.IsNullOrWhiteSpace(scope.Segment)) parts.Add(labels.Format("scope_segment", scope.Segment));
+        if (!string.IsNullOrWhiteSpace(scope.Channel)) parts.Add(labels.Format("scope_channel", scope.Channel));
+        return parts.Count == 0 ? labels["scope_all"] : string.Join(", ", parts);
+    }
+
     internal static string Ago(DateTimeOffset? at, DateTimeOffset now, ReportLabels labels)
     {
         if (at is null)
@@ -262,12 +272,12 @@ internal static class ReportHtml
     private static void Table(StringBuilder sb) =>
         sb.Append("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;").Append(Font).Append("\">");
 
-    private static void Th(StringBuilder sb, string text, string align) =>
-        sb.Append("<td align=\"").Append(align).Append("\" style=\"padding:6px 4px;border-bottom:2px solid ").Append(Line).Append(";color:").Append(Soft)
+    private static void Th(StringBuilder sb, string text, string align, string? cls = null) =>
+        sb.Append("<td").Append(cls is null ? "" : $" class=\"{cls}\"").Append(" align=\"").Append(align).Append("\" style=\"padding:6px 4px;border-bottom:2px solid ").Append(Line).Append(";color:").Append(Soft)
           .Append(";font-size:11px;font-weight:bold;text-transform:uppercase;").Append(Font).Append("\">").Append(E(text)).Append("</td>");
 
-    private static void Td(StringBuilder sb, string html, string align) =>
-        sb.Append("<td align=\"").Append(align).Append("\" valign=\"top\" style=\"padding:7px 4px;border-bottom:1px solid ").Append(Line).Append(";color:").Append(Ink)
+    private static void Td(StringBuilder sb, string html, string align, string? cls = null) =>
+        sb.Append("<td").Append(cls is null ? "" : $" class=\"{cls}\"").Append(" align=\"").Append(align).Append("\" valign=\"top\" style=\"padding:7px 4px;border-bottom:1px solid ").Append(Line).Append(";color:").Append(Ink)
           .Append(";font-size:13px;line-height:1.4;").Append(Font).Append("\">").Append(html).Append("</td>");
 
     private static void Note(StringBuilder sb, string text) =>

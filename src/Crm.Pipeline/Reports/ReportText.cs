@@ -9,7 +9,7 @@ internal static class ReportText
     public static string Render(ReportData data, ReportLabels labels, ReportFormat f, string footerKey)
     {
         var L = labels;
-        var scope = data.Recipient.Scope.ToString() == "all customers" ? L["scope_all"] : data.Recipient.Scope.ToString();
+        var scope = ReportHtml.ScopeText(data.Recipient.Scope, L);
         var sb = new StringBuilder(8 * 1024);
         var title = $"{L["cadence_" + data.Period.Cadence]} {L["title"].ToLower(f.Culture)} · {scope}";
         sb.AppendLine(title).AppendLine(f.Period(data.Period)).AppendLine(new string('=', 60)).AppendLine();
