@@ -178,6 +178,8 @@ internal static class ReportCharts
         plot.DataBackground.Color = Colors.White;
         plot.Axes.Frame(false);
         plot.Axes.Left.FrameLineStyle.Width = 0;
+        plot.Axes.Left.MinorTickStyle.Length = 0;
+        plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Axes.Bottom.FrameLineStyle.Color = Color.FromHex("#CBD5E1");
         plot.Grid.MajorLineColor = Color.FromHex("#E2E8F0");
         plot.Grid.XAxisStyle.IsVisible = false;
