@@ -18,6 +18,7 @@ public static class PipelineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton<PipelineRunRecorder>();
         services.AddTransient<StageJob>();
+        services.AddTransient<PipelineRunner>();
 
         // Orders
         services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
