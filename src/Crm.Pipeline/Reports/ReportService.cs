@@ -69,7 +69,7 @@ public sealed partial class ReportService
             RecipientOutcome outcome;
             try
             {
-                outcome = await DeliverAsync(recipient, options, schedule, queries, transport, now, realNow, cancellationToken).ConfigureAwait(false);
+                outcome = await DeliverAsync(recipient, options, schedule, queries, transport, recipient.AsOf ?? now, realNow, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -84,6 +84,9 @@ public sealed class RecipientOptions
 
     /// <summary>Language of the labels: <c>en</c> (default) or <c>zh</c>.</summary>
     public string Language { get; set; } = "en";
+
+    /// <summary>A fixed "now" for this recipient only (demos over historical data); wins over <see cref="ReportsOptions.AsOf"/>.</summary>
+    public DateTimeOffset? AsOf { get; set; }
 }
 
 /// <summary>A filter on the customers a report covers; every set field must match.</summary>
