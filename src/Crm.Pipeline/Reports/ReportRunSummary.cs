@@ -6,8 +6,8 @@ namespace Crm.Pipeline.Reports;
 /// <param name="Status"><c>sent</c>, <c>skipped</c> or <c>failed</c>.</param>
 /// <param name="Reason">Why it was skipped or failed; for sent, where it went.</param>
 /// <param name="DeliveryId">The <c>ops.report_delivery</c> row, when there is one.</param>
-/// <param name="EmlPath">The outbox <c>.eml</c> file, when written to the outbox.</param>
-/// <param name="HtmlPath">The outbox <c>.html</c> file, when written to the outbox.</param>
+/// <param name="EmlPath">The outbox <c>.eml</c> file, when written to the outbox (in this run, or earlier for "already sent").</param>
+/// <param name="HtmlPath">The outbox <c>.html</c> file, likewise.</param>
 public sealed record RecipientOutcome(string Recipient, string? PeriodKey, string Status, string Reason, long? DeliveryId, string? EmlPath, string? HtmlPath);
 
 /// <summary>The outcome of one run of the report stage.</summary>
@@ -25,7 +25,7 @@ public sealed record ReportRunSummary(IReadOnlyList<RecipientOutcome> Outcomes)
 
     /// <summary>Every file written to the outbox in this run (<c>.eml</c> and <c>.html</c>), for the demo to print.</summary>
     public IReadOnlyList<string> WrittenFiles =>
-        Outcomes.SelectMany(o => new[] { o.HtmlPath, o.EmlPath }).Where(p => p is not null).Select(p => p!).ToList();
+        Outcomes.Where(o => o.Status == "sent").SelectMany(o => new[] { o.HtmlPath, o.EmlPath }).Where(p => p is not null).Select(p => p!).ToList();
 
     /// <summary>One line for the terminal and the dashboard.</summary>
     public override string ToString()

@@ -131,7 +131,9 @@ public sealed partial class ReportService
             var status = reader.GetString(1);
             if (status == "sent")
             {
-                return Outcome("skipped", "already sent at " + reader.GetDateTime(3).ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), deliveryId);
+                // Point at the files of the earlier send, so `crm demo` run twice still shows where its report is.
+                var earlier = new DeliveredFiles(reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
+                return Outcome("skipped", "already sent at " + reader.GetDateTime(3).ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), deliveryId, earlier);
             }
 
             if (status == "permanent-failure")

@@ -12,7 +12,10 @@ public sealed record Rendering(int Width, string ScreenshotPath, string ChartPat
 /// </summary>
 public static class ReportBrowser
 {
-    public static string ArtifactFolder { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "reports");
+    /// <summary>TestResults/artifacts/reports when CI made TestResults (it keeps that folder), else next to the test binaries.</summary>
+    public static string ArtifactFolder { get; } = Directory.Exists(Path.Combine(Infrastructure.TestData.RepositoryRoot, "TestResults"))
+        ? Path.Combine(Infrastructure.TestData.RepositoryRoot, "TestResults", "artifacts", "reports")
+        : Path.Combine(AppContext.BaseDirectory, "artifacts", "reports");
 
     public static async Task<IReadOnlyList<Rendering>> ScreenshotAsync(string htmlPath, string name, params int[] widths)
     {
