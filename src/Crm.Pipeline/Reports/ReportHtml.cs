@@ -70,6 +70,16 @@ internal static class ReportHtml
 
         sb.Append("</tr></table></td></tr>");
 
+        // In short: the three sentences a manager reads if they read nothing else.
+        sb.Append("<tr><td class=\"px\" style=\"padding:4px 20px 0 20px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"background:#EFF6FF;border-left:4px solid #2563EB;\"><tr><td style=\"padding:10px 14px;color:#1E293B;font-size:14px;line-height:1.55;").Append(Font).Append("\">")
+          .Append("<b>").Append(E(L["highlights"])).Append("</b>");
+        foreach (var line in Highlights(data, L, f, metrics))
+        {
+            sb.Append("<br>• ").Append(E(line));
+        }
+
+        sb.Append("</td></tr></table></td></tr>");
+
         // Full headline table
         Section(sb, L["headline"]);
         sb.Append("<tr><td class=\"px\" style=\"padding:0 20px 8px 20px;\">");
@@ -223,6 +233,23 @@ internal static class ReportHtml
           .Append("</td></tr>");
         sb.Append("</table><!--[if mso]></td></tr></table><![endif]--></td></tr></table></body></html>");
         return sb.ToString();
+    }
+
+    /// <summary>Revenue, churn and risk in one sentence each, from the same figures as the tables.</summary>
+    internal static IReadOnlyList<string> Highlights(ReportData data, ReportLabels labels, ReportFormat f, IReadOnlyList<MetricLine> metrics)
+    {
+        var lines = new List<string>
+        {
+            labels.Format("highlight_revenue", metrics[0].Value, metrics[0].VsPrevious.Text.TrimStart('▲', '▼', ' '), metrics[0].VsYearBefore.Text.TrimStart('▲', '▼', ' ')),
+            labels.Format("highlight_churn", f.Count(data.Current.Churned), f.Percent(data.Current.ChurnRate), f.Count(data.Current.Retained)),
+        };
+        var high = data.RiskBands.FirstOrDefault(b => b.Band == "high");
+        if (high is not null)
+        {
+            lines.Add(labels.Format("highlight_risk", f.Count(high.Customers), f.MoneyD(high.ValueAtRisk)));
+        }
+
+        return lines;
     }
 
     /// <summary>The recipient's scope in their language, e.g. "region Europe".</summary>

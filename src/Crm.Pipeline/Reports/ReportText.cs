@@ -18,6 +18,14 @@ internal static class ReportText
             data.Period.End.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
         sb.AppendLine();
 
+        var metricLines = MetricLine.Build(data, f);
+        Heading(sb, L["highlights"]);
+        foreach (var line in ReportHtml.Highlights(data, L, f, metricLines))
+        {
+            sb.Append("* ").AppendLine(line);
+        }
+
+        sb.AppendLine();
         Heading(sb, L["headline"]);
         var rows = MetricLine.Build(data, f).Select(m => new[] { L[m.Key], m.Value, m.VsPrevious.Text, m.VsYearBefore.Text }).ToList();
         Grid(sb, [L["metric"], L["this_period"], L["vs_previous"], L["vs_year_before"]], rows);
