@@ -1,11 +1,28 @@
+using System.Globalization;
+
 namespace Crm.Bench;
 
-/// <summary>Entry point of the benchmark harness: <c>dotnet run -c Release --project bench/Crm.Bench -- NAME…</c>.</summary>
+/// <summary>
+/// Entry point of the benchmark harness: <c>./crm bench NAME [SIZE]</c> (or
+/// <c>dotnet run -c Release --project bench/Crm.Bench -- NAME [SIZE]</c>). Every figure is printed
+/// beside a baseline measured in the same run.
+/// </summary>
 internal static class BenchmarkCommand
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.WriteLine("benchmarks: " + string.Join(", ", args));
-        return Task.FromResult(0);
+        var name = args.Length > 0 ? args[0] : "help";
+        int Size(int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
+        switch (name)
+        {
+            case "orders":
+                await OrderIngestBenchmark.RunAsync(Size(2_000_000));
+                return 0;
+            case "weblogs":
+                return await WebLogBenchmark.RunAsync(args[1..]);
+            default:
+                Console.WriteLine("benchmarks: orders [rows=2000000], weblogs [--lines 5000000] [--small 1000000]");
+                return name == "help" ? 0 : 2;
+        }
     }
 }

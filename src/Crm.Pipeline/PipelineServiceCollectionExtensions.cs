@@ -2,6 +2,7 @@ using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Reports;
 using Crm.Pipeline.Sources.Orders;
+using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,12 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ReportArchive>();
         services.AddSingleton<ReportsStage>();
         services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<ReportsStage>());
+
+        // Web logs (issue 5): sites from Crm:WebLogs:Sources, validated at start; the weblogs stage.
+        services.AddOptions<WebLogsOptions>().Bind(configuration.GetSection("Crm:WebLogs")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebLogsOptions>, WebLogsOptionsValidator>();
+        services.AddSingleton<WebLogIngester>();
+        services.AddSingleton<IPipelineStage, WebLogStage>();
 
         return services;
     }

@@ -17,6 +17,7 @@ public static class CrmCommandLine
         root.Add(DemoCommand.Create());
         root.Add(HashPasswordCommand.Create());
         root.Add(ReportsCommand.Create());
+        root.Add(GenerateCommand.Create());
         return root;
     }
 }
