@@ -2,9 +2,10 @@ using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
-using Microsoft.Extensions.Options;
+using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline;
 
@@ -24,6 +25,11 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
 
+        // Web logs (issue 5): sites from Crm:WebLogs:Sources, validated at start; the weblogs stage.
+        services.AddOptions<WebLogsOptions>().Bind(configuration.GetSection("Crm:WebLogs")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebLogsOptions>, WebLogsOptionsValidator>();
+        services.AddSingleton<WebLogIngester>();
+        services.AddSingleton<IPipelineStage, WebLogStage>();
         // Email (issue 6): drop folders and IMAP accounts from Crm:Email, validated at start.
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection("Crm:Email")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
