@@ -37,8 +37,7 @@ create table core.email (
     ledger_id           bigint      not null references ops.ingest_ledger (ledger_id),
     loaded_at           timestamptz not null default now()
 );
--- (message_id, email_id): "the first row with this Message-ID" is one index probe.
-create index email_message_id on core.email (message_id, email_id);
+create index email_message_id on core.email (message_id);
 create index email_parent_id on core.email (parent_id);
 create index email_thread_key_sent on core.email (thread_key, sent_at);
 create index email_customer on core.email (customer_address, sent_at);
