@@ -77,10 +77,13 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
             foreach (var (path, marker) in new[] { ("/hangfire/runs", "Pipeline runs"), ("/hangfire/quality", "Data quality"), ("/hangfire/progress", "Job progress"), ("/hangfire/pipeline", "Pipeline") })
             {
-                var response = await page.GotoAsync(_baseUrl + path);
+                // Each page in its own tab: the progress page reloads itself, which would cut off the next navigation.
+                var tab = await page.Context.NewPageAsync();
+                var response = await tab.GotoAsync(_baseUrl + path);
                 Assert.Equal(200, response!.Status);
-                Assert.Contains(marker, await page.InnerTextAsync("h1.page-header"), StringComparison.Ordinal);
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"dashboard{path.Replace('/', '-')}.png"), FullPage = true });
+                Assert.Contains(marker, await tab.InnerTextAsync("h1.page-header"), StringComparison.Ordinal);
+                await tab.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"dashboard{path.Replace('/', '-')}.png"), FullPage = true });
+                await tab.CloseAsync();
             }
 
             await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
