@@ -20,8 +20,10 @@ internal static class BenchmarkCommand
                 return 0;
             case "weblogs":
                 return await WebLogBenchmark.RunAsync(args[1..]);
+            case "reports":
+                return await ReportsBenchmark.RunAsync(Size(50_000));
             default:
-                Console.WriteLine("benchmarks: orders [rows=2000000], weblogs [--lines 5000000] [--small 1000000]");
+                Console.WriteLine("benchmarks: orders [rows=2000000], weblogs [--lines 5000000] [--small 1000000], reports [customers=50000]");
                 return name == "help" ? 0 : 2;
         }
     }
