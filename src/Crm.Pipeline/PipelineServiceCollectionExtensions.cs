@@ -1,6 +1,12 @@
+using Crm.Pipeline.Churn;
+using Crm.Pipeline.Clv;
+using Crm.Pipeline.Features;
+using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Reports;
+using Crm.Pipeline.Segments;
+using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
 using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +46,31 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<WebLogsOptions>, WebLogsOptionsValidator>();
         services.AddSingleton<WebLogIngester>();
         services.AddSingleton<IPipelineStage, WebLogStage>();
+        // Email (issue 6): drop folders and IMAP accounts from Crm:Email, validated at start.
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection("Crm:Email")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddSingleton<EmailFileIngester>();
+        services.AddSingleton<ImapSyncer>();
+        services.AddSingleton<IPipelineStage, EmailIngestStage>();
+
+        // Identity: cleaning and identity resolution into golden customers (issue 7).
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection("Crm:Identity")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
+        services.AddSingleton<IdentityResolver>();
+        services.AddSingleton<IPipelineStage, IdentityStage>();
+
+        // Churn, CLV and segments (issue 8): features → train → score → clv → segments.
+        services.Configure<ChurnOptions>(configuration.GetSection("Crm:Churn"));
+        services.Configure<ClvOptions>(configuration.GetSection("Crm:Clv"));
+        services.Configure<SegmentOptions>(configuration.GetSection("Crm:Segments"));
+        services.AddSingleton<FeatureBuilder>();
+        services.AddSingleton<ChurnTrainer>();
+        services.AddSingleton<ChurnScorer>();
+        services.AddSingleton<IPipelineStage, FeaturesStage>();
+        services.AddSingleton<IPipelineStage, TrainStage>();
+        services.AddSingleton<IPipelineStage, ScoreStage>();
+        services.AddSingleton<IPipelineStage, ClvStage>();
+        services.AddSingleton<IPipelineStage, SegmentsStage>();
 
         return services;
     }
