@@ -1,5 +1,6 @@
 -- Shared head of the report queries (prepended by ReportQueries): the orders in the recipient's
--- scope, each mapped to its golden customer, and each customer's current segment.
+-- scope, each mapped to its golden customer, and each customer's current segment. Not materialized:
+-- each use filters on order_ts, so the planner can range-scan the order_ts index per period.
 -- Parameters: @region, @segment, @channel (null = no filter), @scheme (segment scheme).
 with seg as (
     select distinct on (customer_id) customer_id, segment
@@ -7,7 +8,7 @@ with seg as (
     where scheme = @scheme
     order by customer_id, as_of desc
 ),
-o as materialized (
+o as not materialized (
     select o.order_ts, o.total_amount, ci.customer_id
     from core."order" o
     left join core.customer_identity ci
