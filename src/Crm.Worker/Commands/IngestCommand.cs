@@ -10,6 +10,8 @@ internal static class IngestCommand
         var command = new Command("ingest", "Load source files now, outside the schedule (same code path as the jobs)")
         {
             IngestOrdersCommand.Create(),
+            IngestWebLogsCommand.Create(),
+            IngestEmailCommand.Create(),
         };
         return command;
     }

@@ -1,0 +1,95 @@
+using System.Text.Json.Serialization;
+
+namespace Crm.Pipeline.Identity;
+
+/// <summary>
+/// A Fellegi–Sunter model: for every field and comparison level, m = P(level | match) and
+/// u = P(level | non-match), and λ = the share of matches among candidate pairs. A pair's match
+/// weight is log2(λ/(1−λ)) + Σ log2(m/u) over its non-missing fields.
+/// </summary>
+public sealed class FellegiSunterModel
+{
+    /// <summary>Prior probability that a candidate pair is a match.</summary>
+    public double Lambda { get; set; }
+
+    /// <summary>m probabilities, [field][level].</summary>
+    public double[][] M { get; set; } = [];
+
+    /// <summary>u probabilities, [field][level].</summary>
+    public double[][] U { get; set; } = [];
+
+    /// <summary>Fields that took part (had values in the training pairs).</summary>
+    public bool[] Active { get; set; } = [];
+
+    /// <summary>EM iterations run to fit the model.</summary>
+    public int Iterations { get; set; }
+
+    /// <summary>The weight (log2 m/u) of a field at a level; 0 for a missing value or an inactive field.</summary>
+    public double Weight(int field, int level) =>
+        level < 0 || !Active[field] ? 0 : Math.Log2(M[field][level] / U[field][level]);
+
+    /// <summary>The total match weight of a packed comparison pattern.</summary>
+    internal double MatchWeight(ulong pattern)
+    {
+        var w = Math.Log2(Lambda / (1 - Lambda));
+        for (var f = 0; f < MatchRecord.FieldCount; f++)
+        {
+            w += Weight(f, PairComparer.Level(pattern, f));
+        }
+
+        return w;
+    }
+
+    /// <summary>The match probability of a packed comparison pattern.</summary>
+    internal double Probability(ulong pattern) => 1.0 / (1.0 + Math.Pow(2, -MatchWeight(pattern)));
+
+    /// <summary>A fresh model with neutral starting values: m favours agreement, u favours disagreement.</summary>
+    internal static FellegiSunterModel Start(bool[] active, double lambda)
+    {
+        var model = new FellegiSunterModel { Lambda = lambda, Active = active };
+        model.M = new double[MatchRecord.FieldCount][];
+        model.U = new double[MatchRecord.FieldCount][];
+        for (var f = 0; f < MatchRecord.FieldCount; f++)
+        {
+            var levels = PairComparer.LevelCount(f);
+            model.M[f] = new double[levels];
+            model.U[f] = new double[levels];
+            for (var l = 0; l < levels; l++)
+            {
+                // m rises with the level, u falls: 1,2,4,… normalised.
+                model.M[f][l] = Math.Pow(4, l);
+                model.U[f][l] = Math.Pow(4, levels - 1 - l);
+            }
+
+            Normalise(model.M[f]);
+            Normalise(model.U[f]);
+        }
+
+        return model;
+    }
+
+    internal static void Normalise(double[] p)
+    {
+        var sum = 0.0;
+        foreach (var x in p)
+        {
+            sum += x;
+        }
+
+        for (var i = 0; i < p.Length; i++)
+        {
+            p[i] /= sum;
+        }
+    }
+
+    /// <summary>A deep copy.</summary>
+    [JsonIgnore]
+    public FellegiSunterModel Copy => new()
+    {
+        Lambda = Lambda,
+        M = M.Select(a => (double[])a.Clone()).ToArray(),
+        U = U.Select(a => (double[])a.Clone()).ToArray(),
+        Active = (bool[])Active.Clone(),
+        Iterations = Iterations,
+    };
+}

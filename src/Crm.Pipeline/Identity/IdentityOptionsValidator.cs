@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace Crm.Pipeline.Identity;
+
+/// <summary>Checks <see cref="IdentityOptions"/> at start, naming each bad setting with its limit and value.</summary>
+public sealed class IdentityOptionsValidator : IValidateOptions<IdentityOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, IdentityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var m = options.Matching;
+        if (m.MatchThreshold is <= 0 or >= 1)
+        {
+            failures.Add($"Crm:Identity:Matching:MatchThreshold must be between 0 and 1 (exclusive); got {m.MatchThreshold}.");
+        }
+
+        if (m.MaxBlockSize < 2)
+        {
+            failures.Add($"Crm:Identity:Matching:MaxBlockSize must be at least 2; got {m.MaxBlockSize}.");
+        }
+
+        if (m.MaxClusterSize < 2)
+        {
+            failures.Add($"Crm:Identity:Matching:MaxClusterSize must be at least 2; got {m.MaxClusterSize}.");
+        }
+
+        if (m.RandomPairSamples < 1000)
+        {
+            failures.Add($"Crm:Identity:Matching:RandomPairSamples must be at least 1000; got {m.RandomPairSamples}.");
+        }
+
+        if (options.FullRunAboveDeltaShare is < 0 or > 1)
+        {
+            failures.Add($"Crm:Identity:FullRunAboveDeltaShare must be between 0 and 1; got {options.FullRunAboveDeltaShare}.");
+        }
+
+        if (options.Mode is not ("auto" or "full" or "delta"))
+        {
+            failures.Add($"Crm:Identity:Mode must be auto, full or delta; got '{options.Mode}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Cleaning.DefaultRegion) || options.Cleaning.DefaultRegion.Length != 2)
+        {
+            failures.Add($"Crm:Identity:Cleaning:DefaultRegion must be an ISO 3166 alpha-2 code such as GB; got '{options.Cleaning.DefaultRegion}'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

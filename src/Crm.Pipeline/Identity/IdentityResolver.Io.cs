@@ -1,0 +1,309 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Crm.Pipeline.Cleaning;
+using Crm.Pipeline.Warehouse;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Identity;
+
+/// <content>Warehouse reads and writes of an identity run.</content>
+public sealed partial class IdentityResolver
+{
+    private static async Task Execute(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, c, tx);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, c, tx);
+        return (T)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    private static async Task<(DateTimeOffset? Watermark, long LastDecision)> ReadStateAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select watermark, last_decision_id from identity.state", c, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false)
+            ? (reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1))
+            : (null, 0);
+    }
+
+    private static async Task<FellegiSunterModel?> ReadModelAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select model::text from identity.model order by model_id desc limit 1", c, tx);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is string json
+            ? JsonSerializer.Deserialize<FellegiSunterModel>(json, Json)
+            : null;
+    }
+
+    private static async Task<List<Decision>> ReadDecisionsAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var list = new List<Decision>();
+        await using var command = new NpgsqlCommand(
+            "select decision_id, decision = 'link', left_source, left_id, right_source, right_id from identity.manual_decision order by decision_id", c, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            list.Add(new Decision(reader.GetInt64(0), reader.GetBoolean(1), reader.GetString(2) + "\u001f" + reader.GetString(3), reader.GetString(4) + "\u001f" + reader.GetString(5)));
+        }
+
+        return list;
+    }
+
+    private static async Task<List<SourceRow>> LoadAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var rows = new List<SourceRow>();
+        await using var command = new NpgsqlCommand(SqlResource.Load("identity_load.sql"), c, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        string? S(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var row = new SourceRow
+            {
+                Source = reader.GetString(0), SourceCustomerId = reader.GetString(1), Email = S(2), Name = S(3), Phone = S(4),
+                Address = S(5), Postcode = S(6), Country = S(7), DateOfBirth = S(8),
+                FirstSeen = reader.GetFieldValue<DateTimeOffset>(9), LastSeen = reader.GetFieldValue<DateTimeOffset>(10),
+                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(11),
+                CustomerId = reader.IsDBNull(25) ? null : reader.GetInt64(25),
+            };
+            if (reader.GetBoolean(12))
+            {
+                var r = new MatchRecord(row.Key)
+                {
+                    [MatchField.Given] = S(13), [MatchField.Family] = S(14), [MatchField.Email] = S(15), [MatchField.Phone] = S(17),
+                    [MatchField.DateOfBirth] = S(18), [MatchField.StreetNumber] = S(19), [MatchField.Street] = S(20),
+                    [MatchField.Locality] = S(21), [MatchField.Postcode] = S(22), [MatchField.Region] = S(23), [MatchField.Country] = S(24),
+                };
+                r.VerifiedEmail = S(16);
+                row.Clean = r;
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static async Task<long[]> AllocateIdsAsync(NpgsqlConnection c, NpgsqlTransaction tx, int count, CancellationToken ct)
+    {
+        var ids = new long[count];
+        if (count == 0)
+        {
+            return ids;
+        }
+
+        await using var command = new NpgsqlCommand(
+            "select nextval(pg_get_serial_sequence('core.customer', 'customer_id')) from generate_series(1, @n) order by 1", c, tx);
+        command.Parameters.AddWithValue("n", count);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var i = 0;
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            ids[i++] = reader.GetInt64(0);
+        }
+
+        return ids;
+    }
+
+    private static async Task CopyCleanAsync(
+        NpgsqlConnection c, List<SourceRow> rows, MatchRecord[] records, List<int> cleaned, List<(int Row, string Reason)> quarantine, CancellationToken ct)
+    {
+        await using (var w = await c.BeginBinaryImportAsync(
+            "copy id_clean (source, source_customer_id, given, family, email, verified_email, phone, date_of_birth, street_number, street, locality, postcode, region, country, source_updated_at) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            foreach (var i in cleaned)
+            {
+                var r = records[i];
+                await w.StartRowAsync(ct).ConfigureAwait(false);
+                await w.WriteAsync(rows[i].Source, ct).ConfigureAwait(false);
+                await w.WriteAsync(rows[i].SourceCustomerId, ct).ConfigureAwait(false);
+                foreach (var v in new[] { r[MatchField.Given], r[MatchField.Family], r[MatchField.Email], r.VerifiedEmail, r[MatchField.Phone], r[MatchField.DateOfBirth], r[MatchField.StreetNumber], r[MatchField.Street], r[MatchField.Locality], r[MatchField.Postcode], r[MatchField.Region], r[MatchField.Country] })
+                {
+                    await WriteText(w, v, ct).ConfigureAwait(false);
+                }
+
+                await w.WriteAsync(rows[i].UpdatedAt, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var w = await c.BeginBinaryImportAsync("copy id_cleaned_key (source, source_customer_id) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            foreach (var i in cleaned)
+            {
+                await w.WriteRowAsync(ct, rows[i].Source, rows[i].SourceCustomerId).ConfigureAwait(false);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var w = await c.BeginBinaryImportAsync("copy id_quarantine (unit_path, reason, raw_text) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            foreach (var (i, reason) in quarantine)
+            {
+                var row = rows[i];
+                var raw = $"email={row.Email}|name={row.Name}|phone={row.Phone}|address={row.Address}|postcode={row.Postcode}|country={row.Country}|date_of_birth={row.DateOfBirth}";
+                await w.WriteRowAsync(ct, row.Source + "/" + row.SourceCustomerId, "identity cleaning: " + reason, raw).ConfigureAwait(false);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CopyGoldenAsync(
+        NpgsqlConnection c, List<SourceRow> rows, MatchRecord[] records, long[] ids, HashSet<long> affected, IdentityOptions options, CancellationToken ct)
+    {
+        var members = new SortedDictionary<long, List<SourceValues>>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (!affected.Contains(ids[i]))
+            {
+                continue;
+            }
+
+            var row = rows[i];
+            var postcode = AddressNormalizer.NormalizePostcode(row.Postcode, records[i][MatchField.Country] ?? options.Cleaning.DefaultCountry).Value;
+            var values = new SourceValues(
+                row.Source,
+                NameNormalizer.Normalize(row.Name)?.Display,
+                EmailNormalizer.Normalize(row.Email).Value,
+                records[i][MatchField.Phone],
+                string.IsNullOrWhiteSpace(row.Address) ? null : string.Join(' ', row.Address.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)),
+                postcode,
+                records[i][MatchField.Country],
+                records[i][MatchField.DateOfBirth],
+                row.FirstSeen,
+                row.LastSeen);
+            if (!members.TryGetValue(ids[i], out var list))
+            {
+                members[ids[i]] = list = [];
+            }
+
+            list.Add(values);
+        }
+
+        await using (var w = await c.BeginBinaryImportAsync(
+            "copy id_golden (customer_id, email, customer_name, phone, address, postcode, country, date_of_birth, first_seen, last_seen, source_count) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            foreach (var (id, list) in members)
+            {
+                var g = Survivorship.Choose(list, options.SourcePriority);
+                await w.StartRowAsync(ct).ConfigureAwait(false);
+                await w.WriteAsync(id, ct).ConfigureAwait(false);
+                await WriteText(w, g.Email, ct).ConfigureAwait(false);
+                await WriteText(w, g.Name, ct).ConfigureAwait(false);
+                await WriteText(w, g.Phone, ct).ConfigureAwait(false);
+                await WriteText(w, g.Address, ct).ConfigureAwait(false);
+                await WriteText(w, g.Postcode, ct).ConfigureAwait(false);
+                await WriteText(w, g.Country, ct).ConfigureAwait(false);
+                if (g.DateOfBirth is null)
+                {
+                    await w.WriteNullAsync(ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await w.WriteAsync(DateOnly.ParseExact(g.DateOfBirth, "yyyy-MM-dd", CultureInfo.InvariantCulture), NpgsqlDbType.Date, ct).ConfigureAwait(false);
+                }
+
+                await w.WriteAsync(g.FirstSeen, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                await w.WriteAsync(g.LastSeen, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                await w.WriteAsync(g.SourceCount, ct).ConfigureAwait(false);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await using var a = await c.BeginBinaryImportAsync("copy id_assign (source, source_customer_id, customer_id) from stdin (format binary)", ct).ConfigureAwait(false);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (affected.Contains(ids[i]))
+            {
+                await a.WriteRowAsync(ct, rows[i].Source, rows[i].SourceCustomerId, ids[i]).ConfigureAwait(false);
+            }
+        }
+
+        await a.CompleteAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task CopyEvidenceAsync(
+        NpgsqlConnection c, List<SourceRow> rows, MatchRecord[] records, long[] ids, Resolution resolution, Guid runId, CancellationToken ct)
+    {
+        await using var w = await c.BeginBinaryImportAsync(
+            "copy id_evidence (customer_id, left_source, left_id, right_source, right_id, rule, probability, match_weight, fields, run_id) from stdin (format binary)", ct).ConfigureAwait(false);
+        foreach (var link in resolution.Links)
+        {
+            // Store each pair in key order so the same link always has the same primary key.
+            var (a, b) = string.CompareOrdinal(rows[link.A].Key, rows[link.B].Key) <= 0 ? (link.A, link.B) : (link.B, link.A);
+            await w.StartRowAsync(ct).ConfigureAwait(false);
+            await w.WriteAsync(ids[a], ct).ConfigureAwait(false);
+            await w.WriteAsync(rows[a].Source, ct).ConfigureAwait(false);
+            await w.WriteAsync(rows[a].SourceCustomerId, ct).ConfigureAwait(false);
+            await w.WriteAsync(rows[b].Source, ct).ConfigureAwait(false);
+            await w.WriteAsync(rows[b].SourceCustomerId, ct).ConfigureAwait(false);
+            await w.WriteAsync(link.Rule.ToString().ToLowerInvariant(), ct).ConfigureAwait(false);
+            await w.WriteAsync(Math.Round(link.Probability, 12), ct).ConfigureAwait(false);
+            await w.WriteAsync(Math.Round(resolution.Model.MatchWeight(link.Pattern), 9), ct).ConfigureAwait(false);
+            await w.WriteAsync(Evidence.FieldsJson(resolution.Model, link.Pattern, records[a], records[b]), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+            await w.WriteAsync(runId, ct).ConfigureAwait(false);
+        }
+
+        await w.CompleteAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task CopyHistoryAsync(NpgsqlConnection c, IdAssignment assignment, Func<long, long> real, CancellationToken ct)
+    {
+        await using (var w = await c.BeginBinaryImportAsync("copy id_history (event, customer_id, related_customer_id) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            foreach (var e in assignment.Events)
+            {
+                await w.StartRowAsync(ct).ConfigureAwait(false);
+                await w.WriteAsync(e.Event, ct).ConfigureAwait(false);
+                await w.WriteAsync(real(e.CustomerId), ct).ConfigureAwait(false);
+                if (e.RelatedCustomerId is { } r)
+                {
+                    await w.WriteAsync(real(r), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await w.WriteNullAsync(ct).ConfigureAwait(false);
+                }
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await using var m = await c.BeginBinaryImportAsync("copy id_merged (customer_id, merged_into) from stdin (format binary)", ct).ConfigureAwait(false);
+        foreach (var (old, into) in assignment.MergedInto)
+        {
+            await m.WriteRowAsync(ct, old, real(into)).ConfigureAwait(false);
+        }
+
+        await m.CompleteAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task SaveModelAsync(NpgsqlConnection c, NpgsqlTransaction tx, Guid runId, int records, Resolution resolution, CancellationToken ct)
+    {
+        var json = JsonSerializer.Serialize(resolution.Model, Json);
+
+        // A rerun that fits the same model does not add a row.
+        await using var command = new NpgsqlCommand(
+            """
+            insert into identity.model (run_id, record_count, candidate_pairs, model)
+            select @run, @records, @pairs, @model::jsonb
+             where (select model from identity.model order by model_id desc limit 1) is distinct from @model::jsonb
+            """, c, tx);
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("records", (long)records);
+        command.Parameters.AddWithValue("pairs", resolution.CandidatePairs);
+        command.Parameters.AddWithValue("model", json);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static Task WriteText(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>
+        value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value, NpgsqlDbType.Text, ct);
+}

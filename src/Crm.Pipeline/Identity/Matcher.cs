@@ -1,0 +1,224 @@
+using System.Diagnostics;
+
+namespace Crm.Pipeline.Identity;
+
+/// <summary>The outcome of resolving a set of records.</summary>
+public sealed class Resolution
+{
+    /// <summary>Cluster label per record (the smallest record index of its cluster).</summary>
+    public required int[] Labels { get; init; }
+
+    /// <summary>The links that joined clusters (a spanning forest), with their evidence.</summary>
+    public required IReadOnlyList<ScoredPair> Links { get; init; }
+
+    /// <summary>The model used to score pairs.</summary>
+    public required FellegiSunterModel Model { get; init; }
+
+    /// <summary>Candidate pairs compared.</summary>
+    public long CandidatePairs { get; init; }
+
+    /// <summary>Pairs at or above the threshold (or linked by a rule).</summary>
+    public long MatchedPairs { get; init; }
+
+    /// <summary>Blocks skipped for being larger than the cap.</summary>
+    public int SkippedBlocks { get; init; }
+
+    /// <summary>Merges refused by the cluster-size cap.</summary>
+    public int CapAlerts { get; init; }
+
+    /// <summary>Merges refused by conflicting strong identifiers or a manual split.</summary>
+    public int GuardBlocks { get; init; }
+
+    /// <summary>Wall time per step.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> Timings { get; init; } = new Dictionary<string, TimeSpan>();
+}
+
+/// <summary>Manual decisions, as record index pairs.</summary>
+/// <param name="Links">Pairs an administrator forced together.</param>
+/// <param name="Splits">Pairs an administrator forced apart.</param>
+public sealed record ManualPairs(IReadOnlyList<(int A, int B)> Links, IReadOnlyList<(int A, int B)> Splits)
+{
+    /// <summary>No decisions.</summary>
+    public static ManualPairs None { get; } = new([], []);
+}
+
+/// <summary>
+/// Resolves person records into clusters: blocking on several keys, comparison levels per field,
+/// a Fellegi–Sunter model fitted by EM (or one given), deterministic rules, then guarded clustering.
+/// Pure and in memory: the identity stage, the evaluation command and the benchmark all use it.
+/// </summary>
+public static class Matcher
+{
+    /// <summary>Resolves every record against every other (a full run).</summary>
+    /// <param name="records">The records.</param>
+    /// <param name="options">Matching settings.</param>
+    /// <param name="manual">Forced links and splits.</param>
+    /// <param name="model">A model to reuse; null fits a new one by EM.</param>
+    public static Resolution Resolve(IReadOnlyList<MatchRecord> records, MatchingOptions options, ManualPairs? manual = null, FellegiSunterModel? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(options);
+        return Run(records, options, manual ?? ManualPairs.None, model, delta: null, existing: null);
+    }
+
+    /// <summary>
+    /// Resolves new or changed records (<paramref name="delta"/> = true) against existing clusters
+    /// (<paramref name="existingLabels"/>: records with equal labels are already one customer; delta
+    /// records may carry their current label or −1). Only pairs that touch a delta record are compared,
+    /// and the model is reused, so the cost follows the size of the delta.
+    /// </summary>
+    public static Resolution ResolveDelta(
+        IReadOnlyList<MatchRecord> records, bool[] delta, int[] existingLabels, FellegiSunterModel model, MatchingOptions options, ManualPairs? manual = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(model);
+        return Run(records, options, manual ?? ManualPairs.None, model, delta, existingLabels);
+    }
+
+    private static Resolution Run(
+        IReadOnlyList<MatchRecord> records, MatchingOptions options, ManualPairs manual, FellegiSunterModel? model, bool[]? delta, int[]? existing)
+    {
+        var timings = new Dictionary<string, TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        var candidates = Blocking.CandidatePairs(records, options.MaxBlockSize, delta, out var skipped);
+        timings["blocking"] = clock.Elapsed;
+
+        clock.Restart();
+        var patterns = new ulong[candidates.Count];
+        Parallel.For(0, candidates.Count, new ParallelOptions(), () => 0, (i, _, local) =>
+        {
+            patterns[i] = PairComparer.Compare(records[candidates[i].A], records[candidates[i].B]);
+            return local;
+        }, _ => { });
+        timings["comparing"] = clock.Elapsed;
+
+        clock.Restart();
+        model ??= Fit(records, patterns, options);
+        timings["em"] = clock.Elapsed;
+
+        clock.Restart();
+        var cache = new Dictionary<ulong, double>();
+        var matched = new List<ScoredPair>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var p = patterns[i];
+            if (!cache.TryGetValue(p, out var probability))
+            {
+                cache[p] = probability = model.Probability(p);
+            }
+
+            var rule = Rule(p, options);
+            if (rule != MatchRule.Probabilistic || probability >= options.MatchThreshold)
+            {
+                matched.Add(new ScoredPair(candidates[i].A, candidates[i].B, p, probability, rule));
+            }
+        }
+
+        // Rules first, then by probability; ties broken by record index so every run orders the same.
+        matched.Sort(static (x, y) =>
+        {
+            var rx = x.Rule == MatchRule.Probabilistic ? 1 : 0;
+            var ry = y.Rule == MatchRule.Probabilistic ? 1 : 0;
+            if (rx != ry)
+            {
+                return rx.CompareTo(ry);
+            }
+
+            var c = y.Probability.CompareTo(x.Probability);
+            return c != 0 ? c : x.A != y.A ? x.A.CompareTo(y.A) : x.B.CompareTo(y.B);
+        });
+
+        var clusterer = new Clusterer(records, options, model);
+        if (existing is not null)
+        {
+            var first = new Dictionary<int, int>();
+            for (var i = 0; i < existing.Length; i++)
+            {
+                if (existing[i] < 0)
+                {
+                    continue;
+                }
+
+                if (first.TryGetValue(existing[i], out var head))
+                {
+                    clusterer.Force(new ScoredPair(head, i, 0, 1, MatchRule.Source));
+                }
+                else
+                {
+                    first[existing[i]] = i;
+                }
+            }
+
+            clusterer.Links.Clear();
+        }
+
+        foreach (var (a, b) in manual.Splits)
+        {
+            clusterer.CannotLink(a, b);
+        }
+
+        foreach (var (a, b) in manual.Links)
+        {
+            clusterer.Force(new ScoredPair(a, b, PairComparer.Compare(records[a], records[b]), 1, MatchRule.Manual));
+        }
+
+        foreach (var pair in matched)
+        {
+            clusterer.TryLink(pair);
+        }
+
+        timings["clustering"] = clock.Elapsed;
+        return new Resolution
+        {
+            Labels = clusterer.Labels(),
+            Links = clusterer.Links,
+            Model = model,
+            CandidatePairs = candidates.Count,
+            MatchedPairs = matched.Count,
+            SkippedBlocks = skipped,
+            CapAlerts = clusterer.CapAlerts,
+            GuardBlocks = clusterer.GuardBlocks,
+            Timings = timings,
+        };
+    }
+
+    private static MatchRule Rule(ulong p, MatchingOptions options)
+    {
+        if (options.EmailRule && PairComparer.Level(p, (int)MatchField.Email) == 2)
+        {
+            return MatchRule.Email;
+        }
+
+        if (options.PhoneRule && PairComparer.Level(p, (int)MatchField.Phone) == 2
+            && PairComparer.Level(p, (int)MatchField.Given) != 0 && PairComparer.Level(p, (int)MatchField.Family) != 0)
+        {
+            return MatchRule.Phone;
+        }
+
+        return MatchRule.Probabilistic;
+    }
+
+    /// <summary>Fits a model by EM on the candidate pairs' patterns, u measured on random pairs.</summary>
+    internal static FellegiSunterModel Fit(IReadOnlyList<MatchRecord> records, ulong[] patterns, MatchingOptions options)
+    {
+        var counts = new Dictionary<ulong, long>();
+        var active = new bool[MatchRecord.FieldCount];
+        foreach (var p in patterns)
+        {
+            counts[p] = counts.TryGetValue(p, out var c) ? c + 1 : 1;
+        }
+
+        foreach (var p in counts.Keys)
+        {
+            for (var f = 0; f < active.Length; f++)
+            {
+                active[f] |= PairComparer.Level(p, f) >= 0;
+            }
+        }
+
+        var start = FellegiSunterModel.Start(active, 0.1);
+        start.U = ExpectationMaximisation.RandomPairU(records, (int)Math.Min(options.RandomPairSamples, 50L * records.Count), options.Seed);
+        return counts.Count == 0 ? start : ExpectationMaximisation.Fit(counts, start, options.FixU);
+    }
+}

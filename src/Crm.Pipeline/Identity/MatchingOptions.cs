@@ -1,0 +1,32 @@
+namespace Crm.Pipeline.Identity;
+
+/// <summary>Settings of the matcher (bound from <c>Crm:Identity:Matching</c>).</summary>
+public sealed class MatchingOptions
+{
+    /// <summary>A candidate pair whose Fellegi–Sunter match probability reaches this is linked. Default 0.9.</summary>
+    public double MatchThreshold { get; set; } = 0.9;
+
+    /// <summary>Blocks (records sharing one blocking key) larger than this are skipped for that key. Default 400.</summary>
+    public int MaxBlockSize { get; set; } = 400;
+
+    /// <summary>A merge that would make a cluster larger than this is refused and raised as an alert. Default 50.</summary>
+    public int MaxClusterSize { get; set; } = 50;
+
+    /// <summary>Fields whose values must not conflict inside a cluster (compared at their lowest level = "different"). Default: date of birth, national id.</summary>
+    public List<MatchField> StrongFields { get; set; } = [MatchField.DateOfBirth, MatchField.NationalId];
+
+    /// <summary>Link pairs with the same normalised e-mail address without scoring. Default true.</summary>
+    public bool EmailRule { get; set; } = true;
+
+    /// <summary>Link pairs with the same phone number whose names do not disagree. Default true.</summary>
+    public bool PhoneRule { get; set; } = true;
+
+    /// <summary>Hold u at the values measured on random pairs during EM (Splink's practice). Default true.</summary>
+    public bool FixU { get; set; } = true;
+
+    /// <summary>Random pairs sampled to measure u. Default 100,000.</summary>
+    public int RandomPairSamples { get; set; } = 100_000;
+
+    /// <summary>Seed of the random-pair sample, so runs are reproducible. Default 7.</summary>
+    public int Seed { get; set; } = 7;
+}

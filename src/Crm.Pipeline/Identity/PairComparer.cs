@@ -1,0 +1,205 @@
+namespace Crm.Pipeline.Identity;
+
+/// <summary>
+/// Compares two records field by field into comparison levels (0 = disagree, higher = closer
+/// agreement, −1 = a value is missing and the field says nothing). A comparison vector packs into
+/// one <see cref="ulong"/> (4 bits per field: level + 1) so EM runs over distinct patterns.
+/// </summary>
+internal static class PairComparer
+{
+    /// <summary>Level names per field, index = level. The last is the strongest agreement.</summary>
+    public static readonly string[][] LevelNames = BuildNames();
+
+    public static int LevelCount(int field) => LevelNames[field].Length;
+
+    public static ulong Compare(MatchRecord a, MatchRecord b)
+    {
+        var x = a.Values;
+        var y = b.Values;
+        ulong pattern = 0;
+
+        // Names: compare straight and swapped (given/family typed in each other's place) and keep the better reading.
+        var g1 = x[(int)MatchField.Given];
+        var f1 = x[(int)MatchField.Family];
+        var g2 = y[(int)MatchField.Given];
+        var f2 = y[(int)MatchField.Family];
+        var jg = Jw(g1, g2);
+        var jf = Jw(f1, f2);
+        int given, family;
+        if (jg + jf < 1.6 && Jw(g1, f2) + Jw(f1, g2) is var swapped && swapped > jg + jf + 0.2)
+        {
+            given = NameLevel(g1, f2);
+            family = NameLevel(f1, g2);
+        }
+        else
+        {
+            given = NameLevel(g1, g2, jg);
+            family = NameLevel(f1, f2, jf);
+        }
+
+        pattern = Put(pattern, MatchField.Given, given);
+        pattern = Put(pattern, MatchField.Family, family);
+        pattern = Put(pattern, MatchField.DateOfBirth, DateLevel(x[(int)MatchField.DateOfBirth], y[(int)MatchField.DateOfBirth]));
+        pattern = Put(pattern, MatchField.Email, EmailLevel(x[(int)MatchField.Email], y[(int)MatchField.Email]));
+        pattern = Put(pattern, MatchField.Phone, EditLevel(x[(int)MatchField.Phone], y[(int)MatchField.Phone]));
+        pattern = Put(pattern, MatchField.StreetNumber, ExactLevel(x[(int)MatchField.StreetNumber], y[(int)MatchField.StreetNumber]));
+        pattern = Put(pattern, MatchField.Street, TextLevel(x[(int)MatchField.Street], y[(int)MatchField.Street]));
+        pattern = Put(pattern, MatchField.Premise, TextLevel(x[(int)MatchField.Premise], y[(int)MatchField.Premise]));
+        pattern = Put(pattern, MatchField.Locality, TextLevel(x[(int)MatchField.Locality], y[(int)MatchField.Locality]));
+        pattern = Put(pattern, MatchField.Postcode, EditLevel(x[(int)MatchField.Postcode], y[(int)MatchField.Postcode]));
+        pattern = Put(pattern, MatchField.Region, ExactLevel(x[(int)MatchField.Region], y[(int)MatchField.Region]));
+        pattern = Put(pattern, MatchField.Country, ExactLevel(x[(int)MatchField.Country], y[(int)MatchField.Country]));
+        pattern = Put(pattern, MatchField.NationalId, EditLevel(x[(int)MatchField.NationalId], y[(int)MatchField.NationalId]));
+        return pattern;
+    }
+
+    /// <summary>The level of <paramref name="field"/> in a packed pattern (−1 = missing).</summary>
+    public static int Level(ulong pattern, int field) => (int)((pattern >> (field * 4)) & 0xF) - 1;
+
+    /// <summary>Compares one field of two records (used by the over-merge guard).</summary>
+    public static int CompareField(MatchField field, string? a, string? b) => field switch
+    {
+        MatchField.Given or MatchField.Family => NameLevel(a, b),
+        MatchField.DateOfBirth => DateLevel(a, b),
+        MatchField.Email => EmailLevel(a, b),
+        MatchField.Phone or MatchField.Postcode or MatchField.NationalId => EditLevel(a, b),
+        MatchField.Street or MatchField.Premise or MatchField.Locality => TextLevel(a, b),
+        _ => ExactLevel(a, b),
+    };
+
+    private static ulong Put(ulong pattern, MatchField field, int level) => pattern | ((ulong)(level + 1) << ((int)field * 4));
+
+    private static double Jw(string? a, string? b) => a is null || b is null ? 0 : Similarity.JaroWinkler(a, b);
+
+    // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92, 3 exact
+    private static int NameLevel(string? a, string? b, double jw = -1)
+    {
+        if (a is null || b is null)
+        {
+            return -1;
+        }
+
+        if (string.Equals(a, b, StringComparison.Ordinal))
+        {
+            return 3;
+        }
+
+        jw = jw < 0 ? Similarity.JaroWinkler(a, b) : jw;
+        if (jw >= 0.92)
+        {
+            return 2;
+        }
+
+        if (jw >= 0.80 || ((a.Length == 1 || b.Length == 1) && a[0] == b[0]))
+        {
+            return 1;
+        }
+
+        return 0;
+    }
+
+    // 0 different, 1 two edits or same year and month, 2 one edit or day/month swapped, 3 exact
+    private static int DateLevel(string? a, string? b)
+    {
+        if (a is null || b is null)
+        {
+            return -1;
+        }
+
+        if (string.Equals(a, b, StringComparison.Ordinal))
+        {
+            return 3;
+        }
+
+        var d = Similarity.Osa(a, b, 2);
+        if (d <= 1 || (a.Length == 10 && b.Length == 10 && a.AsSpan(0, 5).SequenceEqual(b.AsSpan(0, 5))
+            && a.AsSpan(5, 2).SequenceEqual(b.AsSpan(8, 2)) && a.AsSpan(8, 2).SequenceEqual(b.AsSpan(5, 2))))
+        {
+            return 2;
+        }
+
+        return d <= 2 || (a.Length >= 7 && b.Length >= 7 && a.AsSpan(0, 7).SequenceEqual(b.AsSpan(0, 7))) ? 1 : 0;
+    }
+
+    // 0 different, 1 same local part (another domain) or one edit, 2 exact
+    private static int EmailLevel(string? a, string? b)
+    {
+        if (a is null || b is null)
+        {
+            return -1;
+        }
+
+        if (string.Equals(a, b, StringComparison.Ordinal))
+        {
+            return 2;
+        }
+
+        var ia = a.IndexOf('@', StringComparison.Ordinal);
+        var ib = b.IndexOf('@', StringComparison.Ordinal);
+        if (ia > 0 && ia == ib && a.AsSpan(0, ia).SequenceEqual(b.AsSpan(0, ib)))
+        {
+            return 1;
+        }
+
+        return Similarity.Osa(a, b, 1) <= 1 ? 1 : 0;
+    }
+
+    // 0 different, 1 one edit, 2 exact
+    private static int EditLevel(string? a, string? b)
+    {
+        if (a is null || b is null)
+        {
+            return -1;
+        }
+
+        if (string.Equals(a, b, StringComparison.Ordinal))
+        {
+            return 2;
+        }
+
+        return Similarity.Osa(a, b, 1) <= 1 ? 1 : 0;
+    }
+
+    private static int ExactLevel(string? a, string? b) =>
+        a is null || b is null ? -1 : string.Equals(a, b, StringComparison.Ordinal) ? 1 : 0;
+
+    // 0 different, 1 JW ≥ 0.80, 2 JW ≥ 0.92, 3 exact
+    private static int TextLevel(string? a, string? b)
+    {
+        if (a is null || b is null)
+        {
+            return -1;
+        }
+
+        if (string.Equals(a, b, StringComparison.Ordinal))
+        {
+            return 3;
+        }
+
+        var jw = Similarity.JaroWinkler(a, b);
+        return jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+    }
+
+    private static string[][] BuildNames()
+    {
+        var names = new string[MatchRecord.FieldCount][];
+        string[] name = ["different", "similar (jaro-winkler ≥ 0.80 or initial)", "close (jaro-winkler ≥ 0.92)", "exact"];
+        string[] text = ["different", "similar (jaro-winkler ≥ 0.80)", "close (jaro-winkler ≥ 0.92)", "exact"];
+        string[] edit = ["different", "one edit apart", "exact"];
+        string[] exact = ["different", "exact"];
+        names[(int)MatchField.Given] = name;
+        names[(int)MatchField.Family] = name;
+        names[(int)MatchField.DateOfBirth] = ["different", "two edits or same month", "one edit or day/month swapped", "exact"];
+        names[(int)MatchField.Email] = ["different", "same mailbox name or one edit", "exact"];
+        names[(int)MatchField.Phone] = edit;
+        names[(int)MatchField.StreetNumber] = exact;
+        names[(int)MatchField.Street] = text;
+        names[(int)MatchField.Premise] = text;
+        names[(int)MatchField.Locality] = text;
+        names[(int)MatchField.Postcode] = edit;
+        names[(int)MatchField.Region] = exact;
+        names[(int)MatchField.Country] = exact;
+        names[(int)MatchField.NationalId] = edit;
+        return names;
+    }
+}
