@@ -11,7 +11,11 @@ namespace Crm.Bench;
 /// not grow with the number of customers beyond per-person state.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project bench/Crm.Bench -- generator [10000,100000[,1000000]] [--days 365]</c>
+/// <c>dotnet run -c Release --project bench/Crm.Bench -- generator [10000,100000[,1000000]] [--days 365]</c>.
+/// Measured 2026-11-22 on the shared 2-core machine (load ~30, so wall times are ~10x CPU times):
+/// 10k / 100k / 1M customers took 5.6 / 14.6 / 103.9 s of CPU (1M: 1.82M orders, 2.59M order records,
+/// 15.9M log lines, 342k emails, 5.3 GB); peak managed heap 19 / 38 / 77 MB, peak working set
+/// 106 / 131 / 169 MB. What grows is one day of web log lines held for sorting, not the company.
 /// </remarks>
 internal static class GeneratorBenchmark
 {

@@ -87,8 +87,8 @@ public static class DashboardApp
         app.MapLogin();
         app.MapGet("/", () => Results.Redirect("/hangfire"));
         app.MapHealth();
-        WarehouseMetrics.Register(app.Services);
-        app.MapMetrics("/metrics");
+        var metrics = new WarehouseMetrics(app.Services);
+        app.MapMetrics("/metrics", metrics.Registry);
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new SignedInAuthorizationFilter()],

@@ -4,12 +4,14 @@ using Crm.Pipeline.Features;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Reports;
 using Crm.Pipeline.Segments;
 using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
 using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline;
@@ -29,6 +31,15 @@ public static class PipelineServiceCollectionExtensions
         services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
+
+        // Reports (issue 9): manager emails, exactly once per (report, period, recipient), bound from Crm:Reports.
+        services.AddOptions<ReportsOptions>().Bind(configuration.GetSection("Crm:Reports")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReportsOptions>, ReportsOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<ReportArchive>();
+        services.AddSingleton<ReportsStage>();
+        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<ReportsStage>());
 
         // Web logs (issue 5): sites from Crm:WebLogs:Sources, validated at start; the weblogs stage.
         services.AddOptions<WebLogsOptions>().Bind(configuration.GetSection("Crm:WebLogs")).ValidateOnStart();

@@ -8,24 +8,27 @@ namespace Crm.Dashboard.Health;
 /// Prometheus metrics read from the warehouse at scrape time: rows per source, quarantine,
 /// stage outcomes and durations, last success per stage, and the Hangfire queue length.
 /// </summary>
-public static class WarehouseMetrics
+public sealed class WarehouseMetrics
 {
-    private static readonly Gauge Rows = Metrics.CreateGauge("crm_source_rows_total", "Rows read, loaded, quarantined and duplicate per source (all time).", "source", "kind");
-    private static readonly Gauge Stages = Metrics.CreateGauge("crm_stage_runs_24h", "Stage runs in the last 24 hours by outcome.", "stage", "status");
-    private static readonly Gauge LastDuration = Metrics.CreateGauge("crm_stage_last_duration_seconds", "Duration of the last finished run of each stage.", "stage");
-    private static readonly Gauge LastSuccess = Metrics.CreateGauge("crm_stage_last_success_timestamp_seconds", "Unix time of the last successful run of each stage.", "stage");
-    private static readonly Gauge Queue = Metrics.CreateGauge("crm_hangfire_jobs", "Hangfire jobs by state.", "state");
-    private static int _registered;
+    private readonly Gauge _rows;
+    private readonly Gauge _stages;
+    private readonly Gauge _lastDuration;
+    private readonly Gauge _lastSuccess;
+    private readonly Gauge _queue;
 
-    /// <summary>Registers the scrape-time collection once per process.</summary>
-    public static void Register(IServiceProvider services)
+    /// <summary>This app's registry (one per app, so several apps in one process never share state).</summary>
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    /// <summary>Creates the gauges and registers the scrape-time collection on <paramref name="services"/>'s warehouse and job storage.</summary>
+    public WarehouseMetrics(IServiceProvider services)
     {
-        if (Interlocked.Exchange(ref _registered, 1) == 1)
-        {
-            return;
-        }
-
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(async ct =>
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _rows = factory.CreateGauge("crm_source_rows_total", "Rows read, loaded, quarantined and duplicate per source (all time).", "source", "kind");
+        _stages = factory.CreateGauge("crm_stage_runs_24h", "Stage runs in the last 24 hours by outcome.", "stage", "status");
+        _lastDuration = factory.CreateGauge("crm_stage_last_duration_seconds", "Duration of the last finished run of each stage.", "stage");
+        _lastSuccess = factory.CreateGauge("crm_stage_last_success_timestamp_seconds", "Unix time of the last successful run of each stage.", "stage");
+        _queue = factory.CreateGauge("crm_hangfire_jobs", "Hangfire jobs by state.", "state");
+        Registry.AddBeforeCollectCallback(async ct =>
         {
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();
             await using (var command = dataSource.CreateCommand(
@@ -35,10 +38,10 @@ public static class WarehouseMetrics
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     var source = reader.GetString(0);
-                    Rows.WithLabels(source, "read").Set(reader.GetDecimal(1) is var r ? (double)r : 0);
-                    Rows.WithLabels(source, "loaded").Set((double)reader.GetDecimal(2));
-                    Rows.WithLabels(source, "quarantined").Set((double)reader.GetDecimal(3));
-                    Rows.WithLabels(source, "duplicate").Set((double)reader.GetDecimal(4));
+                    _rows.WithLabels(source, "read").Set(reader.GetDecimal(1) is var r ? (double)r : 0);
+                    _rows.WithLabels(source, "loaded").Set((double)reader.GetDecimal(2));
+                    _rows.WithLabels(source, "quarantined").Set((double)reader.GetDecimal(3));
+                    _rows.WithLabels(source, "duplicate").Set((double)reader.GetDecimal(4));
                 }
             }
 
@@ -50,7 +53,7 @@ public static class WarehouseMetrics
             {
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    Stages.WithLabels(reader.GetString(0), reader.GetString(1)).Set(reader.GetInt64(2));
+                    _stages.WithLabels(reader.GetString(0), reader.GetString(1)).Set(reader.GetInt64(2));
                 }
             }
 
@@ -65,19 +68,19 @@ public static class WarehouseMetrics
             {
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    LastDuration.WithLabels(reader.GetString(0)).Set(reader.GetDouble(1));
+                    _lastDuration.WithLabels(reader.GetString(0)).Set(reader.GetDouble(1));
                     if (!reader.IsDBNull(2))
                     {
-                        LastSuccess.WithLabels(reader.GetString(0)).Set(reader.GetDouble(2));
+                        _lastSuccess.WithLabels(reader.GetString(0)).Set(reader.GetDouble(2));
                     }
                 }
             }
 
-            var stats = JobStorage.Current.GetMonitoringApi().GetStatistics();
-            Queue.WithLabels("enqueued").Set(stats.Enqueued);
-            Queue.WithLabels("processing").Set(stats.Processing);
-            Queue.WithLabels("scheduled").Set(stats.Scheduled);
-            Queue.WithLabels("failed").Set(stats.Failed);
+            var stats = services.GetRequiredService<JobStorage>().GetMonitoringApi().GetStatistics();
+            _queue.WithLabels("enqueued").Set(stats.Enqueued);
+            _queue.WithLabels("processing").Set(stats.Processing);
+            _queue.WithLabels("scheduled").Set(stats.Scheduled);
+            _queue.WithLabels("failed").Set(stats.Failed);
         });
     }
 }

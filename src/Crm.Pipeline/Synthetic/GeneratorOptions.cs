@@ -117,7 +117,7 @@ public sealed class GeneratorOptions
     /// <summary>Share of emails with a fault (no Date, undeclared 8-bit charset, truncated).</summary>
     public double EmailFaultRate { get; set; } = 0.01;
 
-    /// <summary>Whether to write the progress line to standard error.</summary>
+    /// <summary>Whether <see cref="SyntheticCompanyGenerator.Run"/> reports progress to its callback.</summary>
     public bool Progress { get; set; } = true;
 
     /// <summary>

@@ -40,6 +40,11 @@ public sealed class SyntheticCompanyGenerator
     /// <returns>What was written.</returns>
     public GeneratorSummary Run(Action<double, string>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (!_o.Progress)
+        {
+            progress = null;
+        }
+
         var watch = Stopwatch.StartNew();
         var root = Path.GetFullPath(_o.Out);
         foreach (var sub in new[] { "orders", "weblogs", "email", "truth" })
@@ -75,7 +80,7 @@ public sealed class SyntheticCompanyGenerator
 
         // Phase 2: week by week, in time order.
         using var orders = new OrderRenderer(_o, root, truth);
-        using var web = new WebRenderer(_o, root, truth, factory);
+        using var web = new WebRenderer(_o, root, truth);
         using var mail = new MailRenderer(_o, root, truth);
         var info = new OrderInfo();
         Person? cached = null;

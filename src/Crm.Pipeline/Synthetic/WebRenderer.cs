@@ -29,9 +29,8 @@ internal sealed partial class WebRenderer : IDisposable
     private int _sessionsToday;
     private int _enormous;
 
-    public WebRenderer(GeneratorOptions options, string root, TruthWriter truth, PersonFactory factory)
+    public WebRenderer(GeneratorOptions options, string root, TruthWriter truth)
     {
-        _ = factory;
         _o = options;
         _root = root;
         _truth = truth;

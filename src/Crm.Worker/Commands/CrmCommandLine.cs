@@ -16,6 +16,7 @@ public static class CrmCommandLine
         root.Add(ServeCommand.Create());
         root.Add(DemoCommand.Create());
         root.Add(HashPasswordCommand.Create());
+        root.Add(ReportsCommand.Create());
         root.Add(GenerateCommand.Create());
         root.Add(ChurnCommand.Create());
         root.Add(ClvCommand.Create());

@@ -21,6 +21,9 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
     private static readonly string RepairSql = SqlResource.Load("email_thread_repair.sql");
     private static readonly string FinishSql = SqlResource.Load("email_finish.sql");
 
+    /// <summary>Units at least this large refresh planner statistics before merging.</summary>
+    private const int AnalyzeThreshold = 2000;
+
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly List<QuarantineRow> _quarantine = [];
@@ -130,7 +133,7 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
         importer.Write(email.Direction, NpgsqlDbType.Text);
         WriteText(importer, email.CustomerAddress);
         importer.Write(email.Intents, NpgsqlDbType.Array | NpgsqlDbType.Text);
-        importer.Write(JsonSerializer.Serialize(email.Attachments.Select(a => new { name = a.FileName, type = a.ContentType, size = a.SizeBytes })), NpgsqlDbType.Jsonb);
+        importer.Write(email.Attachments.Count == 0 ? "[]" : JsonSerializer.Serialize(email.Attachments.Select(a => new { name = a.FileName, type = a.ContentType, size = a.SizeBytes })), NpgsqlDbType.Jsonb);
         importer.Write(email.Attachments.Count, NpgsqlDbType.Integer);
         importer.Write(email.SizeBytes, NpgsqlDbType.Bigint);
         importer.Write(sourceKind, NpgsqlDbType.Text);
@@ -184,12 +187,25 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
             await QuarantineWriter.WriteAsync(_connection, Source, LedgerId, UnitPath, _quarantine, cancellationToken).ConfigureAwait(false);
         }
 
+        // Temp tables are never analysed by autovacuum, and core.email may have grown a lot in
+        // this very transaction: give the planner real row counts before the set-based merge.
+        if (_rows >= AnalyzeThreshold)
+        {
+            await ExecuteAsync("analyze email_stage", cancellationToken).ConfigureAwait(false);
+        }
+
         long loaded;
         await using (var insert = new NpgsqlCommand(InsertSql, _connection, _transaction))
         {
             insert.CommandTimeout = 0;
             insert.Parameters.AddWithValue("ledger_id", LedgerId);
             loaded = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        if (loaded >= AnalyzeThreshold)
+        {
+            await ExecuteAsync("analyze core.email", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync("analyze email_touched", cancellationToken).ConfigureAwait(false);
         }
 
         // Bounded: a reference cycle between messages could otherwise move threads forever.
@@ -236,6 +252,12 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
 
         await _transaction.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, _connection, _transaction) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void WriteText(NpgsqlBinaryImporter importer, string? value)

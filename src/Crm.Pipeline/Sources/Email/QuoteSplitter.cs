@@ -22,6 +22,11 @@ internal static partial class QuoteSplitter
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i].TrimEnd();
+            if (!MayStartQuote(line, i + 1 < lines.Length ? lines[i + 1] : null))
+            {
+                continue;
+            }
+
             if (Separator().IsMatch(line) || Attribution().IsMatch(line)
                 || (i + 1 < lines.Length && Attribution().IsMatch(line + " " + lines[i + 1].Trim()) && lines[i + 1].TrimEnd().EndsWith(':')))
             {
@@ -51,6 +56,11 @@ internal static partial class QuoteSplitter
         var newText = string.Join('\n', fresh).Trim();
         return (newText, quoted.Count == 0 ? null : string.Join('\n', quoted).Trim());
     }
+
+    /// <summary>Cheap pre-check so the regular expressions run only on lines that could match.</summary>
+    private static bool MayStartQuote(string line, string? next) =>
+        line.EndsWith(':') || line.Contains("--", StringComparison.Ordinal) || line.Contains("__", StringComparison.Ordinal)
+        || (next is not null && next.TrimEnd().EndsWith(':'));
 
     [GeneratedRegex(@"^\s*(-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado)\s*-{2,}|_{10,})\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Separator();
