@@ -59,7 +59,7 @@ public sealed record ChurnMetrics(
 
         var negatives = n - positives;
         var auc = positives == 0 || negatives == 0 ? double.NaN
-            : (rankSumPositive - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+            : (rankSumPositive - (double)positives * (positives + 1) / 2.0) / ((double)positives * negatives);
 
         // Average precision over the descending ranking.
         var hits = 0;

@@ -33,7 +33,12 @@ public sealed class ChurnTrainer
         _options = options;
     }
 
-    /// <summary>The run's calendar, building the features of any cutoff that has none yet.</summary>
+    /// <summary>
+    /// The run's calendar, building the features of any cutoff that has none yet. With
+    /// <paramref name="rebuild"/>, also rebuilds the cutoffs whose inputs changed since they were computed:
+    /// identity links (merges move orders between golden customers) or orders dated before the cutoff that
+    /// arrived or changed later. Features of a cutoff depend only on facts before it, so the others stay.
+    /// </summary>
     public async Task<ChurnCalendar> PrepareAsync(bool rebuild, IProgressSink progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
@@ -42,26 +47,42 @@ public sealed class ChurnTrainer
         var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, options, cancellationToken).ConfigureAwait(false);
         var calendar = ChurnCalendar.For(asOf, options);
         var cutoffs = calendar.AllFeatureCutoffs(options);
-        var existing = new HashSet<DateOnly>();
-        await using (var command = _dataSource.CreateCommand("select distinct cutoff from ml.customer_features"))
+        var computed = new Dictionary<DateOnly, DateTime>();
+        await using (var command = _dataSource.CreateCommand("select cutoff, min(computed_at) from ml.customer_features group by cutoff"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                existing.Add(reader.GetFieldValue<DateOnly>(0));
+                computed[reader.GetFieldValue<DateOnly>(0)] = reader.GetDateTime(1);
             }
         }
 
         for (var i = 0; i < cutoffs.Count; i++)
         {
-            if (rebuild || !existing.Contains(cutoffs[i]))
+            var c = cutoffs[i];
+            var build = !computed.TryGetValue(c, out var at)
+                || (rebuild && await IsStaleAsync(c, at, cancellationToken).ConfigureAwait(false));
+            if (build)
             {
-                progress.Report((double)i / cutoffs.Count, $"features as of {cutoffs[i]:yyyy-MM-dd}");
-                await _features.BuildAsync(cutoffs[i], cancellationToken).ConfigureAwait(false);
+                progress.Report((double)i / cutoffs.Count, $"features as of {c:yyyy-MM-dd}");
+                await _features.BuildAsync(c, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return calendar;
+    }
+
+    private async Task<bool> IsStaleAsync(DateOnly cutoff, DateTime computedAt, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            """
+            select exists (select 1 from core.customer_identity where linked_at > @at)
+                or exists (select 1 from core.customer where updated_at > @at)
+                or exists (select 1 from core."order" where updated_at > @at and order_ts < @cutoff)
+            """);
+        Clv.CustomerSummaryQuery.AddCutoff(command, cutoff);
+        command.Parameters.Add(new NpgsqlParameter("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = DateTime.SpecifyKind(computedAt, DateTimeKind.Utc) });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>With <see cref="ChurnOptions.SeedOneToOneIdentity"/>, gives source customers without a golden record their own.</summary>

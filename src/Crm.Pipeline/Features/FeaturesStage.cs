@@ -3,7 +3,10 @@ using Crm.Pipeline.Jobs;
 
 namespace Crm.Pipeline.Features;
 
-/// <summary>The <c>features</c> stage: rebuilds <c>ml.customer_features</c> for every cutoff the churn run needs.</summary>
+/// <summary>
+/// The <c>features</c> stage: builds <c>ml.customer_features</c> for every cutoff the churn run needs that is
+/// missing or whose inputs changed since it was computed (today's cutoff is always new or rebuilt).
+/// </summary>
 public sealed class FeaturesStage : IPipelineStage
 {
     private readonly ChurnTrainer _trainer;

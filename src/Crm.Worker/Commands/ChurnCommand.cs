@@ -45,7 +45,7 @@ internal static class ChurnCommand
         var horizon = new Option<int?>("--horizon") { Description = "Churn horizon in days (default Crm:Churn:HorizonDays, 90)" };
         var cutoff = new Option<DateOnly?>("--cutoff") { Description = "Single-cutoff evaluation with customer folds (for short data such as CDNOW: --cutoff 1997-10-01 --horizon 273)" };
         var folds = new Option<int>("--folds") { Description = "Folds of the single-cutoff evaluation", DefaultValueFactory = _ => 5 };
-        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the features of every cutoff first" };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the features of cutoffs whose inputs (orders, identities) changed since they were computed" };
         var command = new Command("backtest", "Rolling time-based backtest of the churn models beside BG/NBD and recency baselines") { asOf, horizon, cutoff, folds, rebuild };
         command.SetAction(async (parse, ct) =>
         {

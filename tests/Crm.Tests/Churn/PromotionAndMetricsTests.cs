@@ -56,4 +56,13 @@ public sealed class PromotionAndMetricsTests
     [Fact]
     public void Metrics_TiedScores_CountHalf() =>
         Assert.Equal(0.5, ChurnMetrics.Compute([true, false], [0.5, 0.5]).RocAuc, 12);
+
+    [Fact]
+    public void Metrics_LargeClasses_DoNotOverflow()
+    {
+        // 60,000 × 60,001 overflows a 32-bit int: the benchmark once printed AUC 2.5.
+        var labels = Enumerable.Range(0, 120_000).Select(i => i % 2 == 0).ToArray();
+        var scores = labels.Select(l => l ? 0.9 : 0.1).ToArray();
+        Assert.Equal(1.0, ChurnMetrics.Compute(labels, scores).RocAuc, 12);
+    }
 }
