@@ -1,16 +1,33 @@
+using System.Globalization;
+
 namespace Crm.Bench;
 
-/// <summary>Entry point of the benchmark harness: <c>dotnet run -c Release --project bench/Crm.Bench -- NAME…</c>.</summary>
+/// <summary>
+/// Entry point of the benchmark harness: <c>./crm bench NAME [SIZE]</c> (or
+/// <c>dotnet run -c Release --project bench/Crm.Bench -- NAME [SIZE]</c>). Every figure is printed
+/// beside a baseline measured in the same run.
+/// </summary>
 internal static class BenchmarkCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        Console.WriteLine("benchmarks: " + string.Join(", ", args));
-        if (args.Length > 0 && args[0] == "identity")
+        var name = args.Length > 0 ? args[0] : "help";
+        int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+        switch (name)
         {
-            return await IdentityBenchmark.RunAsync(args[1..]).ConfigureAwait(false);
+            case "orders":
+                await OrderIngestBenchmark.RunAsync(Arg(1, 2_000_000));
+                return 0;
+            case "weblogs":
+                return await WebLogBenchmark.RunAsync(args[1..]);
+            case "email":
+                await EmailBenchmark.RunAsync(Arg(1, 100_000), Arg(2, 10_000));
+                return 0;
+            case "identity":
+                return await IdentityBenchmark.RunAsync(args[1..]);
+            default:
+                Console.WriteLine("benchmarks: orders [rows=2000000] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | identity [records=1000000] | identity eval FILE…");
+                return name == "help" ? 0 : 2;
         }
-
-        return 0;
     }
 }

@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+using Crm.Dashboard;
+
+var app = DashboardApp.Build(args);
 await app.RunAsync().ConfigureAwait(false);

@@ -12,6 +12,9 @@ namespace Crm.Pipeline.Jobs;
 /// </summary>
 public sealed partial class StageJob
 {
+    /// <summary>Retries of a failed stage before the run is declared failed.</summary>
+    public const int MaxRetries = 3;
+
     private readonly IEnumerable<IPipelineStage> _stages;
     private readonly PipelineRunRecorder _recorder;
     private readonly ILogger<StageJob> _logger;
@@ -29,29 +32,31 @@ public sealed partial class StageJob
     /// Hangfire retries with back-off; the stage is idempotent, so a retry is safe.
     /// </summary>
     [DisplayName("{0} (run {1})")]
-    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [30, 120, 600])]
+    [AutomaticRetry(Attempts = MaxRetries, DelaysInSeconds = [30, 120, 600])]
     public async Task RunAsync(string stage, Guid runId, string runKind, PerformContext? context, CancellationToken cancellationToken)
     {
         var target = _stages.FirstOrDefault(s => s.Name == stage)
             ?? throw new InvalidOperationException($"No pipeline stage named '{stage}' in this build.");
         await _recorder.EnsureRunAsync(runId, runKind, cancellationToken).ConfigureAwait(false);
         await _recorder.StartStageAsync(runId, stage, cancellationToken).ConfigureAwait(false);
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Stage"] = stage });
+        using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage);
         try
         {
             var progress = context is null ? (IProgressSink)NullProgressSink.Instance : new HangfireProgressSink(context);
             var result = await target.RunAsync(new StageContext(runId, runKind, progress), cancellationToken).ConfigureAwait(false);
             await _recorder.FinishStageAsync(runId, stage, result, null, CancellationToken.None).ConfigureAwait(false);
             Log.StageSucceeded(_logger, stage, result.Summary);
-            if (stage == PipelineStages.Order[^1] || context?.BackgroundJob is null)
-            {
-                await _recorder.FinishRunAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
-            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await _recorder.FinishStageAsync(runId, stage, null, e.Message, CancellationToken.None).ConfigureAwait(false);
             Log.StageFailed(_logger, e, stage);
+            // After the last retry the chain stops here: the run is over, and failed.
+            if (context is not null && context.GetJobParameter<int>("RetryCount") >= MaxRetries)
+            {
+                await _recorder.FinishRunAsync(runId, $"{stage}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw;
         }
     }

@@ -34,5 +34,7 @@ public sealed record UnitResult(string Unit, string Outcome, IngestCounts Counts
 {
     /// <summary>One line for the terminal.</summary>
     public override string ToString() =>
-        Error is null ? $"{Unit}: {Outcome}: {Counts}" : $"{Unit}: {Outcome}: {Error}";
+        Error is not null ? $"{Unit}: {Outcome}: {Error}"
+        : Counts == default ? $"{Unit}: {Outcome}"
+        : $"{Unit}: {Outcome}: {Counts}";
 }

@@ -9,6 +9,15 @@ public static class CrmCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("Crm: website logs, emails and order feeds into one PostgreSQL warehouse, golden customers, churn and manager reports.");
+        root.Add(CommonOptions.Config);
+        root.Add(MigrateCommand.Create());
+        root.Add(IngestCommand.Create());
+        root.Add(RunCommand.Create());
+        root.Add(ServeCommand.Create());
+        root.Add(DemoCommand.Create());
+        root.Add(HashPasswordCommand.Create());
+        root.Add(GenerateCommand.Create());
+        root.Add(IdentityCommand.Create());
         return root;
     }
 }

@@ -133,6 +133,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await EnsureDatabaseAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
         builder.Database = DatabaseName;
         ConnectionString = builder.ConnectionString;
+        // The dashboard (a separate process) finds the embedded warehouse through this file.
+        var connectionFile = Path.Combine(RootDirectory, "connection");
+        await File.WriteAllTextAsync(connectionFile, ConnectionString, cancellationToken).ConfigureAwait(false);
+        File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private async Task InitAsync(CancellationToken cancellationToken)

@@ -16,10 +16,16 @@ public static class TestData
     public static string CdnowSample => Path.Combine(RepositoryRoot, "src", "Crm.Worker", "demo", "cdnow", "CDNOW_sample.txt");
 
     /// <summary>Loads a sample feed definition from <c>deploy/config/feeds/NAME.json</c>.</summary>
-    public static OrderFeedOptions LoadFeed(string name)
+    public static OrderFeedOptions LoadFeed(string name) =>
+        LoadFeedFrom(Path.Combine(RepositoryRoot, "deploy", "config", "feeds", name + ".json"), name);
+
+    /// <summary>Loads the feed <paramref name="name"/> from a settings file; <c>{demo}</c> stands for the demo folder.</summary>
+    public static OrderFeedOptions LoadFeedFrom(string settingsFile, string name)
     {
+        var demo = Path.Combine(RepositoryRoot, "src", "Crm.Worker", "demo");
+        var text = File.ReadAllText(settingsFile).Replace("{demo}", demo, StringComparison.Ordinal);
         var config = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(RepositoryRoot, "deploy", "config", "feeds", name + ".json"))
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)))
             .Build();
         var options = new OrdersOptions();
         config.GetSection("Crm:Orders").Bind(options);

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Crm.Pipeline.Sources.Orders;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Crm.Bench;
+
+/// <summary>
+/// Order-feed ingest (parse + COPY into staging + merge into core, one transaction) in rows/s, beside
+/// a plain <c>COPY … FROM STDIN</c> of the same file into a table of the same columns, in the same run.
+/// </summary>
+internal static class OrderIngestBenchmark
+{
+    public static async Task RunAsync(int rows)
+    {
+        var dir = Directory.CreateTempSubdirectory("crm-bench-orders-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "orders.csv");
+            Generate(file, rows);
+            var size = new FileInfo(file).Length;
+            Console.WriteLine($"orders: {rows:N0} lines, {size / 1024.0 / 1024.0:0.0} MiB CSV");
+
+            await using var env = await BenchEnvironment.StartAsync();
+            await using var baselineDb = await env.CreateDatabaseAsync("bench_orders_copy");
+            await using var ingestDb = await env.CreateDatabaseAsync("bench_orders_ingest");
+
+            // Baseline: the same bytes through a plain text COPY into a table of the same columns.
+            await using (var command = baselineDb.CreateCommand(
+                "create table plain_copy (order_id text, order_date timestamptz, customer_id text, email text, name text, sku text, description text, quantity numeric, unit_price numeric, currency text, status text)"))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var copyWatch = Stopwatch.StartNew();
+            await using (var connection = await baselineDb.OpenConnectionAsync())
+            {
+                await using var writer = await connection.BeginTextImportAsync("copy plain_copy from stdin (format csv, header true)");
+                using var input = new StreamReader(file, Encoding.UTF8, false, 1 << 20);
+                var buffer = new char[1 << 16];
+                int read;
+                while ((read = await input.ReadAsync(buffer)) > 0)
+                {
+                    await writer.WriteAsync(buffer.AsMemory(0, read));
+                }
+            }
+
+            copyWatch.Stop();
+
+            var feed = new OrderFeedOptions
+            {
+                Name = "bench",
+                Format = "csv",
+                Columns = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["order_id"] = "order_id", ["order_date"] = "order_date", ["customer_id"] = "customer_id", ["email"] = "email",
+                    ["name"] = "name", ["sku"] = "sku", ["description"] = "description", ["quantity"] = "quantity",
+                    ["unit_price"] = "unit_price", ["currency"] = "currency", ["status"] = "status",
+                },
+            };
+            var ingestWatch = Stopwatch.StartNew();
+            var result = await new OrderFeedIngester(ingestDb, NullLogger<OrderFeedIngester>.Instance).IngestFileAsync(file, feed, null, CancellationToken.None);
+            ingestWatch.Stop();
+
+            var copyRate = rows / copyWatch.Elapsed.TotalSeconds;
+            var ingestRate = rows / ingestWatch.Elapsed.TotalSeconds;
+            Console.WriteLine($"  plain COPY FROM STDIN : {copyRate,12:N0} rows/s ({copyWatch.Elapsed.TotalSeconds:0.0} s)");
+            Console.WriteLine($"  crm order ingest      : {ingestRate,12:N0} rows/s ({ingestWatch.Elapsed.TotalSeconds:0.0} s; {result.Counts})");
+            Console.WriteLine($"  ratio ingest / COPY   : {ingestRate / copyRate:0.00} (target >= 0.8)");
+            Console.WriteLine($"  peak memory           : {BenchEnvironment.PeakMemoryMiB():0} MiB");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void Generate(string path, int rows)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        writer.WriteLine("order_id,order_date,customer_id,email,name,sku,description,quantity,unit_price,currency,status");
+        var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < rows; i++)
+        {
+            var customer = (i * 7919) % 200_000;
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"o{i / 3},{start.AddMinutes(i / 3):yyyy-MM-ddTHH:mm:ssZ},c{customer},c{customer}@example.com,Customer {customer},sku-{i % 500},Product {i % 500},{1 + (i % 5)},{(i % 997) / 10.0:0.00},EUR,{(i % 50 == 0 ? "cancelled" : "paid")}"));
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Sources;
+using Crm.Pipeline.Sources.WebLogs;
+using Crm.Pipeline.Warehouse;
+using Crm.Worker.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Crm.Bench;
+
+/// <summary>
+/// <c>weblogs [--lines N] [--small N]</c>: generated combined-format lines (default 5,000,000, and a
+/// 1,000,000 run for the memory comparison).
+/// 1. Peak memory of end-to-end loads at the small and the large size (must not grow with size).
+/// 2. Parse only, one thread: lines/s, beside splitting the same bytes into lines (baseline).
+/// 3. End to end, files → warehouse (parse, COPY, sessions, links, ledger) rows/s, beside a plain
+///    binary COPY of the same parsed rows into the same table in a fresh database (ratio target ≥ 0.7).
+/// Uses CRM_BENCH_CONNECTION (a server; databases are created in it) or starts an embedded PostgreSQL.
+/// </summary>
+internal static class WebLogBenchmark
+{
+    private static readonly string[] Agents =
+    [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:123.0) Gecko/20100101 Firefox/123.0",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36 Edg/121.0.0.0",
+        "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var lines = Arg(args, "--lines", 5_000_000);
+        var small = Arg(args, "--small", Math.Min(1_000_000, lines / 5));
+        var work = Path.Combine(Path.GetTempPath(), "crm-bench-weblogs-" + Environment.ProcessId);
+        Directory.CreateDirectory(work);
+        EmbeddedPostgres? embedded = null;
+        try
+        {
+            var server = Environment.GetEnvironmentVariable("CRM_BENCH_CONNECTION");
+            if (string.IsNullOrEmpty(server))
+            {
+                embedded = await EmbeddedPostgres.StartAsync(Path.Combine(work, "pg"), CancellationToken.None);
+                server = embedded.ConnectionString;
+            }
+
+            var smallFile = Generate(Path.Combine(work, "small", "access.log.1"), small);
+            var largeFile = Generate(Path.Combine(work, "large", "access.log.1"), lines);
+            Console.WriteLine($"weblogs: {small:N0} and {lines:N0} generated combined lines ({new FileInfo(largeFile).Length / 1e6:N0} MB), UA rules warm-up {Warm()} ms");
+
+            // 1. Memory: the small load first, then the large one; the peak is a process high-water mark.
+            var smallRun = await EndToEndAsync(server, smallFile, "small");
+            var peakSmall = Process.GetCurrentProcess().PeakWorkingSet64;
+            var largeRun = await EndToEndAsync(server, largeFile, "large");
+            var peakLarge = Process.GetCurrentProcess().PeakWorkingSet64;
+            Console.WriteLine($"peak working set after end-to-end load of {small:N0} lines: {peakSmall / 1048576.0:N0} MB; after {lines:N0} lines: {peakLarge / 1048576.0:N0} MB (ratio {(double)peakLarge / peakSmall:N2})");
+
+            // 2. Parse only, one thread.
+            var (split, splitSeconds) = SplitOnly(largeFile);
+            var (parsed, parseSeconds) = ParseOnly(largeFile);
+            Console.WriteLine($"parse only (1 thread): {parsed / parseSeconds:N0} lines/s ({parsed:N0} lines in {parseSeconds:N2} s); baseline line split: {split / splitSeconds:N0} lines/s; ratio {(parsed / parseSeconds) / (split / splitSeconds):N2}; target ≥ 1,000,000 lines/s");
+
+            // 3. End to end against plain COPY of the same parsed rows.
+            var copySeconds = await PlainCopyAsync(server, largeFile);
+            var e2eRate = largeRun.Rows / largeRun.Seconds;
+            var copyRate = largeRun.Rows / copySeconds;
+            Console.WriteLine($"end to end files → warehouse: {e2eRate:N0} rows/s ({largeRun.Rows:N0} rows in {largeRun.Seconds:N1} s, {smallRun.Rows / smallRun.Seconds:N0} rows/s at {small:N0}); plain binary COPY of the same rows: {copyRate:N0} rows/s ({copySeconds:N1} s); ratio {e2eRate / copyRate:N2}; target ≥ 0.70");
+            return 0;
+        }
+        finally
+        {
+            if (embedded is not null)
+            {
+                await embedded.StopAsync();
+            }
+
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static long Warm()
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var agent in Agents)
+        {
+            UserAgentClassifier.Shared.Classify(agent);
+        }
+
+        return watch.ElapsedMilliseconds;
+    }
+
+    /// <summary>
+    /// Combined lines as a busy shop writes them: 64 sessions interleaved at any moment, 8 hits each,
+    /// from a pool of 50,000 visitors over 30 days; a fifth are assets, 5 % have "-" bytes.
+    /// </summary>
+    private static string Generate(string path, int count)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var random = new Random(42);
+        var slots = new int[64];
+        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var step = TimeSpan.FromDays(30).Ticks / count;
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        var sb = new StringBuilder(512);
+        for (var i = 0; i < count; i++)
+        {
+            var slot = i % slots.Length;
+            if ((i / slots.Length) % 8 == 0)
+            {
+                slots[slot] = random.Next(50_000);
+            }
+
+            var visitor = slots[slot];
+            var at = new DateTimeOffset(start.AddTicks(step * i), TimeSpan.Zero).ToOffset(TimeSpan.FromHours(1));
+            var asset = random.Next(5) == 0;
+            var target = asset ? $"/static/{random.Next(40)}.css" : random.Next(10) == 0 ? $"/p/{random.Next(500)}?utm_source=news&utm_campaign=c{random.Next(5)}" : $"/p/{random.Next(500)}";
+            sb.Clear();
+            sb.Append(CultureInfo.InvariantCulture, $"10.{visitor >> 16 & 255}.{visitor >> 8 & 255}.{visitor & 255} - - [");
+            sb.Append(at.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture)).Append(" +0100] \"GET ").Append(target).Append(" HTTP/1.1\" 200 ");
+            sb.Append(random.Next(20) == 0 ? "-" : random.Next(100, 90_000).ToString(CultureInfo.InvariantCulture));
+            sb.Append(" \"").Append(random.Next(3) == 0 ? "https://www.google.com/" : "-").Append("\" \"").Append(Agents[visitor % Agents.Length]).Append("\"\n");
+            writer.Write(sb);
+        }
+
+        return path;
+    }
+
+    private static (long Lines, double Seconds) SplitOnly(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var reader = new RecordReader(stream, 64 * 1024);
+        var watch = Stopwatch.StartNew();
+        long lines = 0, bytes = 0;
+        while (reader.TryRead(out var record))
+        {
+            lines++;
+            bytes += record.Length;
+        }
+
+        GC.KeepAlive(bytes);
+        return (lines, watch.Elapsed.TotalSeconds);
+    }
+
+    private static (long Lines, double Seconds) ParseOnly(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var reader = new RecordReader(stream, 64 * 1024);
+        var parser = WebLogFormats.Create(new WebLogSourceOptions { Name = "bench" }, "combined", []);
+        var hit = new WebHit();
+        var watch = Stopwatch.StartNew();
+        long lines = 0, checksum = 0;
+        while (reader.TryRead(out var record))
+        {
+            if (parser.Parse(record, hit, out _) != LineKind.Hit)
+            {
+                throw new InvalidOperationException("generated line did not parse");
+            }
+
+            checksum += hit.TimestampUtcTicks + hit.Status + hit.UserAgent.Length;
+            lines++;
+        }
+
+        GC.KeepAlive(checksum);
+        return (lines, watch.Elapsed.TotalSeconds);
+    }
+
+    private static async Task<NpgsqlDataSource> FreshDatabaseAsync(string server, string name)
+    {
+        var db = $"bench_weblogs_{name}_{Environment.ProcessId}";
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"drop database if exists {db}", admin);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"create database {db}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server) { Database = db }.ConnectionString);
+        await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
+        return dataSource;
+    }
+
+    private static async Task<(long Rows, double Seconds)> EndToEndAsync(string server, string path, string name)
+    {
+        await using var dataSource = await FreshDatabaseAsync(server, name);
+        var options = new WebLogsOptions();
+        var ingester = new WebLogIngester(dataSource, new Fixed(options), NullLogger<WebLogIngester>.Instance);
+        var site = new WebLogSourceOptions { Name = "bench", Format = "combined" };
+        var watch = Stopwatch.StartNew();
+        var result = await ingester.IngestFileAsync(path, site, null, null, CancellationToken.None);
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (result.Error is not null || !result.Counts.Reconciles || result.Counts.Quarantined != 0)
+        {
+            throw new InvalidOperationException("end-to-end load failed: " + result);
+        }
+
+        return (result.Counts.Loaded, seconds);
+    }
+
+    /// <summary>Times only the binary COPY of the rows the ingester would write, segment by segment, into a fresh database.</summary>
+    private static async Task<double> PlainCopyAsync(string server, string path)
+    {
+        await using var dataSource = await FreshDatabaseAsync(server, "copy");
+        var site = new WebLogSourceOptions { Name = "bench", Format = "combined" };
+        var parser = WebLogFormats.Create(site, "combined", []);
+        var builder = new WebEventBuilder(site, UserAgentClassifier.Shared);
+        var partitions = new HashSet<int>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            // The same months as the load; created up front so only COPY is timed.
+            for (var m = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc); m < new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc); m = m.AddMonths(1))
+            {
+                var key = m.Year * 100 + m.Month;
+                partitions.Add(key);
+                await using var create = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
+                    $"create table core.web_event_p{key} partition of core.web_event for values from ('{m:yyyy-MM-dd}') to ('{m.AddMonths(1):yyyy-MM-dd}')"), connection);
+                await create.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var reader = new RecordReader(stream, 64 * 1024);
+        var hit = new WebHit();
+        var rows = new List<WebEventRow>(80_000);
+        double seconds = 0;
+        long segmentStart = 0;
+        while (true)
+        {
+            var more = reader.TryRead(out var record);
+            if (more)
+            {
+                parser.Parse(record, hit, out _);
+                rows.Add(builder.Build(record, hit, reader.RecordOffset));
+            }
+
+            if (rows.Count > 0 && (!more || reader.CommittedOffset - segmentStart >= site.SegmentBytes))
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                var watch = Stopwatch.StartNew();
+                await WebLogIngester.CopyEventsAsync(connection, "bench", "file", 1, rows, CancellationToken.None);
+                await transaction.CommitAsync();
+                seconds += watch.Elapsed.TotalSeconds;
+                rows.Clear();
+                segmentStart = reader.CommittedOffset;
+            }
+
+            if (!more)
+            {
+                break;
+            }
+        }
+
+        return seconds;
+    }
+
+    private sealed class Fixed(WebLogsOptions value) : IOptionsMonitor<WebLogsOptions>
+    {
+        public WebLogsOptions CurrentValue => value;
+
+        public WebLogsOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<WebLogsOptions, string?> listener) => null;
+    }
+}

@@ -1,0 +1,61 @@
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Ops;
+using Hangfire;
+using Hangfire.Dashboard;
+
+namespace Crm.Dashboard.Hangfire;
+
+/// <summary>Our additions to the Hangfire dashboard: the progress page and the pipeline page with its trigger command.</summary>
+public static class DashboardSetup
+{
+    private static int _registered;
+
+    /// <summary>Registers the pages, menu items and commands once per process.</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+
+        DashboardRoutes.Routes.AddRazorPage("/progress", _ => new ProgressPage());
+        DashboardRoutes.Routes.AddRazorPage("/pipeline", _ => new PipelinePage());
+        DashboardRoutes.Routes.AddRazorPage("/runs", _ => new Pages.RunsPage());
+        DashboardRoutes.Routes.AddRazorPage("/quality", _ => new Pages.QualityPage());
+        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality") })
+        {
+            NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(path))
+            {
+                Active = page.RequestPath.StartsWith(path, StringComparison.Ordinal),
+            });
+        }
+
+        NavigationMenu.Items.Add(page => new MenuItem("Progress", page.Url.To("/progress"))
+        {
+            Active = page.RequestPath.StartsWith("/progress", StringComparison.Ordinal),
+        });
+        NavigationMenu.Items.Add(page => new MenuItem("Pipeline", page.Url.To("/pipeline"))
+        {
+            Active = page.RequestPath.StartsWith("/pipeline", StringComparison.Ordinal),
+        });
+
+        // A Hangfire command: POST only, refused in read-only (viewer) mode by Hangfire and by our role check.
+        DashboardRoutes.Routes.AddCommand("/pipeline/trigger/(?<Stage>[a-z]+)", context =>
+        {
+            var http = context.GetHttpContext();
+            var stage = context.UriMatch.Groups["Stage"].Value;
+            var services = http.RequestServices;
+            var known = PipelineStages.Sort(services.GetServices<IPipelineStage>()).Select(s => s.Name).ToList();
+            var stages = stage == "nightly" ? known : known.Where(s => s == stage).ToList();
+            if (stages.Count == 0)
+            {
+                return false;
+            }
+
+            var recorder = services.GetRequiredService<PipelineRunRecorder>();
+            var (runId, _) = recorder.StartRunAsync("manual", null, http.RequestAborted).GetAwaiter().GetResult();
+            NightlyChain.Enqueue(new BackgroundJobClient(context.Storage), runId, "manual", stages);
+            return true;
+        });
+    }
+}

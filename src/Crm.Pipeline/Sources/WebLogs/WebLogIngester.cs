@@ -1,0 +1,522 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Warehouse;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Sources.WebLogs;
+
+/// <summary>
+/// Loads access-log files incrementally: each file is recognised across rotation and truncation
+/// by its identity (<see cref="LogFileProbe"/>), read from the byte offset where the last run
+/// stopped, and landed in segments (bounded by <see cref="WebLogSourceOptions.SegmentBytes"/>).
+/// A segment's hits (binary COPY into <c>core.web_event</c>), its quarantined lines, the sessions
+/// and visitor links it changes, the file's new offset and its ledger row commit in one
+/// transaction. An incomplete last line of a live file is left for the next run.
+/// </summary>
+public sealed partial class WebLogIngester
+{
+    /// <summary>The ledger's source name for web logs.</summary>
+    public const string Source = "weblogs";
+
+    private const string CopyEventsSql =
+        """
+        copy core.web_event (site, event_ts, visitor_key, ledger_id, file_key, byte_offset, client_ip, user_id, method, path,
+            query, status, bytes, referrer, user_agent, browser, browser_version, os, os_version, device, device_type,
+            is_bot, is_page, is_asset, is_conversion, utm_source, utm_medium, utm_campaign, utm_term, utm_content, tracking_token)
+        from stdin (format binary)
+        """;
+
+    private static readonly string SessionizeSql = SqlResource.Load("weblog_sessionize.sql");
+    private static readonly string LinksSql = SqlResource.Load("weblog_links.sql");
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IOptionsMonitor<WebLogsOptions> _options;
+    private readonly ILogger _logger;
+    private readonly WebEventPartitions _partitions;
+
+    /// <summary>Creates an ingester writing to the warehouse behind <paramref name="dataSource"/>.</summary>
+    public WebLogIngester(NpgsqlDataSource dataSource, IOptionsMonitor<WebLogsOptions> options, ILogger<WebLogIngester> logger)
+    {
+        _dataSource = dataSource;
+        _options = options;
+        _logger = logger;
+        _partitions = new WebEventPartitions(dataSource);
+    }
+
+    /// <summary>
+    /// Loads the given files for <paramref name="source"/>, oldest rotation first (<c>access.log.2.gz</c>
+    /// before <c>access.log.1</c> before <c>access.log</c>), and returns one result per file.
+    /// A file that cannot be read becomes a failed result; the others still load.
+    /// </summary>
+    public async Task<IReadOnlyList<UnitResult>> IngestAsync(
+        IEnumerable<string> paths, WebLogSourceOptions source, string? formatOverride, Guid? runId, IProgressSink progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(progress);
+        var list = RotationOrder(paths);
+        var results = new List<UnitResult>(list.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            progress.Report((double)i / Math.Max(1, list.Count), $"weblogs: {Path.GetFileName(list[i])}");
+            results.Add(await IngestFileAsync(list[i], source, formatOverride, runId, cancellationToken).ConfigureAwait(false));
+        }
+
+        progress.Report(1, $"weblogs: {list.Count} file(s)");
+        return results;
+    }
+
+    /// <summary>Oldest first: higher rotation numbers, then lower, then the live file.</summary>
+    internal static List<string> RotationOrder(IEnumerable<string> paths) =>
+        paths.Select(Path.GetFullPath)
+            .OrderBy(p => StripRotation(p, out _), StringComparer.Ordinal)
+            .ThenByDescending(p => { StripRotation(p, out var n); return n; })
+            .ToList();
+
+    private static string StripRotation(string path, out int number)
+    {
+        number = -1;
+        var name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        var dot = name.LastIndexOf('.');
+        if (dot > 0 && int.TryParse(name.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            number = n;
+            return name[..dot];
+        }
+
+        return name;
+    }
+
+    /// <summary>Loads what is new in one file. Infrastructure failures (database down) throw so the job can retry.</summary>
+    public async Task<UnitResult> IngestFileAsync(string path, WebLogSourceOptions source, string? formatOverride, Guid? runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var fullPath = Path.GetFullPath(path);
+        LogFileProbe probe;
+        try
+        {
+            probe = LogFileProbe.Read(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            Log.UnitUnreadable(_logger, fullPath, e.Message);
+            return new UnitResult(fullPath, "failed", default, $"cannot read: {e.Message}");
+        }
+
+        if (probe.Head.Length == 0)
+        {
+            return new UnitResult(fullPath, "skipped (empty)", default);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var state = await FileState.FindAsync(_dataSource, source.Name, probe, cancellationToken).ConfigureAwait(false);
+        if (state is not null && !probe.IsGzip && probe.StoredSize < state.ByteOffset)
+        {
+            Log.Truncated(_logger, fullPath, state.ByteOffset, probe.StoredSize);
+            state = null; // truncated (copytruncate) and rewritten with the same first bytes: a new file
+        }
+
+        if (state is not null && (probe.IsGzip ? probe.GzipSizeMod32 == (uint)state.ByteOffset : probe.StoredSize == state.ByteOffset))
+        {
+            await FileState.TouchPathAsync(_dataSource, state.FileKey, fullPath, cancellationToken).ConfigureAwait(false);
+            return new UnitResult(fullPath, "skipped (no new lines)", default);
+        }
+
+        state ??= await FileState.NewAsync(_dataSource, source.Name, probe, cancellationToken).ConfigureAwait(false);
+        var total = default(IngestCounts);
+        var segments = 0;
+        await using (var stream = SourceFile.OpenRead(fullPath))
+        {
+            if (!await SkipAsync(stream, state.ByteOffset, cancellationToken).ConfigureAwait(false))
+            {
+                // A gzip file shorter than what we read of its identity: treat as a new file.
+                Log.Truncated(_logger, fullPath, state.ByteOffset, -1);
+                state = await FileState.NewAsync(_dataSource, source.Name, probe, cancellationToken).ConfigureAwait(false);
+                await using var again = SourceFile.OpenRead(fullPath);
+                (total, segments) = await ReadSegmentsAsync(again, probe, state, source, formatOverride, runId, cancellationToken).ConfigureAwait(false);
+                return Done(fullPath, total, segments, watch);
+            }
+
+            (total, segments) = await ReadSegmentsAsync(stream, probe, state, source, formatOverride, runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Done(fullPath, total, segments, watch);
+    }
+
+    private UnitResult Done(string fullPath, IngestCounts total, int segments, Stopwatch watch)
+    {
+        Log.UnitLoaded(_logger, fullPath, segments, total.Read, total.Loaded, total.Quarantined, watch.ElapsedMilliseconds);
+        return new UnitResult(fullPath, segments == 0 ? "skipped (no complete new lines)" : "loaded", total);
+    }
+
+    private static async Task<bool> SkipAsync(Stream stream, long offset, CancellationToken cancellationToken)
+    {
+        if (offset == 0)
+        {
+            return true;
+        }
+
+        if (stream.CanSeek)
+        {
+            if (stream.Length < offset)
+            {
+                return false;
+            }
+
+            stream.Seek(offset, SeekOrigin.Begin);
+            return true;
+        }
+
+        var buffer = new byte[1 << 16];
+        var left = offset;
+        while (left > 0)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            left -= read;
+        }
+
+        return true;
+    }
+
+    private async Task<(IngestCounts Total, int Segments)> ReadSegmentsAsync(
+        Stream stream, LogFileProbe probe, FileState state, WebLogSourceOptions source, string? formatOverride, Guid? runId, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        var parser = state.Format is { } known && formatOverride is null
+            ? WebLogFormats.Create(source, known, [])
+            : WebLogFormats.Create(source, formatOverride, SampleLines(probe.Head));
+        parser.State = state.ParserState;
+        var builder = new WebEventBuilder(source, UserAgentClassifier.Shared);
+        var reader = new RecordReader(stream, source.MaxLineBytes);
+        var hit = new WebHit();
+        var segment = new Segment();
+        var total = default(IngestCounts);
+        var segments = 0;
+        var baseOffset = state.ByteOffset;
+        long segmentStart = 0; // relative to baseOffset
+        long consumed = 0;      // relative end of the last line taken
+        long linesConsumed = 0;
+        while (reader.TryRead(out var record))
+        {
+            if (reader.Unterminated && !probe.IsFinal)
+            {
+                break; // the server is still writing this line; take it next run
+            }
+
+            if ((reader.LineNumber & 0x3FFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var offset = baseOffset + reader.RecordOffset;
+            var lineNumber = state.LineCount + reader.LineNumber;
+            consumed = reader.Unterminated ? reader.RecordOffset + reader.RecordLength : reader.CommittedOffset;
+            linesConsumed = reader.LineNumber;
+            Take(record, reader, parser, builder, hit, segment, offset, lineNumber, source.MaxLineBytes);
+
+            if (consumed - segmentStart >= source.SegmentBytes)
+            {
+                total += await CommitSegmentAsync(segment, state, source, parser, baseOffset + segmentStart, baseOffset + consumed,
+                    state.LineCount + linesConsumed, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
+                segments++;
+                segmentStart = consumed;
+                segment = new Segment();
+            }
+        }
+
+        if (consumed > segmentStart)
+        {
+            total += await CommitSegmentAsync(segment, state, source, parser, baseOffset + segmentStart, baseOffset + consumed,
+                state.LineCount + linesConsumed, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
+            segments++;
+        }
+
+        return (total, segments);
+    }
+
+    /// <summary>Classifies one line: a hit for the segment, a quarantine row, or nothing (blank, directive).</summary>
+    private static void Take(
+        ReadOnlySpan<byte> record, RecordReader reader, IWebLogLineParser parser, WebEventBuilder builder, WebHit hit,
+        Segment segment, long offset, long lineNumber, int maxLineBytes)
+    {
+        if (record.Trim(" \t\r"u8).IsEmpty && !reader.Oversized)
+        {
+            return;
+        }
+
+        string? reason;
+        if (reader.Oversized)
+        {
+            reason = $"line of {reader.RecordLength} bytes exceeds the limit of {maxLineBytes}";
+        }
+        else if (!Utf8.IsValid(record))
+        {
+            reason = "invalid UTF-8 (binary data)";
+        }
+        else if (record.IndexOfAnyInRange((byte)0, (byte)8) >= 0 || record.IndexOfAnyInRange((byte)10, (byte)31) >= 0)
+        {
+            reason = "control characters (binary data)";
+        }
+        else
+        {
+            var kind = parser.Parse(record, hit, out reason);
+            if (kind == LineKind.Directive)
+            {
+                return;
+            }
+
+            if (kind == LineKind.Hit)
+            {
+                segment.Add(builder.Build(record, hit, offset));
+                return;
+            }
+        }
+
+        segment.Quarantine.Add(QuarantineRow.FromBytes(lineNumber, offset, reason!, record, reader.RecordLength));
+    }
+
+    private static List<byte[]> SampleLines(byte[] head)
+    {
+        var lines = new List<byte[]>();
+        foreach (var range in head.AsSpan().Split((byte)'\n'))
+        {
+            if (range.End.Value >= head.Length && head[^1] != '\n')
+            {
+                break; // cut off by the head's end
+            }
+
+            lines.Add(head.AsSpan(range).TrimEnd((byte)'\r').ToArray());
+            if (lines.Count == 50)
+            {
+                break;
+            }
+        }
+
+        return lines;
+    }
+
+    private async Task<IngestCounts> CommitSegmentAsync(
+        Segment segment, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, long end, long lineCount,
+        string path, WebLogsOptions options, Guid? runId, CancellationToken cancellationToken)
+    {
+        await _partitions.EnsureAsync(segment.Months, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
+        if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
+        {
+            // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
+            throw new InvalidOperationException(
+                $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
+        }
+
+        var unitKey = $"{source.Name}:{state.FileKey}:{start}-{end}";
+        var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, unitKey, path, state.HeadSha256, start, end, runId, cancellationToken).ConfigureAwait(false);
+        await CopyEventsAsync(connection, source.Name, state.FileKey, ledgerId, segment.Rows, cancellationToken).ConfigureAwait(false);
+        if (segment.Quarantine.Count > 0)
+        {
+            await QuarantineWriter.WriteAsync(connection, Source, ledgerId, path, segment.Quarantine, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (segment.Rows.Count > 0)
+        {
+            await SessionizeAsync(connection, transaction, source.Name, segment, options, cancellationToken).ConfigureAwait(false);
+            await LinkAsync(connection, transaction, source, segment, cancellationToken).ConfigureAwait(false);
+        }
+
+        await FileState.SaveAsync(connection, transaction, source.Name, state, path, end, lineCount, parser.State, parser.FormatName, cancellationToken).ConfigureAwait(false);
+        var counts = new IngestCounts(segment.Rows.Count + segment.Quarantine.Count, segment.Rows.Count, segment.Quarantine.Count, 0);
+        await Ledger.CloseAsync(connection, transaction, ledgerId, counts,
+            new { site = source.Name, file_key = state.FileKey, format = parser.FormatName, byte_start = start, byte_end = end }, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        state.ByteOffset = end;
+        state.LineCount = lineCount;
+        state.Format = parser.FormatName;
+        return counts;
+    }
+
+    /// <summary>Binary COPY of a segment's rows into <c>core.web_event</c>.</summary>
+    internal static async Task CopyEventsAsync(
+        NpgsqlConnection connection, string site, string fileKey, long ledgerId, List<WebEventRow> rows, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
+        // The synchronous writer only touches the socket when its buffer fills; per-value awaits would dominate.
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            importer.StartRow();
+            importer.Write(site, NpgsqlDbType.Text);
+            importer.Write(r.EventTs, NpgsqlDbType.TimestampTz);
+            importer.Write(r.VisitorKey, NpgsqlDbType.Text);
+            importer.Write(ledgerId, NpgsqlDbType.Bigint);
+            importer.Write(fileKey, NpgsqlDbType.Text);
+            importer.Write(r.ByteOffset, NpgsqlDbType.Bigint);
+            Text(importer, r.ClientIp);
+            Text(importer, r.UserId);
+            Text(importer, r.Method);
+            Text(importer, r.Path);
+            Text(importer, r.Query);
+            importer.Write(r.Status, NpgsqlDbType.Smallint);
+            if (r.Bytes is { } b)
+            {
+                importer.Write(b, NpgsqlDbType.Bigint);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
+
+            Text(importer, r.Referrer);
+            Text(importer, r.UserAgent);
+            importer.Write(r.Agent.Browser, NpgsqlDbType.Text);
+            Text(importer, r.Agent.BrowserVersion);
+            importer.Write(r.Agent.Os, NpgsqlDbType.Text);
+            Text(importer, r.Agent.OsVersion);
+            importer.Write(r.Agent.Device, NpgsqlDbType.Text);
+            importer.Write(r.Agent.DeviceType, NpgsqlDbType.Text);
+            importer.Write(r.Agent.IsBot, NpgsqlDbType.Boolean);
+            importer.Write(r.IsPage, NpgsqlDbType.Boolean);
+            importer.Write(r.IsAsset, NpgsqlDbType.Boolean);
+            importer.Write(r.IsConversion, NpgsqlDbType.Boolean);
+            Text(importer, r.UtmSource);
+            Text(importer, r.UtmMedium);
+            Text(importer, r.UtmCampaign);
+            Text(importer, r.UtmTerm);
+            Text(importer, r.UtmContent);
+            Text(importer, r.TrackingToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Text(NpgsqlBinaryImporter importer, string? value)
+    {
+        if (value is null)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(value, NpgsqlDbType.Text);
+        }
+    }
+
+    private static async Task SessionizeAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, Segment segment, WebLogsOptions options, CancellationToken cancellationToken)
+    {
+        var visitors = new string[segment.FirstHit.Count];
+        var firsts = new DateTime[segment.FirstHit.Count];
+        var i = 0;
+        foreach (var (visitor, first) in segment.FirstHit)
+        {
+            visitors[i] = visitor;
+            firsts[i++] = first;
+        }
+
+        await using var command = new NpgsqlCommand(SessionizeSql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("site", site);
+        command.Parameters.AddWithValue("visitors", visitors);
+        command.Parameters.Add(new NpgsqlParameter("first_hits", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = firsts });
+        command.Parameters.AddWithValue("gap", TimeSpan.FromMinutes(options.SessionTimeoutMinutes));
+        command.Parameters.AddWithValue("bot_min_pages", options.BotMinPagesWithoutAssets);
+        command.Parameters.AddWithValue("bot_max_rate", (double)options.BotMaxRequestsPerMinute);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task LinkAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, WebLogSourceOptions source, Segment segment, CancellationToken cancellationToken)
+    {
+        var links = new Dictionary<(string Visitor, string Source, string Id), (string Evidence, DateTime First, DateTime Last)>();
+        var loginSource = source.LinkSourceForLogins;
+        foreach (var row in segment.Rows)
+        {
+            if (row.UserId is { } user)
+            {
+                Widen(links, (row.VisitorKey, loginSource, user), "login", row.EventTs);
+            }
+
+            if (row.TrackingEmail is { } email)
+            {
+                Widen(links, (row.VisitorKey, "email", email), "tracking_token", row.EventTs);
+            }
+        }
+
+        if (links.Count == 0)
+        {
+            return;
+        }
+
+        var n = links.Count;
+        string[] visitors = new string[n], sources = new string[n], ids = new string[n], evidence = new string[n];
+        DateTime[] first = new DateTime[n], last = new DateTime[n];
+        var i = 0;
+        foreach (var (key, value) in links)
+        {
+            (visitors[i], sources[i], ids[i]) = key;
+            (evidence[i], first[i], last[i]) = value;
+            i++;
+        }
+
+        await using var command = new NpgsqlCommand(LinksSql, connection, transaction);
+        command.Parameters.AddWithValue("visitors", visitors);
+        command.Parameters.AddWithValue("sources", sources);
+        command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.AddWithValue("evidence", evidence);
+        command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
+        command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Widen(
+        Dictionary<(string, string, string), (string Evidence, DateTime First, DateTime Last)> links, (string, string, string) key, string evidence, DateTime ts)
+    {
+        links[key] = links.TryGetValue(key, out var v)
+            ? (v.Evidence, ts < v.First ? ts : v.First, ts > v.Last ? ts : v.Last)
+            : (evidence, ts, ts);
+    }
+
+    /// <summary>What one segment brings: its rows, quarantined lines, months and each visitor's earliest hit.</summary>
+    private sealed class Segment
+    {
+        public List<WebEventRow> Rows { get; } = [];
+
+        public List<QuarantineRow> Quarantine { get; } = [];
+
+        public HashSet<int> Months { get; } = [];
+
+        public Dictionary<string, DateTime> FirstHit { get; } = new(StringComparer.Ordinal);
+
+        public void Add(WebEventRow row)
+        {
+            Rows.Add(row);
+            Months.Add(row.EventTs.Year * 100 + row.EventTs.Month);
+            if (!FirstHit.TryGetValue(row.VisitorKey, out var first) || row.EventTs < first)
+            {
+                FirstHit[row.VisitorKey] = row.EventTs;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Loaded web log {SourceUnit} in {Segments} segment(s): read {Read}, loaded {Loaded}, quarantined {Quarantined} in {ElapsedMs} ms")]
+        public static partial void UnitLoaded(ILogger logger, string sourceUnit, int segments, long read, long loaded, long quarantined, long elapsedMs);
+
+        [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Cannot read web log {SourceUnit}: {Reason}")]
+        public static partial void UnitUnreadable(ILogger logger, string sourceUnit, string reason);
+
+        [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "Web log {SourceUnit} is shorter ({Size} bytes) than the {Offset} bytes read before: truncated, reading it as a new file")]
+        public static partial void Truncated(ILogger logger, string sourceUnit, long offset, long size);
+    }
+}

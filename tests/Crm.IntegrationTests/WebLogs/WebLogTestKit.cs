@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Sources;
+using Crm.Pipeline.Sources.WebLogs;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Crm.IntegrationTests.WebLogs;
+
+/// <summary>Builds ingesters and log files for the web-log tests.</summary>
+internal static class WebLogTestKit
+{
+    public static WebLogIngester Ingester(NpgsqlDataSource dataSource, WebLogsOptions? options = null) =>
+        new(dataSource, new FixedOptions<WebLogsOptions>(options ?? new WebLogsOptions()), NullLogger<WebLogIngester>.Instance);
+
+    public static WebLogSourceOptions Site(string name = "shop") => new() { Name = name, IpPrivacy = "keep" };
+
+    public static async Task<IngestCounts> LoadAsync(this WebLogIngester ingester, WebLogSourceOptions site, params string[] paths)
+    {
+        var results = await ingester.IngestAsync(paths, site, null, null, NullProgressSink.Instance, CancellationToken.None);
+        foreach (var r in results)
+        {
+            Assert.Null(r.Error);
+            Assert.True(r.Counts.Reconciles, r.ToString());
+        }
+
+        return results.Aggregate(default(IngestCounts), (a, r) => a + r.Counts);
+    }
+
+    /// <summary>
+    /// The shared public data folder: <see cref="Infrastructure.TestData.SharedData"/>, or the nearest
+    /// <c>shared/data</c> above the repository (a git worktree sits one level deeper than main).
+    /// </summary>
+    public static string SharedData()
+    {
+        if (Directory.Exists(Infrastructure.TestData.SharedData))
+        {
+            return Infrastructure.TestData.SharedData;
+        }
+
+        for (var dir = new DirectoryInfo(Infrastructure.TestData.RepositoryRoot); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("shared/data not found above " + Infrastructure.TestData.RepositoryRoot);
+    }
+
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "crm-weblogs-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>A combined-format line, as Apache writes it.</summary>
+    public static string Line(string ip, DateTimeOffset at, string target, int status = 200, string? ua = null, string? user = null, string referrer = "-") =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{ip} - {user ?? "-"} [{at.ToString("dd/MMM/yyyy:HH:mm:ss ", CultureInfo.InvariantCulture)}{(at.Offset < TimeSpan.Zero ? "-" : "+")}{at.Offset.Duration():hhmm}] \"GET {target} HTTP/1.1\" {status} 512 \"{referrer}\" \"{ua ?? "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"}\"\n");
+
+    public static void Append(string path, string text) => File.AppendAllText(path, text, new UTF8Encoding(false));
+
+    private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+}
