@@ -20,13 +20,17 @@ internal static class BenchmarkCommand
                 return 0;
             case "weblogs":
                 return await WebLogBenchmark.RunAsync(args[1..]);
+            case "generator":
+                return GeneratorBenchmark.Run(args[1..]);
+            case "identity":
+                return await IdentityBenchmark.RunAsync(args[1..]);
+            case "churn":
+                return await ChurnBenchmark.RunAsync(args[1..]);
             case "email":
                 await EmailBenchmark.RunAsync(Arg(1, 100_000), Arg(2, 10_000));
                 return 0;
-            case "identity":
-                return await IdentityBenchmark.RunAsync(args[1..]);
             default:
-                Console.WriteLine("benchmarks: orders [rows=2000000] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | identity [records=1000000] | identity eval FILE…");
+                Console.WriteLine("benchmarks: orders [rows=2000000] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | generator [10000,100000[,1000000]] [--days 365] | identity [records=1000000] | identity eval FILE… | churn [options]");
                 return name == "help" ? 0 : 2;
         }
     }

@@ -1,11 +1,17 @@
+using Crm.Pipeline.Churn;
+using Crm.Pipeline.Clv;
+using Crm.Pipeline.Features;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Reports;
+using Crm.Pipeline.Segments;
 using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
 using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline;
@@ -26,6 +32,15 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
 
+        // Reports (issue 9): manager emails, exactly once per (report, period, recipient), bound from Crm:Reports.
+        services.AddOptions<ReportsOptions>().Bind(configuration.GetSection("Crm:Reports")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReportsOptions>, ReportsOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<ReportArchive>();
+        services.AddSingleton<ReportsStage>();
+        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<ReportsStage>());
+
         // Web logs (issue 5): sites from Crm:WebLogs:Sources, validated at start; the weblogs stage.
         services.AddOptions<WebLogsOptions>().Bind(configuration.GetSection("Crm:WebLogs")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebLogsOptions>, WebLogsOptionsValidator>();
@@ -43,6 +58,19 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
         services.AddSingleton<IdentityResolver>();
         services.AddSingleton<IPipelineStage, IdentityStage>();
+
+        // Churn, CLV and segments (issue 8): features → train → score → clv → segments.
+        services.Configure<ChurnOptions>(configuration.GetSection("Crm:Churn"));
+        services.Configure<ClvOptions>(configuration.GetSection("Crm:Clv"));
+        services.Configure<SegmentOptions>(configuration.GetSection("Crm:Segments"));
+        services.AddSingleton<FeatureBuilder>();
+        services.AddSingleton<ChurnTrainer>();
+        services.AddSingleton<ChurnScorer>();
+        services.AddSingleton<IPipelineStage, FeaturesStage>();
+        services.AddSingleton<IPipelineStage, TrainStage>();
+        services.AddSingleton<IPipelineStage, ScoreStage>();
+        services.AddSingleton<IPipelineStage, ClvStage>();
+        services.AddSingleton<IPipelineStage, SegmentsStage>();
 
         return services;
     }

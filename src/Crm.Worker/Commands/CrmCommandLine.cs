@@ -16,8 +16,11 @@ public static class CrmCommandLine
         root.Add(ServeCommand.Create());
         root.Add(DemoCommand.Create());
         root.Add(HashPasswordCommand.Create());
+        root.Add(ReportsCommand.Create());
         root.Add(GenerateCommand.Create());
         root.Add(IdentityCommand.Create());
+        root.Add(ChurnCommand.Create());
+        root.Add(ClvCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,63 @@
+namespace Crm.Pipeline.Churn;
+
+/// <summary>Churn model settings, bound from <c>Crm:Churn</c>.</summary>
+public sealed class ChurnOptions
+{
+    /// <summary>A customer is churned at a cutoff when they buy nothing in the following this many days.</summary>
+    public int HorizonDays { get; set; } = 90;
+
+    /// <summary>Days between successive cutoffs of the rolling backtest and the training history.</summary>
+    public int CutoffStepDays { get; set; } = 30;
+
+    /// <summary>How many rolling cutoffs the backtest evaluates (the latest labelled one and earlier ones).</summary>
+    public int BacktestCutoffs { get; set; } = 3;
+
+    /// <summary>How many labelled cutoffs (the most recent) the deployed model is trained on.</summary>
+    public int TrainingCutoffs { get; set; } = 4;
+
+    /// <summary>The "today" of the pipeline; empty means the day after the last order in the warehouse.</summary>
+    public DateOnly? AsOf { get; set; }
+
+    /// <summary>Only customers whose last purchase is at most this many days before a cutoff are trained on and scored.</summary>
+    public int ActiveWindowDays { get; set; } = 365;
+
+    /// <summary>A challenger must beat the champion's ROC-AUC on the latest cutoff by more than this.</summary>
+    public double PromotionMargin { get; set; } = 0.002;
+
+    /// <summary>Sanity check: a model whose ROC-AUC falls below this on any backtest cutoff is rejected.</summary>
+    public double MinimumAuc { get; set; } = 0.55;
+
+    /// <summary>Random seed of training (same seed and data → same model and metrics).</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>FastTree: number of trees.</summary>
+    public int Trees { get; set; } = 100;
+
+    /// <summary>FastTree: leaves per tree.</summary>
+    public int Leaves { get; set; } = 20;
+
+    /// <summary>FastTree: minimum examples per leaf.</summary>
+    public int MinimumExamplesPerLeaf { get; set; } = 20;
+
+    /// <summary>FastTree: learning rate.</summary>
+    public double LearningRate { get; set; } = 0.1;
+
+    /// <summary>The BG/NBD p-alive feature is fitted on at most this many customers (a deterministic sample).</summary>
+    public int MaxFitCustomers { get; set; } = 10_000;
+
+    /// <summary>Probability at or above which a customer is in the high risk band.</summary>
+    public double HighRiskThreshold { get; set; } = 0.7;
+
+    /// <summary>Probability at or above which a customer is in the medium risk band.</summary>
+    public double MediumRiskThreshold { get; set; } = 0.4;
+
+    /// <summary>
+    /// Before building features, give every source customer without a golden record its own one
+    /// (one to one). For the demo and for warehouses without the identity stage; identity resolution
+    /// replaces it. Off by default.
+    /// </summary>
+    public bool SeedOneToOneIdentity { get; set; }
+
+    /// <summary>Number of top contributing features stored per scored customer.</summary>
+    public int TopDrivers { get; set; } = 3;
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Ops;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Churn;
+
+/// <summary>The outcome of a scoring run.</summary>
+/// <param name="ModelVersion">The model that scored.</param>
+/// <param name="Scored">Customers scored.</param>
+/// <param name="HighRisk">Customers in the high band.</param>
+/// <param name="FellBack">True when the current champion was unusable and an earlier one scored.</param>
+public sealed record ScoringOutcome(string ModelVersion, int Scored, int HighRisk, bool FellBack);
+
+/// <summary>
+/// Scores every active customer with the champion into <c>ml.churn_score</c> (history kept: one row per
+/// customer per run), with risk band and top drivers. A champion whose artifact is missing, fails its
+/// SHA-256 or will not load is skipped for the last good earlier champion, and an alert is raised.
+/// </summary>
+public sealed class ChurnScorer
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ChurnTrainer _trainer;
+    private readonly IOptionsMonitor<ChurnOptions> _options;
+
+    /// <summary>Creates the scorer.</summary>
+    public ChurnScorer(NpgsqlDataSource dataSource, ChurnTrainer trainer, IOptionsMonitor<ChurnOptions> options)
+    {
+        _dataSource = dataSource;
+        _trainer = trainer;
+        _options = options;
+    }
+
+    /// <summary>Scores the active customers as of the run's "today".</summary>
+    /// <exception cref="InvalidOperationException">Champions exist but none has a usable artifact (an alert is raised too).</exception>
+    public async Task<ScoringOutcome> ScoreAsync(IProgressSink progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var options = _options.CurrentValue;
+        var calendar = await _trainer.PrepareAsync(false, NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
+        var history = await new ModelRegistry(_dataSource).ChampionHistoryAsync(cancellationToken).ConfigureAwait(false);
+        if (history.Count == 0)
+        {
+            await Alerts.RaiseAsync(_dataSource, "score", "warning", "No champion churn model yet: nothing scored. Run the train stage.", cancellationToken).ConfigureAwait(false);
+            return new ScoringOutcome("", 0, 0, false);
+        }
+
+        var (model, record, fellBack) = await LoadChampionAsync(history, cancellationToken).ConfigureAwait(false);
+
+        progress.Report(0.2, $"scoring with {record.Version}");
+        var data = await ChurnData.LoadAsync(_dataSource, [calendar.AsOf], 0, options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
+        var probabilities = model.Predict(data);
+        progress.Report(0.5, "explaining");
+        var drivers = model.Explain(data, options.TopDrivers);
+
+        progress.Report(0.8, "writing scores");
+        var scoredAt = DateTime.UtcNow;
+        var high = 0;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "copy ml.churn_score (customer_id, scored_at, model_version, probability, risk_band, top_drivers) from stdin (format binary)",
+            cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < data.Count; i++)
+            {
+                var band = Band(probabilities[i], options);
+                high += band == "high" ? 1 : 0;
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(data.CustomerIds[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(scoredAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(record.Version, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(probabilities[i], NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(band, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(JsonSerializer.Serialize(drivers[i], ModelRegistry.Json), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ScoringOutcome(record.Version, data.Count, high, fellBack);
+    }
+
+    /// <summary>The risk band of a probability: high, medium or low.</summary>
+    public static string Band(double probability, ChurnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return probability >= options.HighRiskThreshold ? "high" : probability >= options.MediumRiskThreshold ? "medium" : "low";
+    }
+
+    private async Task<(ChurnModel Model, ModelRecord Record, bool FellBack)> LoadChampionAsync(IReadOnlyList<ModelRecord> history, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        foreach (var record in history)
+        {
+            try
+            {
+                if (record.Artifact is null)
+                {
+                    throw new InvalidDataException("artifact missing");
+                }
+
+                var model = ChurnModel.Load(record.Artifact, record.ArtifactSha256, record.Trainer, record.Features, record.OddsCorrection, record.Seed);
+                if (failures.Count > 0)
+                {
+                    await Alerts.RaiseAsync(_dataSource, "score", "error",
+                        $"Churn model {string.Join(", ", failures)}; scoring with the last good champion {record.Version}.", cancellationToken).ConfigureAwait(false);
+                }
+
+                return (model, record, failures.Count > 0);
+            }
+            catch (InvalidDataException e)
+            {
+                failures.Add($"{record.Version} is unusable ({e.Message})");
+            }
+        }
+
+        var message = $"No usable churn model: {string.Join(", ", failures)}. Retrain (`crm run train`).";
+        await Alerts.RaiseAsync(_dataSource, "score", "error", message, cancellationToken).ConfigureAwait(false);
+        throw new InvalidOperationException(message);
+    }
+}

@@ -1,0 +1,87 @@
+using Crm.Pipeline.Churn;
+using Crm.Pipeline.Jobs;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Clv;
+
+/// <summary>
+/// The <c>clv</c> stage: fits BG/NBD and Gamma-Gamma on the warehouse as of the run's "today" and writes
+/// every active customer's probability alive, expected purchases, expected spend and discounted CLV to
+/// <c>ml.customer_value</c> (one snapshot per run: history kept).
+/// </summary>
+public sealed class ClvStage : IPipelineStage
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IOptionsMonitor<ClvOptions> _options;
+    private readonly IOptionsMonitor<ChurnOptions> _churn;
+
+    /// <summary>Creates the stage.</summary>
+    public ClvStage(NpgsqlDataSource dataSource, IOptionsMonitor<ClvOptions> options, IOptionsMonitor<ChurnOptions> churn)
+    {
+        _dataSource = dataSource;
+        _options = options;
+        _churn = churn;
+    }
+
+    /// <inheritdoc />
+    public string Name => "clv";
+
+    /// <inheritdoc />
+    public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, _churn.CurrentValue, cancellationToken).ConfigureAwait(false);
+        context.Progress.Report(0.1, $"customer summaries as of {asOf:yyyy-MM-dd}");
+        var fit = await FitAsync(_dataSource, asOf, _options.CurrentValue, false, cancellationToken).ConfigureAwait(false);
+        if (fit is null)
+        {
+            return new StageResult(0, 0, "fewer than two repeat buyers: no CLV");
+        }
+
+        context.Progress.Report(0.7, "writing customer values");
+        await WriteAsync(_dataSource, fit, _options.CurrentValue.HorizonDays, DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+        return new StageResult(fit.CustomerIds.Length, fit.CustomerIds.Length,
+            $"{fit.CustomerIds.Length} customers valued; BG/NBD r={fit.Purchases.R:G4} alpha={fit.Purchases.Alpha:G4} a={fit.Purchases.A:G4} b={fit.Purchases.B:G4}");
+    }
+
+    /// <summary>Reads the summaries as of <paramref name="cutoff"/> and fits; null when there are too few repeat buyers.</summary>
+    public static async Task<ClvFit?> FitAsync(NpgsqlDataSource dataSource, DateOnly cutoff, ClvOptions options, bool withPareto, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var (ids, summaries) = await CustomerSummaryQuery.ReadAsync(connection, cutoff, cancellationToken).ConfigureAwait(false);
+        if (summaries.Count(s => s.Frequency > 0 && s.MonetaryValue > 0) < 2)
+        {
+            return null;
+        }
+
+        return ClvFit.Compute(cutoff, ids, summaries, options, withPareto);
+    }
+
+    /// <summary>Writes one snapshot of customer values.</summary>
+    public static async Task WriteAsync(NpgsqlDataSource dataSource, ClvFit fit, int horizonDays, DateTime computedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(fit);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "copy ml.customer_value (customer_id, computed_at, p_alive, expected_purchases, expected_avg_value, clv, horizon_days) from stdin (format binary)",
+            cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < fit.CustomerIds.Length; i++)
+        {
+            var v = fit.Values[i];
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(fit.CustomerIds[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(computedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(v.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(v.ExpectedPurchases, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(v.ExpectedAverageValue, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(v.Clv, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(horizonDays, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,63 @@
+-- Order features of every golden customer as of @cutoff (a timestamptz at the start of the cutoff
+-- day): only orders with order_ts < @cutoff are read, so later rows never change these values.
+-- Limitation: a line's status (returned/cancelled) is its latest known status; the warehouse keeps
+-- no date of the status change, so a return recorded after the cutoff is visible here.
+delete from ml.customer_features where cutoff = @cutoff_date;
+
+with o as (
+    select ci.customer_id, o.feed, o.order_id, o.order_ts, o.total_amount, o.status
+    from core."order" o
+    join core.customer_identity ci
+      on ci.source = 'orders:' || o.feed and ci.source_customer_id = o.source_customer_id
+    join core.customer c on c.customer_id = ci.customer_id and c.status = 'active'
+    where o.order_ts < @cutoff
+),
+p as (
+    select o.*,
+           extract(epoch from o.order_ts - lag(o.order_ts) over (partition by o.customer_id order by o.order_ts, o.order_id)) / 86400.0 as gap_days,
+           row_number() over (partition by o.customer_id order by o.order_ts desc, o.order_id desc) as rn_desc
+    from o
+    where o.status <> 'cancelled'
+),
+agg as (
+    select customer_id,
+           extract(epoch from @cutoff - max(order_ts)) / 86400.0 as recency_days,
+           extract(epoch from @cutoff - min(order_ts)) / 86400.0 as tenure_days,
+           count(*) filter (where order_ts >= @cutoff - interval '30 days')  as orders_30,
+           count(*) filter (where order_ts >= @cutoff - interval '90 days')  as orders_90,
+           count(*) filter (where order_ts >= @cutoff - interval '365 days') as orders_365,
+           count(*) as orders_all,
+           coalesce(sum(total_amount) filter (where order_ts >= @cutoff - interval '30 days'), 0)  as monetary_30,
+           coalesce(sum(total_amount) filter (where order_ts >= @cutoff - interval '90 days'), 0)  as monetary_90,
+           coalesce(sum(total_amount) filter (where order_ts >= @cutoff - interval '365 days'), 0) as monetary_365,
+           sum(total_amount) as monetary_all,
+           count(*) filter (where order_ts >= @cutoff - interval '180 days' and order_ts < @cutoff - interval '90 days') as orders_prev_90,
+           avg(gap_days) as avg_gap,
+           max(gap_days) filter (where rn_desc = 1) as last_gap
+    from p
+    group by customer_id
+),
+lines as (
+    select o.customer_id,
+           count(*) filter (where l.status = 'returned')  as returned_lines,
+           count(*) filter (where l.status = 'cancelled') as cancelled_lines,
+           count(*) as line_count,
+           count(distinct l.sku) as distinct_skus
+    from o
+    join core.order_line l on l.feed = o.feed and l.order_id = o.order_id
+    group by o.customer_id
+)
+insert into ml.customer_features (
+    cutoff, customer_id, recency_days, tenure_days, orders_30, orders_90, orders_365, orders_all,
+    monetary_30, monetary_90, monetary_365, monetary_all, avg_order_value, orders_prev_90,
+    avg_interpurchase_days, last_interpurchase_days, interpurchase_trend,
+    returned_lines, cancelled_lines, return_rate, distinct_skus, lines_per_order)
+select @cutoff_date, a.customer_id, a.recency_days, a.tenure_days, a.orders_30, a.orders_90, a.orders_365, a.orders_all,
+       a.monetary_30, a.monetary_90, a.monetary_365, a.monetary_all, a.monetary_all / a.orders_all, a.orders_prev_90,
+       a.avg_gap, a.last_gap, case when a.avg_gap > 0 then a.last_gap / a.avg_gap end,
+       coalesce(l.returned_lines, 0), coalesce(l.cancelled_lines, 0),
+       case when l.line_count > 0 then l.returned_lines::double precision / l.line_count else 0 end,
+       coalesce(l.distinct_skus, 0),
+       coalesce(l.line_count, 0)::double precision / a.orders_all
+from agg a
+left join lines l on l.customer_id = a.customer_id;

@@ -1,0 +1,62 @@
+-- Web engagement as of @cutoff, bots excluded. Runs only when core.web_session, core.web_event and
+-- core.web_visitor_link exist (the weblogs stage, issue 5). A visitor counts for a golden customer
+-- through a link known before the cutoff (login or email tracking token → core.source_customer key →
+-- core.customer_identity). Sessions and hits are taken strictly before the cutoff. Product views are
+-- page hits under /product(s)/ or /p/; a session is an abandoned cart when it hit a cart or basket
+-- page and did not convert.
+update ml.customer_features
+   set web_sessions_30 = 0, web_sessions_90 = 0, web_pages_90 = 0, web_product_views_90 = 0,
+       web_cart_abandon_90 = 0, web_visit_trend = 0
+ where cutoff = @cutoff_date;
+
+with v as (
+    select distinct ci.customer_id, l.visitor_key
+    from core.web_visitor_link l
+    join core.customer_identity ci on ci.source = l.source and ci.source_customer_id = l.source_customer_id
+    where l.first_seen < @cutoff
+),
+s as (
+    select v.customer_id, ws.site, ws.visitor_key, ws.session_start, least(ws.session_end, @cutoff) as session_end,
+           ws.pages, ws.converted and ws.session_end < @cutoff as converted
+    from v
+    join core.web_session ws on ws.visitor_key = v.visitor_key
+    where ws.session_start < @cutoff and not ws.is_bot
+),
+hits as (
+    select s.customer_id, s.session_start, s.visitor_key,
+           count(*) filter (where e.is_page and e.path ~* '/(products?|p)/') as product_views,
+           bool_or(e.path ~* '/(cart|basket)') as carted
+    from s
+    join core.web_event e
+      on e.site = s.site and e.visitor_key = s.visitor_key
+     and e.event_ts >= s.session_start and e.event_ts <= s.session_end and e.event_ts < @cutoff
+    where s.session_start >= @cutoff - interval '90 days' and not e.is_bot
+    group by s.customer_id, s.session_start, s.visitor_key, s.converted
+),
+w as (
+    select s.customer_id,
+           count(*) filter (where s.session_start >= @cutoff - interval '30 days') as sessions_30,
+           count(*) filter (where s.session_start >= @cutoff - interval '90 days') as sessions_90,
+           count(*) filter (where s.session_start >= @cutoff - interval '90 days' and s.session_start < @cutoff - interval '30 days') as sessions_31_90,
+           coalesce(sum(s.pages) filter (where s.session_start >= @cutoff - interval '90 days'), 0) as pages_90,
+           count(*) filter (where s.session_start >= @cutoff - interval '90 days' and not s.converted
+                            and exists (select 1 from hits h where h.customer_id = s.customer_id and h.visitor_key = s.visitor_key
+                                        and h.session_start = s.session_start and h.carted)) as abandoned,
+           extract(epoch from @cutoff - max(s.session_start)) / 86400.0 as days_since
+    from s
+    group by s.customer_id
+),
+pv as (
+    select customer_id, sum(product_views) as product_views from hits group by customer_id
+)
+update ml.customer_features f
+   set web_sessions_30 = w.sessions_30,
+       web_sessions_90 = w.sessions_90,
+       web_pages_90 = w.pages_90,
+       web_product_views_90 = coalesce(pv.product_views, 0),
+       web_cart_abandon_90 = w.abandoned,
+       web_days_since_visit = w.days_since,
+       web_visit_trend = w.sessions_30 / greatest(w.sessions_31_90 / 2.0, 1)
+  from w
+  left join pv on pv.customer_id = w.customer_id
+ where f.cutoff = @cutoff_date and f.customer_id = w.customer_id;

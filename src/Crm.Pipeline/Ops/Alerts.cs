@@ -1,0 +1,23 @@
+using Npgsql;
+
+namespace Crm.Pipeline.Ops;
+
+/// <summary>Raises alerts into <c>ops.alert</c>, which the dashboard and the manager reports show until resolved.</summary>
+public static class Alerts
+{
+    /// <summary>Raises an alert unless the same source already has an open alert with the same message.</summary>
+    public static async Task RaiseAsync(NpgsqlDataSource dataSource, string source, string severity, string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var command = dataSource.CreateCommand(
+            """
+            insert into ops.alert (source, severity, message)
+            select @source, @severity, @message
+            where not exists (select 1 from ops.alert where source = @source and message = @message and resolved_at is null)
+            """);
+        command.Parameters.AddWithValue("source", source);
+        command.Parameters.AddWithValue("severity", severity);
+        command.Parameters.AddWithValue("message", message);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,241 @@
+using System.Data.Common;
+using System.Text.Json;
+using Crm.Pipeline.Warehouse;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Reports;
+
+/// <summary>Reads every figure of a report from the warehouse with the embedded <c>report_*.sql</c> files.</summary>
+internal sealed class ReportQueries
+{
+    private static readonly string Head = SqlResource.Load("report_scoped_orders.sql");
+    private static readonly string KpiSql = Head + SqlResource.Load("report_kpis.sql");
+    private static readonly string SegmentSql = Head + SqlResource.Load("report_segments.sql");
+    private static readonly string AtRiskSql = Head + SqlResource.Load("report_at_risk.sql");
+    private static readonly string BandSql = Head + SqlResource.Load("report_at_risk_bands.sql");
+    private static readonly string SourceSql = SqlResource.Load("report_data_health.sql");
+    private static readonly string FailedSql = SqlResource.Load("report_failed_jobs.sql");
+    private static readonly string ModelSql = SqlResource.Load("report_model_health.sql");
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ReportsOptions _options;
+
+    public ReportQueries(NpgsqlDataSource dataSource, ReportsOptions options)
+    {
+        _dataSource = dataSource;
+        _options = options;
+    }
+
+    /// <summary>Number of trend points per cadence.</summary>
+    internal static int TrendLength(string cadence) => cadence switch { "monthly" => 12, "weekly" => 12, _ => 14 };
+
+    /// <summary>The trend buckets ending with the report's period (months, weeks or days).</summary>
+    internal static IReadOnlyList<(DateOnly Start, DateOnly End)> TrendBuckets(ReportPeriod period)
+    {
+        var n = TrendLength(period.Cadence);
+        var list = new List<(DateOnly, DateOnly)>(n);
+        for (var k = n - 1; k >= 0; k--)
+        {
+            list.Add(period.Cadence switch
+            {
+                "monthly" => (period.Start.AddMonths(-k), period.Start.AddMonths(-k + 1)),
+                "weekly" => (period.End.AddDays(-7 * (k + 1)), period.End.AddDays(-7 * k)),
+                _ => (period.End.AddDays(-(k + 1)), period.End.AddDays(-k)),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Reads the report of <paramref name="recipient"/> for <paramref name="period"/>. Model outputs are
+    /// taken as of <paramref name="asOf"/> (the report's "now"); operational health as of <paramref name="realNow"/>.
+    /// </summary>
+    public async Task<ReportData> ReadAsync(RecipientOptions recipient, ReportPeriod period, DateTimeOffset asOf, DateTimeOffset realNow, CancellationToken cancellationToken)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(recipient.TimeZone);
+        DateTimeOffset At(DateOnly d) => ReportSchedule.SendTimeUtc(d, 0, zone);
+
+        var buckets = TrendBuckets(period);
+        var ranges = new List<(DateOnly S, DateOnly E)> { (period.Start, period.End), period.Previous, period.YearBefore };
+        ranges.AddRange(buckets);
+        ranges.AddRange(buckets.Select(b => (b.Start.AddYears(-1), b.End.AddYears(-1))));
+        // CLV of the current period is the latest one (computed after the period closed); others as of their end.
+        var clvAsOf = ranges.Select((r, i) => i == 0 ? asOf : At(r.E)).ToArray();
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var kpis = new List<Kpis>(ranges.Count);
+        await using (var command = Scoped(connection, KpiSql, recipient))
+        {
+            command.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ranges.Select(r => At(r.S).UtcDateTime).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("ends", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ranges.Select(r => At(r.E).UtcDateTime).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("clv_asof", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = clvAsOf.Select(a => a.UtcDateTime).ToArray() });
+            command.Parameters.AddWithValue("churn_days", _options.ChurnAfterDays);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                kpis.Add(new Kpis(
+                    reader.GetDecimal(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
+                    reader.GetInt64(6), reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetDouble(8), reader.GetInt64(9)));
+            }
+        }
+
+        var trend = new List<TrendPoint>(buckets.Count);
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            trend.Add(new TrendPoint(buckets[i].Start, buckets[i].End, kpis[3 + i], kpis[3 + buckets.Count + i]));
+        }
+
+        var segments = new List<SegmentRow>();
+        await using (var command = Scoped(connection, SegmentSql, recipient))
+        {
+            command.Parameters.AddWithValue("s", At(period.Start).UtcDateTime);
+            command.Parameters.AddWithValue("e", At(period.End).UtcDateTime);
+            command.Parameters.AddWithValue("churn_days", _options.ChurnAfterDays);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                segments.Add(new SegmentRow(reader.GetString(0), reader.GetInt64(1), reader.GetDecimal(2)));
+            }
+        }
+
+        var atRisk = await ReadAtRiskAsync(connection, recipient, asOf, Math.Max(_options.AtRiskRows, _options.AtRiskCsvRows), cancellationToken).ConfigureAwait(false);
+        var bands = new List<RiskBandRow>();
+        await using (var command = Scoped(connection, BandSql, recipient))
+        {
+            command.Parameters.AddWithValue("asof", asOf.UtcDateTime);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                bands.Add(new RiskBandRow(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2)));
+            }
+        }
+
+        var since = realNow.AddDays(-Math.Max(1, period.Days));
+        var sources = new List<SourceHealthRow>();
+        await using (var command = new NpgsqlCommand(SourceSql, connection))
+        {
+            command.Parameters.AddWithValue("since", since.UtcDateTime);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sources.Add(new SourceHealthRow(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), Ts(reader, 7)));
+            }
+        }
+
+        var failed = new List<FailedJobRow>();
+        await using (var command = new NpgsqlCommand(FailedSql, connection))
+        {
+            command.Parameters.AddWithValue("since", since.UtcDateTime);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                failed.Add(new FailedJobRow(reader.GetString(0), reader.GetInt64(1), Ts(reader, 2)!.Value, reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+
+        ModelHealth? model = null;
+        await using (var command = new NpgsqlCommand(ModelSql, connection))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                model = new ModelHealth(reader.GetString(0), reader.GetString(1), Dbl(reader, 2), Ts(reader, 3)!.Value,
+                    reader.IsDBNull(4) ? null : reader.GetString(4), Dbl(reader, 5), reader.GetInt64(6));
+            }
+        }
+
+        return new ReportData(recipient, period, kpis[0], kpis[1], kpis[2], trend, segments,
+            atRisk.Take(_options.AtRiskRows).ToList(), atRisk.Take(_options.AtRiskCsvRows).ToList(), bands, sources, failed, model,
+            _options.ChurnAfterDays, asOf, realNow);
+    }
+
+    private async Task<List<AtRiskRow>> ReadAtRiskAsync(NpgsqlConnection connection, RecipientOptions recipient, DateTimeOffset asOf, int top, CancellationToken cancellationToken)
+    {
+        var rows = new List<AtRiskRow>();
+        await using (var command = Scoped(connection, AtRiskSql, recipient))
+        {
+            command.Parameters.AddWithValue("asof", asOf.UtcDateTime);
+            command.Parameters.AddWithValue("top", top);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new AtRiskRow(
+                    reader.GetInt64(0), reader.GetString(1), Str(reader, 2), Str(reader, 3), Str(reader, 4),
+                    reader.GetDouble(5), reader.GetString(6), reader.GetDouble(7), reader.GetDouble(8),
+                    ChurnDrivers.Parse(Str(reader, 9)), Ts(reader, 10), reader.GetInt64(11), null));
+            }
+        }
+
+        var contacts = await LastContact.ReadAsync(connection, rows.Select(r => r.CustomerId).ToArray(), asOf, cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => contacts.TryGetValue(r.CustomerId, out var at) ? r with { LastContact = at } : r).ToList();
+    }
+
+    private NpgsqlCommand Scoped(NpgsqlConnection connection, string sql, RecipientOptions recipient)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(Text("region", recipient.Scope.Region));
+        command.Parameters.Add(Text("segment", recipient.Scope.Segment));
+        command.Parameters.Add(Text("channel", recipient.Scope.Channel));
+        command.Parameters.AddWithValue("scheme", _options.SegmentScheme);
+        return command;
+    }
+
+    private static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlDbType.Text) { Value = string.IsNullOrWhiteSpace(value) ? DBNull.Value : value };
+
+    private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static double? Dbl(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
+
+    private static DateTimeOffset? Ts(DbDataReader r, int i) =>
+        r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
+}
+
+/// <summary>Reads the main churn drivers out of <c>ml.churn_score.top_drivers</c>.</summary>
+internal static class ChurnDrivers
+{
+    /// <summary>Feature names of the drivers that push towards churn, strongest first (at most three).</summary>
+    public static IReadOnlyList<string> Parse(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return [];
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var drivers = new List<(string Name, double Weight)>();
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            if (e.ValueKind == JsonValueKind.String)
+            {
+                drivers.Add((e.GetString()!, drivers.Count == 0 ? 1 : 1.0 / (drivers.Count + 1)));
+                continue;
+            }
+
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("feature", out var f) || f.ValueKind != JsonValueKind.String)
+            {
+                continue;
+            }
+
+            var contribution = e.TryGetProperty("contribution", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0;
+            var direction = e.TryGetProperty("direction", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            // Drivers that lower the risk are not reasons to call the customer.
+            if (direction is "down" or "decreases" or "-" || contribution < 0)
+            {
+                continue;
+            }
+
+            drivers.Add((f.GetString()!, Math.Abs(contribution)));
+        }
+
+        return drivers.OrderByDescending(d => d.Weight).Take(3).Select(d => d.Name).ToList();
+    }
+}

@@ -1,0 +1,37 @@
+namespace Crm.Pipeline.Reports;
+
+/// <summary>What one run of the report stage did for one recipient.</summary>
+/// <param name="Recipient">The recipient's address.</param>
+/// <param name="PeriodKey">The period considered (<c>cadence:start..end</c>), or null when none could be computed.</param>
+/// <param name="Status"><c>sent</c>, <c>skipped</c> or <c>failed</c>.</param>
+/// <param name="Reason">Why it was skipped or failed; for sent, where it went.</param>
+/// <param name="DeliveryId">The <c>ops.report_delivery</c> row, when there is one.</param>
+/// <param name="EmlPath">The outbox <c>.eml</c> file, when written to the outbox (in this run, or earlier for "already sent").</param>
+/// <param name="HtmlPath">The outbox <c>.html</c> file, likewise.</param>
+public sealed record RecipientOutcome(string Recipient, string? PeriodKey, string Status, string Reason, long? DeliveryId, string? EmlPath, string? HtmlPath);
+
+/// <summary>The outcome of one run of the report stage.</summary>
+/// <param name="Outcomes">One entry per configured recipient.</param>
+public sealed record ReportRunSummary(IReadOnlyList<RecipientOutcome> Outcomes)
+{
+    /// <summary>Reports sent (or written to the outbox) in this run.</summary>
+    public int Sent => Outcomes.Count(o => o.Status == "sent");
+
+    /// <summary>Recipients with nothing to send.</summary>
+    public int Skipped => Outcomes.Count(o => o.Status == "skipped");
+
+    /// <summary>Deliveries that failed in this run.</summary>
+    public int Failed => Outcomes.Count(o => o.Status == "failed");
+
+    /// <summary>Every file written to the outbox in this run (<c>.eml</c> and <c>.html</c>), for the demo to print.</summary>
+    public IReadOnlyList<string> WrittenFiles =>
+        Outcomes.Where(o => o.Status == "sent").SelectMany(o => new[] { o.HtmlPath, o.EmlPath }).Where(p => p is not null).Select(p => p!).ToList();
+
+    /// <summary>One line for the terminal and the dashboard.</summary>
+    public override string ToString()
+    {
+        var line = $"{Sent} sent, {Skipped} skipped, {Failed} failed";
+        var html = Outcomes.Select(o => o.HtmlPath).FirstOrDefault(p => p is not null);
+        return html is null ? line : $"{line}; outbox: {Path.GetDirectoryName(html)}";
+    }
+}

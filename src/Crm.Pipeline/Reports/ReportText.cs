@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+
+namespace Crm.Pipeline.Reports;
+
+/// <summary>The plain-text alternative of the report: the same figures, for clients that show no HTML.</summary>
+internal static class ReportText
+{
+    public static string Render(ReportData data, ReportLabels labels, ReportFormat f, string footerKey)
+    {
+        var L = labels;
+        var scope = ReportHtml.ScopeText(data.Recipient.Scope, L);
+        var sb = new StringBuilder(8 * 1024);
+        var title = $"{L["cadence_" + data.Period.Cadence]} {L["title"].ToLower(f.Culture)} · {scope}";
+        sb.AppendLine(title).AppendLine(f.Period(data.Period)).AppendLine(new string('=', 60)).AppendLine();
+        sb.AppendLine(L.Format("greeting", data.Recipient.Name));
+        sb.AppendLine(L.Format("intro", scope, data.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            data.Period.End.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        sb.AppendLine();
+
+        var metricLines = MetricLine.Build(data, f);
+        Heading(sb, L["highlights"]);
+        foreach (var line in ReportHtml.Highlights(data, L, f, metricLines))
+        {
+            sb.Append("* ").AppendLine(line);
+        }
+
+        sb.AppendLine();
+        Heading(sb, L["headline"]);
+        var rows = MetricLine.Build(data, f).Select(m => new[] { L[m.Key], m.Value, m.VsPrevious.Text, m.VsYearBefore.Text }).ToList();
+        Grid(sb, [L["metric"], L["this_period"], L["vs_previous"], L["vs_year_before"]], rows);
+        sb.AppendLine(L.Format("definitions", data.ChurnAfterDays)).AppendLine();
+
+        Heading(sb, L["trend_revenue"] + " / " + L["trend_churn"]);
+        Grid(sb, ["", L["revenue"], L["year_before"], L["churn_rate"]],
+            data.Trend.Select(t => new[] { ReportCharts.BucketLabel(t, data.Period.Cadence), f.Money(t.Current.Revenue), f.Money(t.YearBefore.Revenue), f.Percent(t.Current.ChurnRate) }).ToList());
+
+        Heading(sb, L["segment_mix"]);
+        Grid(sb, [L["segment"], L["customers"], L["revenue"]], data.Segments.Select(s => new[] { s.Segment, f.Count(s.Customers), f.Money(s.Revenue) }).ToList());
+
+        Heading(sb, L["at_risk_title"]);
+        sb.AppendLine(L["at_risk_intro"]);
+        if (data.AtRisk.Count == 0)
+        {
+            sb.AppendLine(L["none_at_risk"]);
+        }
+        else
+        {
+            Grid(sb, [L["customer"], L["probability"], L["clv"], L["value_at_risk"], L["last_order"], L["last_contact"]],
+                data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), f.Date(r.LastContact) }).ToList());
+            foreach (var r in data.AtRisk.Where(r => r.Drivers.Count > 0))
+            {
+                sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join(", ", r.Drivers));
+            }
+
+            sb.AppendLine(L.Format("action", f.MoneyD(data.AtRisk.Sum(r => r.ValueAtRisk))));
+        }
+
+        sb.AppendLine();
+        Heading(sb, L["data_health"]);
+        if (data.Sources.Count == 0)
+        {
+            sb.AppendLine(L["no_sources"]);
+        }
+        else
+        {
+            Grid(sb, [L["source"], L["rows_loaded"], L.Format("recent", Math.Max(1, data.Period.Days)), L["quarantined"], L["duplicates"], L["freshness"]],
+                data.Sources.Select(s => new[] { s.Source, f.Count(s.RowsLoaded), f.Count(s.LoadedRecently), f.Count(s.Quarantined), f.Count(s.Duplicates), ReportHtml.Ago(s.LastLoaded, data.GeneratedAtReal, L) }).ToList());
+        }
+
+        sb.AppendLine(data.FailedJobs.Count == 0 ? L["no_failed_jobs"] : L["failed_jobs"] + ":");
+        foreach (var j in data.FailedJobs)
+        {
+            sb.Append("  ").Append(j.Stage).Append(" x").Append(j.Failures).Append(' ').Append(f.Date(j.LastFailed)).Append(' ').AppendLine(j.LastError);
+        }
+
+        sb.AppendLine();
+        Heading(sb, L["model_health"]);
+        if (data.Model is { } m)
+        {
+            sb.AppendLine(L.Format("champion", m.Version, m.Trainer, m.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? L["none"], f.Date(m.Since)));
+            if (m.PreviousVersion is not null)
+            {
+                sb.AppendLine(L.Format("champion_change", m.PreviousVersion, m.PreviousAuc?.ToString("0.000", CultureInfo.InvariantCulture) ?? L["none"]));
+            }
+        }
+        else
+        {
+            sb.AppendLine(L["no_model"]);
+        }
+
+        sb.AppendLine().AppendLine("--").AppendLine(L.Format("footer", data.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), footerKey, data.Period.Key));
+        return sb.ToString();
+    }
+
+    private static void Heading(StringBuilder sb, string title) => sb.AppendLine(title).AppendLine(new string('-', Math.Max(8, title.Length)));
+
+    private static void Grid(StringBuilder sb, string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        void Row(string[] cells)
+        {
+            for (var i = 0; i < cells.Length; i++)
+            {
+                sb.Append(i == 0 ? cells[i].PadRight(widths[i]) : cells[i].PadLeft(widths[i]));
+                sb.Append(i == cells.Length - 1 ? "" : "  ");
+            }
+
+            sb.AppendLine();
+        }
+
+        Row(header);
+        foreach (var r in rows)
+        {
+            Row(r);
+        }
+
+        sb.AppendLine();
+    }
+}

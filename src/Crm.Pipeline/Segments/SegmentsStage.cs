@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Crm.Pipeline.Churn;
+using Crm.Pipeline.Clv;
+using Crm.Pipeline.Features;
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Warehouse;
+using Microsoft.Extensions.Options;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Segments;
+
+/// <summary>
+/// The <c>segments</c> stage: RFM segments with manager names and (optionally) k-means clusters of the
+/// feature vectors, as of the run's "today", into <c>ml.customer_segment</c> (one row per customer, date
+/// and scheme; earlier dates stay, so reports can show movement).
+/// </summary>
+public sealed class SegmentsStage : IPipelineStage
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly FeatureBuilder _features;
+    private readonly IOptionsMonitor<SegmentOptions> _options;
+    private readonly IOptionsMonitor<ChurnOptions> _churn;
+
+    /// <summary>Creates the stage.</summary>
+    public SegmentsStage(NpgsqlDataSource dataSource, FeatureBuilder features, IOptionsMonitor<SegmentOptions> options, IOptionsMonitor<ChurnOptions> churn)
+    {
+        _dataSource = dataSource;
+        _features = features;
+        _options = options;
+        _churn = churn;
+    }
+
+    /// <inheritdoc />
+    public string Name => "segments";
+
+    /// <inheritdoc />
+    public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, _churn.CurrentValue, cancellationToken).ConfigureAwait(false);
+        await using (var exists = _dataSource.CreateCommand("select exists (select 1 from ml.customer_features where cutoff = @cutoff_date)"))
+        {
+            CustomerSummaryQuery.AddCutoff(exists, asOf);
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                await _features.BuildAsync(asOf, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        context.Progress.Report(0.2, "RFM segments");
+        await using (var command = _dataSource.CreateCommand(SqlResource.Load("segments_rfm.sql")))
+        {
+            CustomerSummaryQuery.AddCutoff(command, asOf);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var clustered = 0;
+        if (_options.CurrentValue.KMeans)
+        {
+            context.Progress.Report(0.5, "k-means clusters");
+            clustered = await ClusterAsync(asOf, _options.CurrentValue, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var count = _dataSource.CreateCommand("select count(*) from ml.customer_segment where as_of = @cutoff_date and scheme = 'rfm'");
+        CustomerSummaryQuery.AddCutoff(count, asOf);
+        var rfm = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new StageResult(rfm, rfm + clustered, $"{rfm} customers in RFM segments, {clustered} clustered, as of {asOf:yyyy-MM-dd}");
+    }
+
+    private async Task<int> ClusterAsync(DateOnly asOf, SegmentOptions options, CancellationToken cancellationToken)
+    {
+        var data = await ChurnData.LoadAsync(_dataSource, [asOf], 0, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var present = data.PresentFeatures().ToArray();
+        if (data.Count < options.Clusters || present.Length == 0)
+        {
+            return 0;
+        }
+
+        var ml = new MLContext(options.Seed);
+        var rows = data.Features.Select(f => new Row { Features = present.Select(j => f[j]).ToArray() }).ToArray();
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, present.Length);
+        var view = ml.Data.LoadFromEnumerable(rows, schema);
+        var pipeline = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.Clustering.Trainers.KMeans("Features", numberOfClusters: options.Clusters));
+        var clusters = pipeline.Fit(view).Transform(view).GetColumn<uint>("PredictedLabel").ToArray();
+
+        // Describe each cluster by the mean of the RFM basics so a manager can name it.
+        var recency = FeatureIndex("recency_days");
+        var orders = FeatureIndex("orders_all");
+        var monetary = FeatureIndex("monetary_all");
+        var detail = clusters.Distinct().ToDictionary(c => c, c =>
+        {
+            var members = Enumerable.Range(0, clusters.Length).Where(i => clusters[i] == c).ToList();
+            return JsonSerializer.Serialize(new
+            {
+                size = members.Count,
+                mean_recency_days = Math.Round(members.Average(i => data.Features[i][recency]), 1),
+                mean_orders = Math.Round(members.Average(i => data.Features[i][orders]), 2),
+                mean_monetary = Math.Round(members.Average(i => data.Features[i][monetary]), 2),
+            });
+        });
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var delete = new NpgsqlCommand("delete from ml.customer_segment where as_of = @cutoff_date and scheme = 'kmeans'", connection))
+        {
+            CustomerSummaryQuery.AddCutoff(delete, asOf);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "copy ml.customer_segment (customer_id, as_of, scheme, segment, detail) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < clusters.Length; i++)
+            {
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(data.CustomerIds[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(asOf, NpgsqlDbType.Date, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync("kmeans", NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync($"cluster {clusters[i]}", NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(detail[clusters[i]], NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return clusters.Length;
+    }
+
+    private static int FeatureIndex(string name)
+    {
+        for (var i = 0; i < FeatureColumns.All.Count; i++)
+        {
+            if (FeatureColumns.All[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Unknown feature '{name}'.");
+    }
+
+    private sealed class Row
+    {
+        public float[] Features { get; set; } = [];
+    }
+}

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using Crm.Pipeline.Churn;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Worker.Commands;
+
+/// <summary>
+/// <c>crm churn backtest|models|promote VERSION|rollback</c>: try a change to the churn model without the
+/// service, and steer the champion by hand. Output: aligned tables, then settings as <c>name=value</c>.
+/// </summary>
+internal static class ChurnCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("churn", "Churn model: backtest, list, promote, roll back");
+        command.Add(Backtest());
+        command.Add(Models());
+        var version = new Argument<string>("version") { Description = "Model version (see `crm churn models`)" };
+        var promote = new Command("promote", "Make a model the champion (the current one is retired)") { version };
+        promote.SetAction(async (parse, ct) =>
+        {
+            await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct).ConfigureAwait(false);
+            await new ModelRegistry(host.DataSource).PromoteAsync(parse.GetValue(version)!, "promoted by admin", ct).ConfigureAwait(false);
+            Console.WriteLine($"champion={parse.GetValue(version)}");
+            return 0;
+        });
+        command.Add(promote);
+        var rollback = new Command("rollback", "Reinstate the previous champion");
+        rollback.SetAction(async (parse, ct) =>
+        {
+            await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct).ConfigureAwait(false);
+            var back = await new ModelRegistry(host.DataSource).RollbackAsync(ct).ConfigureAwait(false);
+            Console.WriteLine($"champion={back}");
+            return 0;
+        });
+        command.Add(rollback);
+        return command;
+    }
+
+    private static Command Backtest()
+    {
+        var asOf = new Option<DateOnly?>("--as-of") { Description = "The 'today' of the run (default: the day after the last order)" };
+        var horizon = new Option<int?>("--horizon") { Description = "Churn horizon in days (default Crm:Churn:HorizonDays, 90)" };
+        var cutoff = new Option<DateOnly?>("--cutoff") { Description = "Single-cutoff evaluation with customer folds (for short data such as CDNOW: --cutoff 1997-10-01 --horizon 273)" };
+        var folds = new Option<int>("--folds") { Description = "Folds of the single-cutoff evaluation", DefaultValueFactory = _ => 5 };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the features of every cutoff first" };
+        var command = new Command("backtest", "Rolling time-based backtest of the churn models beside BG/NBD and recency baselines") { asOf, horizon, cutoff, folds, rebuild };
+        command.SetAction(async (parse, ct) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            if (parse.GetValue(asOf) is { } a)
+            {
+                overrides["Crm:Churn:AsOf"] = a.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            }
+
+            if (parse.GetValue(horizon) is { } h)
+            {
+                overrides["Crm:Churn:HorizonDays"] = h.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var single = parse.GetValue(cutoff);
+            if (single is { } s && parse.GetValue(asOf) is null)
+            {
+                // The calendar only needs "today" for the rolling plan; for one cutoff, today is its label end.
+                overrides["Crm:Churn:AsOf"] = s.AddDays(parse.GetValue(horizon) ?? 90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                overrides["Crm:Churn:ActiveWindowDays"] = "100000";
+            }
+
+            await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct, overrides).ConfigureAwait(false);
+            var options = host.Services.GetRequiredService<IOptionsMonitor<ChurnOptions>>().CurrentValue;
+            var backtest = new ChurnBacktest(host.DataSource, options);
+            IReadOnlyList<CutoffResult> results;
+            if (single is { } one)
+            {
+                await host.Services.GetRequiredService<ChurnTrainer>().SeedIdentityIfConfiguredAsync(ct).ConfigureAwait(false);
+                await host.Services.GetRequiredService<Crm.Pipeline.Features.FeatureBuilder>().BuildAsync(one, ct).ConfigureAwait(false);
+                results = await backtest.CrossValidateAsync(one, parse.GetValue(folds), ct).ConfigureAwait(false);
+                Console.WriteLine($"single cutoff {one:yyyy-MM-dd}, {parse.GetValue(folds)} customer folds (features before the cutoff, labels from the {options.HorizonDays} days after)");
+            }
+            else
+            {
+                var calendar = await host.Services.GetRequiredService<ChurnTrainer>().PrepareAsync(parse.GetValue(rebuild), new ConsoleProgress("features"), ct).ConfigureAwait(false);
+                results = (await backtest.RunAsync(calendar, new ConsoleProgress("backtest"), ct).ConfigureAwait(false)).Results;
+                Console.WriteLine($"as_of={calendar.AsOf:yyyy-MM-dd} latest_labelled_cutoff={calendar.LatestLabelled:yyyy-MM-dd}");
+            }
+
+            Print(results);
+            Console.WriteLine($"horizon_days={options.HorizonDays}");
+            Console.WriteLine($"cutoff_step_days={options.CutoffStepDays}");
+            Console.WriteLine($"backtest_cutoffs={options.BacktestCutoffs}");
+            Console.WriteLine($"training_cutoffs={options.TrainingCutoffs}");
+            Console.WriteLine($"seed={options.Seed}");
+            Console.WriteLine($"trees={options.Trees} leaves={options.Leaves} learning_rate={options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
+            return results.Count == 0 ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static void Print(IReadOnlyList<CutoffResult> results)
+    {
+        Console.WriteLine($"{"cutoff",-10} {"model",-14} {"train",8} {"test",7} {"churn",6} {"roc_auc",7} {"pr_auc",7} {"logloss",7} {"brier",6} {"lift10",6} {"capt10",6}");
+        foreach (var r in results)
+        {
+            var m = r.Metrics;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Cutoff:yyyy-MM-dd} {r.Model,-14} {r.TrainRows,8} {m.Count,7} {m.ChurnRate,6:F3} {m.RocAuc,7:F4} {m.PrAuc,7:F4} {m.LogLoss,7:F4} {m.Brier,6:F4} {m.LiftTopDecile,6:F2} {m.CaptureTopDecile,6:F3}"));
+        }
+
+        var latest = results.Where(r => r.Model == ChurnModel.FastTree).MaxBy(r => r.Cutoff);
+        if (latest is not null)
+        {
+            Console.WriteLine($"calibration ({latest.Model}, {latest.Cutoff:yyyy-MM-dd}): mean predicted → observed (n)");
+            foreach (var b in latest.Metrics.Calibration)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {b.MeanPredicted:F3} → {b.ObservedRate:F3} ({b.Count})"));
+            }
+        }
+    }
+
+    private static Command Models()
+    {
+        var command = new Command("models", "List churn models with status and reason");
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct).ConfigureAwait(false);
+            foreach (var m in await new ModelRegistry(host.DataSource).ListAsync(ct).ConfigureAwait(false))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{m.Version,-40} {m.Status,-10} auc={m.LatestAuc:F4} trained={m.TrainingFrom:yyyy-MM-dd}..{m.TrainingTo:yyyy-MM-dd} sha256={m.ArtifactSha256?[..12]} {m.StatusReason}"));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
