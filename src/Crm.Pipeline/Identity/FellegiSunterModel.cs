@@ -25,8 +25,20 @@ public sealed class FellegiSunterModel
     public int Iterations { get; set; }
 
     /// <summary>The weight (log2 m/u) of a field at a level; 0 for a missing value or an inactive field.</summary>
-    public double Weight(int field, int level) =>
-        level < 0 || !Active[field] ? 0 : Math.Log2(M[field][level] / U[field][level]);
+    /// <remarks>
+    /// Unsupervised EM can settle on a class that is not "same person" (say, "same street"); to keep
+    /// the weights meaningful, disagreement never counts for a match and exact agreement never against.
+    /// </remarks>
+    public double Weight(int field, int level)
+    {
+        if (level < 0 || !Active[field])
+        {
+            return 0;
+        }
+
+        var w = Math.Log2(M[field][level] / U[field][level]);
+        return level == 0 ? Math.Min(w, 0) : level == M[field].Length - 1 ? Math.Max(w, 0) : w;
+    }
 
     /// <summary>The total match weight of a packed comparison pattern.</summary>
     internal double MatchWeight(ulong pattern)

@@ -109,7 +109,7 @@ public static class Matcher
             }
 
             var rule = Rule(p, options);
-            if (rule != MatchRule.Probabilistic || probability >= options.MatchThreshold)
+            if (rule != MatchRule.Probabilistic || (probability >= options.MatchThreshold && (!options.RequireNonNameAgreement || (AgreesBeyondName(p) && !NameDisagrees(p)))))
             {
                 matched.Add(new ScoredPair(candidates[i].A, candidates[i].B, p, probability, rule));
             }
@@ -182,6 +182,30 @@ public static class Matcher
             Timings = timings,
         };
     }
+
+    // Names alone are weak evidence in a real population (many Jean Martins); a link needs one more field to agree closely.
+    private static bool AgreesBeyondName(ulong p)
+    {
+        for (var f = 0; f < MatchRecord.FieldCount; f++)
+        {
+            // Strong agreement only: exact, or for a date of birth also one typo apart.
+            var top = PairComparer.LevelCount(f) - 1;
+            var level = PairComparer.Level(p, f);
+            if (f != (int)MatchField.Given && f != (int)MatchField.Family && f != (int)MatchField.Country && f != (int)MatchField.Region
+                && level >= 0 && (level == top || (f == (int)MatchField.DateOfBirth && level == 2)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Household members share a surname, address and phone; a clearly different given or family name keeps them apart.
+    // (A date of birth or national id agreeing closely outweighs a mistyped name, as in Febrl's corruptions.)
+    private static bool NameDisagrees(ulong p) =>
+        (PairComparer.Level(p, (int)MatchField.Given) == 0 || PairComparer.Level(p, (int)MatchField.Family) == 0)
+        && PairComparer.Level(p, (int)MatchField.DateOfBirth) < 2 && PairComparer.Level(p, (int)MatchField.NationalId) < 1;
 
     private static MatchRule Rule(ulong p, MatchingOptions options)
     {

@@ -21,6 +21,14 @@ public sealed class MatchingOptions
     /// <summary>Link pairs with the same phone number whose names do not disagree. Default true.</summary>
     public bool PhoneRule { get; set; } = true;
 
+    /// <summary>
+    /// A probabilistic link needs at least one field besides the names (and country) to agree closely,
+    /// and neither name to be clearly different, however high the score: common full names are shared
+    /// by different people, and household members share surname, address and phone, far more often than
+    /// the independence assumption of Fellegi–Sunter predicts. Default true.
+    /// </summary>
+    public bool RequireNonNameAgreement { get; set; } = true;
+
     /// <summary>Hold u at the values measured on random pairs during EM (Splink's practice). Default true.</summary>
     public bool FixU { get; set; } = true;
 

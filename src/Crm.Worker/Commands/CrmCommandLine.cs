@@ -18,6 +18,7 @@ public static class CrmCommandLine
         root.Add(HashPasswordCommand.Create());
         root.Add(ReportsCommand.Create());
         root.Add(GenerateCommand.Create());
+        root.Add(IdentityCommand.Create());
         root.Add(ChurnCommand.Create());
         root.Add(ClvCommand.Create());
         return root;

@@ -13,14 +13,14 @@ namespace Crm.IntegrationTests.Identity;
 public sealed class IdentityStageTests(PostgresCluster cluster)
 {
     // An order feed and e-mail senders, as the ingest stages write them. Ann Lee appears in both
-    // (same address typed in another case, name with an honorific), Bob Smith twice in the feed
+    // (same address typed in another case, name with an honorific), Bob Smith twice in the feed as Bob and Bobby
     // (phone typed two ways), Cyd Ray only in the feed, dan@example.org only as a sender.
     private const string Seed =
         """
         insert into core.source_customer (source, source_customer_id, email, customer_name, phone, address, postcode, country, date_of_birth, first_seen, last_seen, updated_at) values
         ('orders:shop', 'C1', 'Ann.Lee@Example.com ', 'Mrs Ann Lee', '020 7946 0018', '12 High St', 'sw1a1aa', 'GB', '1980-04-03', '2024-01-05', '2024-06-01', '2024-06-01'),
         ('orders:shop', 'C2', 'bob.smith@example.net', 'Bob Smith', '+44 20 7946 0991', '5 Mill Rd', 'N1 9GU', 'GB', null, '2024-02-01', '2024-02-01', '2024-06-01'),
-        ('orders:shop', 'C3', null, 'Robert Smith', '020 7946 0991', '5 Mill Road', 'N19GU', 'GB', null, '2024-03-01', '2024-05-01', '2024-06-01'),
+        ('orders:shop', 'C3', null, 'Bobby Smith', '020 7946 0991', '5 Mill Road', 'N19GU', 'GB', null, '2024-03-01', '2024-05-01', '2024-06-01'),
         ('orders:shop', 'C4', 'cyd@example.com', 'Cyd Ray', 'not a phone', '9 Elm Ave', 'E2 7DJ', 'GB', null, '2024-01-01', '2024-01-02', '2024-06-01'),
         ('email', 'ann.lee@example.com', 'ann.lee@example.com', 'Ann Lee', null, null, null, null, null, '2024-03-01', '2024-07-01', '2024-06-01'),
         ('email', 'dan@example.org', 'dan@example.org', 'Dan Brown', null, null, null, null, null, '2024-03-01', '2024-03-01', '2024-06-01');
