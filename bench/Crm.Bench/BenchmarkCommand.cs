@@ -12,16 +12,21 @@ internal static class BenchmarkCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var name = args.Length > 0 ? args[0] : "help";
-        int Size(int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
+        int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
         switch (name)
         {
             case "orders":
-                await OrderIngestBenchmark.RunAsync(Size(2_000_000));
+                await OrderIngestBenchmark.RunAsync(Arg(1, 2_000_000));
                 return 0;
             case "weblogs":
                 return await WebLogBenchmark.RunAsync(args[1..]);
+            case "generator":
+                return GeneratorBenchmark.Run(args[1..]);
+            case "email":
+                await EmailBenchmark.RunAsync(Arg(1, 100_000), Arg(2, 10_000));
+                return 0;
             default:
-                Console.WriteLine("benchmarks: orders [rows=2000000], weblogs [--lines 5000000] [--small 1000000]");
+                Console.WriteLine("benchmarks: orders [rows=2000000] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | generator [10000,100000[,1000000]] [--days 365]");
                 return name == "help" ? 0 : 2;
         }
     }

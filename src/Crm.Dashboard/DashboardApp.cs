@@ -1,5 +1,7 @@
 using Crm.Dashboard.Auth;
 using Crm.Dashboard.Hangfire;
+using Crm.Dashboard.Health;
+using Prometheus;
 using Crm.Pipeline;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -84,7 +86,9 @@ public static class DashboardApp
 
         app.MapLogin();
         app.MapGet("/", () => Results.Redirect("/hangfire"));
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapHealth();
+        WarehouseMetrics.Register(app.Services);
+        app.MapMetrics("/metrics");
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new SignedInAuthorizationFilter()],

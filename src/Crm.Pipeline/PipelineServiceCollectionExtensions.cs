@@ -1,5 +1,6 @@
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Sources.Email;
 using Crm.Pipeline.Sources.Orders;
 using Crm.Pipeline.Sources.WebLogs;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,12 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<WebLogsOptions>, WebLogsOptionsValidator>();
         services.AddSingleton<WebLogIngester>();
         services.AddSingleton<IPipelineStage, WebLogStage>();
+        // Email (issue 6): drop folders and IMAP accounts from Crm:Email, validated at start.
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection("Crm:Email")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddSingleton<EmailFileIngester>();
+        services.AddSingleton<ImapSyncer>();
+        services.AddSingleton<IPipelineStage, EmailIngestStage>();
 
         return services;
     }

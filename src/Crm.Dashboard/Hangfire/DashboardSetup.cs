@@ -20,6 +20,16 @@ public static class DashboardSetup
 
         DashboardRoutes.Routes.AddRazorPage("/progress", _ => new ProgressPage());
         DashboardRoutes.Routes.AddRazorPage("/pipeline", _ => new PipelinePage());
+        DashboardRoutes.Routes.AddRazorPage("/runs", _ => new Pages.RunsPage());
+        DashboardRoutes.Routes.AddRazorPage("/quality", _ => new Pages.QualityPage());
+        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality") })
+        {
+            NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(path))
+            {
+                Active = page.RequestPath.StartsWith(path, StringComparison.Ordinal),
+            });
+        }
+
         NavigationMenu.Items.Add(page => new MenuItem("Progress", page.Url.To("/progress"))
         {
             Active = page.RequestPath.StartsWith("/progress", StringComparison.Ordinal),

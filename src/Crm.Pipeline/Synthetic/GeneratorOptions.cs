@@ -46,22 +46,22 @@ public sealed class GeneratorOptions
     public double SpendGamma { get; set; } = 40;
 
     /// <summary>Web sessions per purchase, on top of <see cref="BaselineVisitsPerYear"/>.</summary>
-    public double VisitsPerPurchase { get; set; } = 2.5;
+    public double VisitsPerPurchase { get; set; } = 0.6;
 
     /// <summary>Web sessions per year of an active person regardless of purchases.</summary>
-    public double BaselineVisitsPerYear { get; set; } = 2;
+    public double BaselineVisitsPerYear { get; set; } = 0.4;
 
     /// <summary>Days before dropout in which visits thin out and complaints become likely.</summary>
     public int ChurnSignalDays { get; set; } = 45;
 
     /// <summary>Probability that a person who drops out complains first.</summary>
-    public double ComplaintBeforeDropout { get; set; } = 0.3;
+    public double ComplaintBeforeDropout { get; set; } = 0.2;
 
     /// <summary>Complaints per year of a person who stays.</summary>
     public double BaselineComplaintsPerYear { get; set; } = 0.03;
 
     /// <summary>Questions per year per active person.</summary>
-    public double QuestionsPerYear { get; set; } = 0.08;
+    public double QuestionsPerYear { get; set; } = 0.05;
 
     /// <summary>Probability that a dropping-out person asks to cancel their account.</summary>
     public double CancellationRequestRate { get; set; } = 0.08;
@@ -97,22 +97,22 @@ public sealed class GeneratorOptions
     public double OutOfOrderRate { get; set; } = 0.002;
 
     /// <summary>Share of web log lines from crawlers and bots.</summary>
-    public double BotShare { get; set; } = 0.12;
+    public double BotShare { get; set; } = 0.1;
 
     /// <summary>Share of web sessions from visitors who never buy (anonymous; absent from the truth).</summary>
-    public double AnonymousShare { get; set; } = 0.2;
+    public double AnonymousShare { get; set; } = 0.15;
 
     /// <summary>Days between email campaigns.</summary>
     public int CampaignEveryDays { get; set; } = 30;
 
     /// <summary>Share of active people each campaign is sent to.</summary>
-    public double CampaignReach { get; set; } = 0.05;
+    public double CampaignReach { get; set; } = 0.01;
 
     /// <summary>Share of campaign emails whose link is clicked (a web landing with the tracking token).</summary>
     public double ClickRate { get; set; } = 0.12;
 
     /// <summary>Share of emails written as single .eml files (the rest go into mbox files).</summary>
-    public double EmlShare { get; set; } = 0.25;
+    public double EmlShare { get; set; } = 0.1;
 
     /// <summary>Share of emails with a fault (no Date, undeclared 8-bit charset, truncated).</summary>
     public double EmailFaultRate { get; set; } = 0.01;

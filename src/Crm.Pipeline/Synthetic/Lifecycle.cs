@@ -103,7 +103,7 @@ internal sealed class Lifecycle
         // Orders.
         for (var k = 0; k < _purchases.Count; k++)
         {
-            var flags = (byte)((k >= dupFrom ? SpoolEvent.FlagDuplicate : 0) | (rng.Chance(0.85) ? SpoolEvent.FlagOnline : 0));
+            var flags = (byte)((k >= dupFrom ? SpoolEvent.FlagDuplicate : 0) | (rng.Chance(0.7) ? SpoolEvent.FlagOnline : 0));
             Add(new SpoolEvent { Ticks = Ticks(_purchases[k]), Person = index, Kind = EventKind.Order, Flags = flags, Extra = k, Seed = Prng.Mix(personSeed, (ulong)k) });
         }
 

@@ -67,15 +67,25 @@ internal sealed partial class WebRenderer : IDisposable
         var site = Site(person.UserAgent);
         _requests.Clear();
         Add(rng.Chance(0.5) ? "/" : Product(order.Products[0]), 200, 0);
-        foreach (var product in order.Products)
+        for (var i = 0; i < order.Products.Count; i++)
         {
-            Add(Product(product), 200, Gap(ref rng));
+            var product = order.Products[i];
+            if (i < 2)
+            {
+                Add(Product(product), 200, Gap(ref rng));
+            }
+
             Add("/cart/add?sku=" + Catalog.Products[product].Sku, 302, Gap(ref rng), post: true);
         }
 
         Add("/cart", 200, Gap(ref rng));
-        Add("/account/login?next=/checkout", 200, Gap(ref rng));
-        Add("/account/login", 302, Gap(ref rng), post: true);
+        if (rng.Chance(0.6))
+        {
+            // Not logged in yet (the others still carry a session from an earlier visit).
+            Add("/account/login?next=/checkout", 200, Gap(ref rng));
+            Add("/account/login", 302, Gap(ref rng), post: true);
+        }
+
         Add("/checkout", 200, Gap(ref rng));
         Add("/checkout/confirm?order=" + order.OrderId + "&uid=" + order.CustomerId, 200, Gap(ref rng), post: true);
 

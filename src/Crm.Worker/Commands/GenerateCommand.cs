@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Crm.Pipeline.Synthetic;
 
@@ -103,31 +102,9 @@ internal static class GenerateCommand
                 return Task.FromResult(2);
             }
 
-            var showProgress = !parse.GetValue(quiet);
-            var interactive = !Console.IsErrorRedirected;
-            var last = Stopwatch.StartNew();
-            var summary = new SyntheticCompanyGenerator(options).Run((fraction, status) =>
-            {
-                if (!showProgress || (last.ElapsedMilliseconds < 500 && fraction < 1))
-                {
-                    return;
-                }
-
-                last.Restart();
-                var text = $"[{fraction,4:P0}] {status}";
-                if (interactive)
-                {
-                    Console.Error.Write("\r" + text.PadRight(Math.Max(0, Console.WindowWidth - 1))[..Math.Max(1, Math.Min(text.Length + 10, Console.WindowWidth - 1))]);
-                    if (fraction >= 1)
-                    {
-                        Console.Error.WriteLine();
-                    }
-                }
-                else
-                {
-                    Console.Error.WriteLine(text);
-                }
-            }, cancellationToken);
+            var progress = parse.GetValue(quiet) ? null : new ConsoleProgress("generate");
+            var summary = new SyntheticCompanyGenerator(options).Run((fraction, status) => progress?.Report(fraction, status), cancellationToken);
+            progress?.Done();
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {summary.Root}: {summary.Persons} people, {summary.Orders} orders ({summary.OrderCsvRows} CSV rows, {summary.OrderJsonLines} JSON lines), {summary.WebLogLines} web log lines, {summary.Emails} emails, {summary.Duplicates} duplicates, {summary.Faults} faults, {summary.Bytes / 1e6:F1} MB in {summary.Elapsed.TotalSeconds:F1} s"));

@@ -11,6 +11,7 @@ internal static class IngestCommand
         {
             IngestOrdersCommand.Create(),
             IngestWebLogsCommand.Create(),
+            IngestEmailCommand.Create(),
         };
         return command;
     }

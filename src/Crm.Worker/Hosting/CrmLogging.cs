@@ -15,8 +15,14 @@ public static class CrmLogging
         ArgumentNullException.ThrowIfNull(logging);
         ArgumentNullException.ThrowIfNull(configuration);
         logging.ClearProviders();
-        logging.AddConfiguration(configuration.GetSection("Logging"));
-        logging.SetMinimumLevel(defaultLevel);
+        if (defaultLevel <= LogLevel.Information)
+        {
+            // The service logs what the Logging section says; one-off commands print their own
+            // summary and log only warnings and errors (Crm:Logging:Level raises or lowers that).
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+        }
+
+        logging.SetMinimumLevel(configuration.GetValue("Crm:Logging:Level", defaultLevel));
         if (configuration.GetValue<bool>("Crm:Logging:Json"))
         {
             logging.AddJsonConsole(o =>

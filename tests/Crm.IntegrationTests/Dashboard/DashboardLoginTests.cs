@@ -60,6 +60,25 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
     }
 
     [Fact]
+    public async Task HealthAndMetrics_AnswerWithoutLogin_AndReadinessNamesWhatIsMissing()
+    {
+        using var client = NewClient(out _);
+
+        var health = await client.GetAsync("/healthz");
+        var ready = await client.GetAsync("/readyz");
+        var readyBody = await ready.Content.ReadAsStringAsync();
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        // Migrated database, but no worker node runs the scheduler in this test.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("\"migrations\":\"ok\"", readyBody, StringComparison.Ordinal);
+        Assert.Contains("no scheduler node", readyBody, StringComparison.Ordinal);
+        Assert.Contains("crm_hangfire_jobs{state=\"enqueued\"}", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", readyBody + metrics, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task WrongPassword_IsRefused()
     {
         using var client = NewClient(out _);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Sources.Orders;
 using Crm.Pipeline.Synthetic;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Crm.IntegrationTests.Synthetic;
@@ -99,6 +100,45 @@ public sealed class SyntheticOrderFeedTests(PostgresCluster cluster) : IDisposab
         }
 
         Assert.True(customers > 500, $"only {customers} customers loaded");
+    }
+
+    [Fact]
+    public async Task CommittedDemoSample_LoadsThroughTheDemoSettingsFragment()
+    {
+        var demo = Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo");
+        var config = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(
+                File.ReadAllText(Path.Combine(demo, "synthetic.settings.json")).Replace("{demo}", demo, StringComparison.Ordinal))))
+            .Build();
+        var options = new OrdersOptions();
+        config.GetSection("Crm:Orders").Bind(options);
+        Assert.Equal(["synthetic-csv", "synthetic-jsonl"], options.Feeds.Select(f => f.Name));
+
+        var truthFaults = File.ReadAllLines(Path.Combine(demo, "synthetic", "truth", "faults.csv")).Skip(1).Select(l => l.Split(','))
+            .Count(f => f[1].StartsWith("orders/", StringComparison.Ordinal) && f[2] != "0");
+        await using var dataSource = await cluster.CreateMigratedDatabaseAsync("synthdemo");
+        var ingester = new OrderFeedIngester(dataSource, NullLogger<OrderFeedIngester>.Instance);
+        long quarantined = 0, loaded = 0;
+        foreach (var feed in options.Feeds)
+        {
+            var files = Directory.GetFiles(feed.Folder!, feed.Pattern).Order(StringComparer.Ordinal);
+            foreach (var result in await ingester.IngestAsync(files, feed, null, new NullProgress(), CancellationToken.None))
+            {
+                Assert.Null(result.Error);
+                quarantined += result.Counts.Quarantined;
+                loaded += result.Counts.Loaded;
+            }
+        }
+
+        Assert.Equal(truthFaults, quarantined);
+        Assert.True(loaded > 500, $"only {loaded} order lines loaded");
+    }
+
+    private sealed class NullProgress : Crm.Pipeline.Jobs.IProgressSink
+    {
+        public void Report(double? fraction, string message)
+        {
+        }
     }
 
     private static List<string> ReadLines(string path)

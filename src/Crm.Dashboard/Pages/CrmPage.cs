@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using Hangfire.Dashboard;
+using Hangfire.Dashboard.Pages;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Crm.Dashboard.Pages;
+
+/// <summary>
+/// Base of our server-rendered pages inside the Hangfire dashboard: same layout, same login,
+/// no external assets. Subclasses query the warehouse with plain SQL and write HTML.
+/// </summary>
+internal abstract class CrmPage : RazorPage
+{
+    private readonly string _title;
+
+    protected CrmPage(string title) => _title = title;
+
+    protected NpgsqlDataSource Warehouse => Context.GetHttpContext().RequestServices.GetRequiredService<NpgsqlDataSource>();
+
+    public sealed override void Execute()
+    {
+        Layout = new LayoutPage(_title);
+        WriteLiteral($"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{Encode(_title)}</h1>");
+        Render();
+        WriteLiteral("</div></div>");
+    }
+
+    protected abstract void Render();
+
+    protected static string Encode(object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+
+    /// <summary>Whether a table or schema owned by a stage exists in this warehouse yet.</summary>
+    protected bool Exists(string relation)
+    {
+        using var command = Warehouse.CreateCommand("select to_regclass(@r) is not null");
+        command.Parameters.AddWithValue("r", relation);
+        return (bool)command.ExecuteScalar()!;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> and writes the result as a table; cells are HTML-encoded.</summary>
+    protected int Table(string sql, Action<NpgsqlCommand>? bind = null, string? id = null, Func<string, object?, string?>? cell = null)
+    {
+        using var command = Warehouse.CreateCommand(sql);
+        bind?.Invoke(command);
+        using var reader = command.ExecuteReader();
+        WriteLiteral($"<table class=\"table table-condensed\"{(id is null ? "" : $" id=\"{id}\"")}><thead><tr>");
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            WriteLiteral($"<th>{Encode(reader.GetName(i).Replace('_', ' '))}</th>");
+        }
+
+        WriteLiteral("</tr></thead><tbody>");
+        var rows = 0;
+        while (reader.Read())
+        {
+            rows++;
+            WriteLiteral("<tr>");
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                var html = cell?.Invoke(reader.GetName(i), value) ?? Encode(Format(value));
+                WriteLiteral($"<td>{html}</td>");
+            }
+
+            WriteLiteral("</tr>");
+        }
+
+        if (rows == 0)
+        {
+            WriteLiteral($"<tr><td colspan=\"{reader.FieldCount}\"><em>nothing yet</em></td></tr>");
+        }
+
+        WriteLiteral("</tbody></table>");
+        return rows;
+    }
+
+    protected static string Format(object? value) => value switch
+    {
+        null => "",
+        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        double d => d.ToString("0.###", CultureInfo.InvariantCulture),
+        decimal d => d.ToString("0.##", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+}

@@ -1,0 +1,154 @@
+namespace Crm.Pipeline.Sources.Email;
+
+/// <summary>
+/// The email source, bound from <c>Crm:Email</c>: drop folders of .eml/Maildir/mbox files, IMAP
+/// accounts, which domains are staff (outbound mail), and what to keep of each message.
+/// </summary>
+public sealed class EmailOptions
+{
+    /// <summary>
+    /// Drop folders or files the <c>email</c> stage reads: a folder is walked recursively; a file
+    /// starting with an mbox <c>From </c> line is an mbox, any other file holds one message
+    /// (.eml, Maildir <c>cur/</c> and <c>new/</c> files, whatever their names).
+    /// </summary>
+    public List<string> Drops { get; set; } = [];
+
+    /// <summary>Domains of the company's own staff (e.g. <c>example.com</c>): mail from them is outbound.</summary>
+    public List<string> StaffDomains { get; set; } = [];
+
+    /// <summary>IMAP accounts read by the stage.</summary>
+    public ImapOptions Imap { get; set; } = new();
+
+    /// <summary>Longest plain-text body kept per message, in characters (the rest is cut, the hash covers all).</summary>
+    public int MaxBodyChars { get; set; } = 100_000;
+
+    /// <summary>Whether attachment contents are stored in <c>core.email_attachment</c> (metadata always is).</summary>
+    public bool StoreAttachmentContents { get; set; }
+
+    /// <summary>Largest attachment whose contents are stored when <see cref="StoreAttachmentContents"/> is on.</summary>
+    public long MaxStoredAttachmentBytes { get; set; } = 10 << 20;
+
+    /// <summary>
+    /// Optional JSON file of intent rules (same shape as the built-in <c>intent_rules.resx.json</c>:
+    /// intent → language → phrases). Its phrases are added to the built-in ones.
+    /// </summary>
+    public string? IntentRulesFile { get; set; }
+}
+
+/// <summary>The IMAP accounts, bound from <c>Crm:Email:Imap</c>.</summary>
+public sealed class ImapOptions
+{
+    /// <summary>The accounts to read.</summary>
+    public List<ImapAccountOptions> Accounts { get; set; } = [];
+}
+
+/// <summary>How the IMAP connection is secured.</summary>
+public enum ImapTlsMode
+{
+    /// <summary>Plain text (tests and trusted loopback only).</summary>
+    None,
+
+    /// <summary>Plain connect, then STARTTLS (required).</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (port 993).</summary>
+    Ssl,
+}
+
+/// <summary>
+/// One IMAP mailbox. The password or OAuth2 token comes from configuration (a secret store, user
+/// secrets, an environment-bound key) or from a named environment variable; it is never logged.
+/// </summary>
+public sealed class ImapAccountOptions
+{
+    /// <summary>The account's name, unique; it is part of every ledger unit key.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Server host name.</summary>
+    public string Host { get; set; } = "";
+
+    /// <summary>Server port (0: 993 for <see cref="ImapTlsMode.Ssl"/>, else 143).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Connection security.</summary>
+    public ImapTlsMode Tls { get; set; } = ImapTlsMode.Ssl;
+
+    /// <summary>User name.</summary>
+    public string User { get; set; } = "";
+
+    /// <summary>Password from configuration (bind it from a secret store, never from a committed file).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Name of an environment variable holding the password.</summary>
+    public string? PasswordEnvironmentVariable { get; set; }
+
+    /// <summary>OAuth2 access token from configuration (XOAUTH2/OAUTHBEARER instead of a password).</summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>Name of an environment variable holding the OAuth2 access token.</summary>
+    public string? AccessTokenEnvironmentVariable { get; set; }
+
+    /// <summary>Folders to read (default INBOX).</summary>
+    public List<string> Folders { get; set; } = [];
+
+    /// <summary>Server certificate validation; turn off only for tests against a self-signed server.</summary>
+    public bool ValidateCertificate { get; set; } = true;
+
+    /// <summary>
+    /// Opt-in: after a batch is committed, move its messages to this folder (opens folders
+    /// read-write). Empty: read-only (EXAMINE and BODY.PEEK, no flag changes).
+    /// </summary>
+    public string? MoveProcessedTo { get; set; }
+
+    /// <summary>Messages per ledger unit (one transaction each).</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Network timeout per command, in seconds.</summary>
+    public int TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Attempts for a transient failure (connection drop, timeout, throttling) before the sync fails.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First back-off delay in milliseconds; doubles per attempt, capped at 30 seconds.</summary>
+    public int RetryDelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>The folders to read, INBOX when none are configured.</summary>
+    internal IReadOnlyList<string> FoldersOrInbox => Folders.Count > 0 ? Folders : ["INBOX"];
+
+    /// <summary>The effective port.</summary>
+    internal int EffectivePort => Port > 0 ? Port : Tls == ImapTlsMode.Ssl ? 993 : 143;
+
+    /// <summary>Resolves the secret: (password, token); exactly one is set. Throws when none is configured.</summary>
+    internal (string? Password, string? Token) ResolveSecret()
+    {
+        var token = AccessToken;
+        if (string.IsNullOrEmpty(token) && !string.IsNullOrEmpty(AccessTokenEnvironmentVariable))
+        {
+            token = Environment.GetEnvironmentVariable(AccessTokenEnvironmentVariable);
+        }
+
+        if (!string.IsNullOrEmpty(token))
+        {
+            return (null, token);
+        }
+
+        var password = Password;
+        if (string.IsNullOrEmpty(password) && !string.IsNullOrEmpty(PasswordEnvironmentVariable))
+        {
+            password = Environment.GetEnvironmentVariable(PasswordEnvironmentVariable);
+        }
+
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new InvalidOperationException(
+                $"IMAP account '{Name}' has no secret: set Crm:Email:Imap:Accounts:N:Password or AccessToken (from a secret store), " +
+                $"or name an environment variable in PasswordEnvironmentVariable / AccessTokenEnvironmentVariable" +
+                (PasswordEnvironmentVariable is { Length: > 0 } v ? $" (environment variable '{v}' is empty or unset)." : "."));
+        }
+
+        return (password, null);
+    }
+
+    /// <summary>Never prints the secret.</summary>
+    public override string ToString() => $"{Name} ({User}@{Host}:{EffectivePort}, {Tls})";
+}

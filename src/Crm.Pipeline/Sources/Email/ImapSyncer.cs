@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Crm.Pipeline.Jobs;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Npgsql;
+
+namespace Crm.Pipeline.Sources.Email;
+
+/// <summary>
+/// Reads configured IMAP folders incrementally. Each folder is tracked by UIDVALIDITY and the
+/// highest UID loaded, both kept in the ledger rows committed with the messages, so a crash or a
+/// dropped connection resumes after the last committed batch. A new UIDVALIDITY restarts the
+/// folder from its first message; content-hash dedupe makes that resync add nothing twice.
+/// Folders are opened read-only (EXAMINE) and fetched with BODY.PEEK, so no flag changes,
+/// unless a processed folder is configured. Transient failures are retried with bounded
+/// back-off; authentication failures are not retried.
+/// </summary>
+public sealed partial class ImapSyncer
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IOptionsMonitor<EmailOptions> _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a syncer writing to the warehouse behind <paramref name="dataSource"/>.</summary>
+    public ImapSyncer(NpgsqlDataSource dataSource, IOptionsMonitor<EmailOptions> options, ILogger<ImapSyncer> logger)
+    {
+        _dataSource = dataSource;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Syncs every folder of <paramref name="account"/> and returns one result per committed batch
+    /// (and one failed result per folder that does not exist).
+    /// </summary>
+    /// <exception cref="ImapSyncException">Authentication failed (not retried), the certificate was refused, or transient failures outlasted the configured attempts.</exception>
+    public async Task<IReadOnlyList<UnitResult>> SyncAsync(ImapAccountOptions account, Guid? runId, IProgressSink progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(progress);
+        var (password, token) = account.ResolveSecret();
+        var options = _options.CurrentValue;
+        var extractor = new EmailExtractor(options, IntentRules.Load(options.IntentRulesFile));
+        var results = new List<UnitResult>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var client = new ImapClient { Timeout = account.TimeoutSeconds * 1000 };
+                if (!account.ValidateCertificate)
+                {
+                    // Explicit opt-out (tests against a self-signed server): accept any certificate.
+                    client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+                }
+
+                await client.ConnectAsync(account.Host, account.EffectivePort, account.Tls switch
+                {
+                    ImapTlsMode.None => SecureSocketOptions.None,
+                    ImapTlsMode.StartTls => SecureSocketOptions.StartTls,
+                    _ => SecureSocketOptions.SslOnConnect,
+                }, cancellationToken).ConfigureAwait(false);
+                if (token is not null)
+                {
+                    await client.AuthenticateAsync(new SaslMechanismOAuth2(account.User, token), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await client.AuthenticateAsync(account.User, password!, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var folderName in account.FoldersOrInbox)
+                {
+                    if (done.Contains(folderName))
+                    {
+                        continue;
+                    }
+
+                    await SyncFolderAsync(client, account, folderName, extractor, runId, progress, results, cancellationToken).ConfigureAwait(false);
+                    done.Add(folderName);
+                }
+
+                await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
+                return results;
+            }
+            catch (AuthenticationException e)
+            {
+                // Never retried: a wrong password retried in a loop locks accounts and floods logs.
+                Log.AuthenticationFailed(_logger, account.Name, account.User, account.Host);
+                throw new ImapSyncException(
+                    $"IMAP account '{account.Name}': the server {account.Host}:{account.EffectivePort} rejected the credentials of user '{account.User}' " +
+                    $"({e.Message}). Check the password or token configured for this account; the sync was not retried.", e);
+            }
+            catch (SslHandshakeException e)
+            {
+                throw new ImapSyncException(
+                    $"IMAP account '{account.Name}': TLS with {account.Host}:{account.EffectivePort} failed ({e.Message}). " +
+                    "Check the Tls mode and the server certificate; ValidateCertificate=false is for tests only.", e);
+            }
+            catch (Exception e) when (IsTransient(e, cancellationToken))
+            {
+                if (attempt >= account.MaxAttempts)
+                {
+                    throw new ImapSyncException(
+                        $"IMAP account '{account.Name}': {e.GetType().Name}: {e.Message} — gave up after {attempt} attempt(s). " +
+                        "Batches committed before the failure are kept; the next run resumes after them.", e);
+                }
+
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, account.RetryDelayMilliseconds * Math.Pow(2, attempt - 1)));
+                Log.Retrying(_logger, account.Name, attempt, account.MaxAttempts, e.GetType().Name, e.Message, (long)delay.TotalMilliseconds);
+                progress.Report(null, $"email: {account.Name}: connection lost ({e.GetType().Name}), retry {attempt} in {delay.TotalSeconds:0.#} s");
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Syncs every configured account; an account that fails does not stop the others, its error is a failed result.</summary>
+    public async Task<IReadOnlyList<UnitResult>> SyncAllAsync(Guid? runId, IProgressSink progress, CancellationToken cancellationToken)
+    {
+        var results = new List<UnitResult>();
+        foreach (var account in _options.CurrentValue.Imap.Accounts)
+        {
+            try
+            {
+                results.AddRange(await SyncAsync(account, runId, progress, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ImapSyncException e)
+            {
+                results.Add(new UnitResult($"imap:{account.Name}", "failed", default, e.Message));
+            }
+        }
+
+        return results;
+    }
+
+    private async Task SyncFolderAsync(
+        ImapClient client, ImapAccountOptions account, string folderName, EmailExtractor extractor, Guid? runId,
+        IProgressSink progress, List<UnitResult> results, CancellationToken cancellationToken)
+    {
+        IMailFolder folder;
+        try
+        {
+            folder = await client.GetFolderAsync(folderName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FolderNotFoundException)
+        {
+            results.Add(new UnitResult($"imap:{account.Name}/{folderName}", "failed", default, $"folder '{folderName}' does not exist on {account.Host}"));
+            return;
+        }
+
+        var move = !string.IsNullOrEmpty(account.MoveProcessedTo);
+        await folder.OpenAsync(move ? FolderAccess.ReadWrite : FolderAccess.ReadOnly, cancellationToken).ConfigureAwait(false);
+        var validity = folder.UidValidity;
+        var prefix = $"imap:{account.Name}/{folder.FullName}/{validity}/";
+        var last = await HighWaterAsync(prefix, cancellationToken).ConfigureAwait(false);
+        if (last == 0 && await KnowsFolderAsync($"imap:{account.Name}/{folder.FullName}/", cancellationToken).ConfigureAwait(false))
+        {
+            Log.UidValidityChanged(_logger, account.Name, folder.FullName, validity);
+        }
+
+        var uids = folder.Count == 0
+            ? []
+            : (await folder.SearchAsync(last == 0 ? SearchQuery.All : SearchQuery.Uids(new UniqueIdRange(new UniqueId(validity, (uint)last + 1), UniqueId.MaxValue)), cancellationToken).ConfigureAwait(false))
+                .Where(u => u.Id > last).OrderBy(u => u.Id).ToList();
+        IMailFolder? destination = move ? await client.GetFolderAsync(account.MoveProcessedTo!, cancellationToken).ConfigureAwait(false) : null;
+        for (var start = 0; start < uids.Count; start += account.BatchSize)
+        {
+            var batch = uids.GetRange(start, Math.Min(account.BatchSize, uids.Count - start));
+            progress.Report((double)start / uids.Count, $"email: {account.Name}/{folder.FullName}: {start} of {uids.Count} new message(s)");
+            results.Add(await SyncBatchAsync(folder, account, prefix, validity, batch, extractor, runId, cancellationToken).ConfigureAwait(false));
+            if (destination is not null)
+            {
+                // After the commit: a crash between commit and move leaves the messages in place,
+                // and the next run skips them by UID (or dedupes them after a UIDVALIDITY change).
+                await folder.MoveToAsync(batch, destination, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await folder.CloseAsync(false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<UnitResult> SyncBatchAsync(
+        IMailFolder folder, ImapAccountOptions account, string prefix, uint validity, List<UniqueId> batch,
+        EmailExtractor extractor, Guid? runId, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var first = batch[0].Id;
+        var lastUid = batch[^1].Id;
+        var unitKey = $"{prefix}{first}-{lastUid}";
+        var (writer, _) = await EmailUnitWriter.BeginAsync(_dataSource, prefix, unitKey, $"imap:{account.Name}/{folder.FullName}", null, null, null, runId, cancellationToken).ConfigureAwait(false);
+        await using (writer!)
+        {
+            var summaries = (await folder.FetchAsync(batch, MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate, cancellationToken).ConfigureAwait(false))
+                .ToDictionary(s => s.UniqueId.Id);
+            var vanished = 0;
+            long index = 0;
+            foreach (var uid in batch)
+            {
+                index++;
+                if (!summaries.TryGetValue(uid.Id, out var summary))
+                {
+                    vanished++;
+                    continue;
+                }
+
+                MimeMessage message;
+                try
+                {
+                    // MailKit fetches with BODY.PEEK[]: reading never sets \Seen.
+                    message = await folder.GetMessageAsync(uid, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MessageNotFoundException)
+                {
+                    // Expunged between SEARCH and FETCH: it is gone from the mailbox, nothing to load.
+                    vanished++;
+                    continue;
+                }
+
+                var location = $"{prefix}{uid.Id}";
+                ParsedEmail? email;
+                string? rejection;
+                try
+                {
+                    email = extractor.Extract(message, location, uid.Id, summary.InternalDate, summary.Size ?? 0, out rejection);
+                }
+                catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+                {
+                    email = null;
+                    rejection = $"cannot extract: {e.GetType().Name}: {e.Message}";
+                }
+
+                if (email is null)
+                {
+                    writer!.Quarantine(new QuarantineRow(index, uid.Id, $"{rejection} (at {location})", EmailExtractor.Clean(Truncate(message.Headers.ToString() ?? "")), summary.Size ?? 0));
+                    continue;
+                }
+
+                await writer!.AddAsync(email, "imap", cancellationToken).ConfigureAwait(false);
+            }
+
+            var counts = await writer!.CommitAsync(new
+            {
+                account = account.Name,
+                folder = folder.FullName,
+                uid_validity = validity,
+                uid_from = first,
+                uid_to = lastUid,
+                vanished,
+            }, cancellationToken).ConfigureAwait(false);
+            Log.BatchLoaded(_logger, unitKey, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, vanished, watch.ElapsedMilliseconds);
+            return new UnitResult(unitKey, vanished > 0 ? $"loaded ({vanished} expunged during the sync)" : "loaded", counts);
+        }
+    }
+
+    private async Task<long> HighWaterAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "select coalesce(max((detail->>'uid_to')::bigint), 0) from ops.ingest_ledger where source = 'email' and unit_key like @p");
+        command.Parameters.AddWithValue("p", Like(prefix));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task<bool> KnowsFolderAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("select exists (select 1 from ops.ingest_ledger where source = 'email' and unit_key like @p)");
+        command.Parameters.AddWithValue("p", Like(prefix));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static string Like(string prefix) =>
+        prefix.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    private static string Truncate(string text) => text.Length > QuarantineRow.MaxRawChars ? text[..QuarantineRow.MaxRawChars] : text;
+
+    /// <summary>Connection drops, timeouts and throttling: worth a reconnect.</summary>
+    internal static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        AuthenticationException => false,
+        ImapProtocolException or IOException or SocketException or ServiceNotConnectedException or TimeoutException or OperationCanceledException => true,
+        ImapCommandException c => c.ResponseText is { } text
+            && (text.Contains("THROTTLED", StringComparison.OrdinalIgnoreCase) || text.Contains("UNAVAILABLE", StringComparison.OrdinalIgnoreCase)
+                || text.Contains("try again", StringComparison.OrdinalIgnoreCase) || text.Contains("LIMIT", StringComparison.Ordinal)),
+        _ => false,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1611, Level = LogLevel.Information, Message = "Loaded IMAP batch {SourceUnit}: read {Read}, loaded {Loaded}, quarantined {Quarantined}, duplicate {Duplicate}, expunged during sync {Vanished} in {ElapsedMs} ms")]
+        public static partial void BatchLoaded(ILogger logger, string sourceUnit, long read, long loaded, long quarantined, long duplicate, int vanished, long elapsedMs);
+
+        [LoggerMessage(EventId = 1612, Level = LogLevel.Error, Message = "IMAP account {Account}: authentication of user {User} at {Host} failed; not retried")]
+        public static partial void AuthenticationFailed(ILogger logger, string account, string user, string host);
+
+        [LoggerMessage(EventId = 1613, Level = LogLevel.Warning, Message = "IMAP account {Account}: attempt {Attempt} of {MaxAttempts} failed ({Error}: {Reason}); retrying in {DelayMs} ms")]
+        public static partial void Retrying(ILogger logger, string account, int attempt, int maxAttempts, string error, string reason, long delayMs);
+
+        [LoggerMessage(EventId = 1614, Level = LogLevel.Warning, Message = "IMAP account {Account}: folder {Folder} has a new UIDVALIDITY {UidValidity}; resyncing it (already loaded messages count as duplicates)")]
+        public static partial void UidValidityChanged(ILogger logger, string account, string folder, uint uidValidity);
+    }
+}
+
+/// <summary>An IMAP sync that cannot go on: bad credentials, TLS refused, or a server that stayed unreachable.</summary>
+public sealed class ImapSyncException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ImapSyncException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public ImapSyncException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public ImapSyncException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
