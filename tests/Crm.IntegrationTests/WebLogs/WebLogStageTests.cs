@@ -71,4 +71,28 @@ public sealed class WebLogStageTests(PostgresCluster cluster)
         Assert.Equal(0, await ds.ScalarAsync<long>("select count(*) from core.web_event where client_ip like '198.%'"));
         Assert.Equal(4, await ds.ScalarAsync<long>("select count(*) from core.web_session"));
     }
+
+    [Fact]
+    public async Task SyntheticSample_AllThreeSitesLoad_LoginsLinkAndCookiesIdentifyVisitors()
+    {
+        // Expected line counts from the generator's own manifest (formats.json), not from our parser.
+        var demo = Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo");
+        var json = (await File.ReadAllTextAsync(Path.Combine(demo, "synthetic.settings.json"))).Replace("{demo}", demo, StringComparison.Ordinal);
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+        using var formats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(demo, "synthetic", "weblogs", "formats.json")));
+        var declared = formats.RootElement.GetProperty("files").EnumerateArray().Sum(f => f.GetProperty("lines").GetInt64());
+
+        await using var ds = await cluster.CreateMigratedDatabaseAsync("synthetic_weblogs");
+        await using var services = Services(ds, configuration);
+        var result = await Stage(services).RunAsync(new StageContext(Guid.NewGuid(), "demo", NullProgressSink.Instance), CancellationToken.None);
+
+        var loaded = await ds.ScalarAsync<long>("select count(*) from core.web_event");
+        var quarantined = await ds.ScalarAsync<long>("select count(*) from quarantine.record where source = 'weblogs'");
+        Assert.Equal(result.RowsRead, loaded + quarantined);
+        Assert.True(loaded >= declared * 0.95, $"loaded {loaded} of {declared} declared lines; quarantined {quarantined}");
+        Assert.Equal(3, await ds.ScalarAsync<long>("select count(distinct site) from core.web_event"));
+        Assert.True(await ds.ScalarAsync<long>("select count(*) from core.web_visitor_link where evidence = 'login'") > 0);
+        Assert.True(await ds.ScalarAsync<long>("select count(*) from core.web_event where site = 'm' and visitor_key like 'm:c:%'") > 0);
+        Assert.True(await ds.ScalarAsync<long>("select count(*) from core.web_session where is_bot") > 0);
+    }
 }
