@@ -190,6 +190,9 @@ internal sealed class ClfLineParser : IWebLogLineParser
                 case LogField.Cookie:
                     hit.Cookie = Dash(start, value);
                     break;
+                case LogField.VisitorCookie:
+                    hit.VisitorCookie = value.IsEmpty ? FieldRef.Absent : Dash(start, value);
+                    break;
                 default:
                     break;
             }

@@ -24,6 +24,7 @@ internal enum LogField
     Referer,
     UserAgent,
     Cookie,
+    VisitorCookie,    // one cookie's value (nginx $cookie_NAME, Apache %{NAME}C): the visitor id
 }
 
 /// <summary>One element of a compiled format: a literal to match, or a field to capture.</summary>
@@ -188,6 +189,7 @@ internal sealed class LogFormat
                 'i' when string.Equals(argument, "Referer", StringComparison.OrdinalIgnoreCase) => LogField.Referer,
                 'i' when string.Equals(argument, "User-Agent", StringComparison.OrdinalIgnoreCase) => LogField.UserAgent,
                 'i' when string.Equals(argument, "Cookie", StringComparison.OrdinalIgnoreCase) => LogField.Cookie,
+                'C' when argument is not null => LogField.VisitorCookie,
                 _ => LogField.Ignore,
             };
             Flush(list, literal);
@@ -227,7 +229,8 @@ internal sealed class LogFormat
 
             var name = s[start..end];
             i = braces ? end : end - 1;
-            var field = name.ToLowerInvariant() switch
+            var lower = name.ToLowerInvariant();
+            var field = lower.StartsWith("cookie_", StringComparison.Ordinal) ? LogField.VisitorCookie : lower switch
             {
                 "remote_addr" or "binary_remote_addr" or "http_x_forwarded_for" or "realip_remote_addr" => LogField.Host,
                 "remote_user" => LogField.User,

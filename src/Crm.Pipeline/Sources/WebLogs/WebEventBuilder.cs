@@ -111,7 +111,7 @@ internal sealed class WebEventBuilder
             row.UserId = _strings.Get(WebHit.Get(src, hit.User));
         }
 
-        string? visitorCookie = null;
+        string? visitorCookie = hit.VisitorCookie.IsPresent ? _strings.Get(WebHit.Get(src, hit.VisitorCookie)) : null;
         if (hit.Cookie.IsPresent)
         {
             var cookie = WebHit.Get(src, hit.Cookie);
@@ -120,7 +120,7 @@ internal sealed class WebEventBuilder
                 row.UserId = _strings.Get(uid);
             }
 
-            if (_visitorCookie is not null && CookieValue(cookie, _visitorCookie) is { IsEmpty: false } vid)
+            if (visitorCookie is null && _visitorCookie is not null && CookieValue(cookie, _visitorCookie) is { IsEmpty: false } vid)
             {
                 visitorCookie = _strings.Get(vid);
             }

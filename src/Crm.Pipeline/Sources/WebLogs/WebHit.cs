@@ -32,6 +32,7 @@ internal sealed class WebHit
     public FieldRef Referer;
     public FieldRef UserAgent;
     public FieldRef Cookie;
+    public FieldRef VisitorCookie; // a logged cookie value that identifies the visitor
 
     /// <summary>Unescaped field bytes, when the parser wrote any; null when fields point into the line.</summary>
     public byte[]? Scratch;
@@ -42,7 +43,7 @@ internal sealed class WebHit
         TimestampUtcTicks = 0;
         Status = 0;
         Bytes = -1;
-        Host = User = Method = Target = Query = Protocol = Referer = UserAgent = Cookie = FieldRef.Absent;
+        Host = User = Method = Target = Query = Protocol = Referer = UserAgent = Cookie = VisitorCookie = FieldRef.Absent;
         ScratchLength = 0;
     }
 

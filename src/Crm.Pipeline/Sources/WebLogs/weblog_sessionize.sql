@@ -11,6 +11,8 @@ select a.visitor_key,
   from (select visitor_key, min(first_hit) as first_hit
           from unnest(@visitors::text[], @first_hits::timestamptz[]) as v(visitor_key, first_hit)
          group by visitor_key) a;
+-- Fresh temp tables have no statistics; without them the planner guesses badly for the join below.
+analyze web_session_window;
 
 delete from core.web_session s
  using web_session_window w
