@@ -22,7 +22,11 @@ public static class DashboardSetup
         DashboardRoutes.Routes.AddRazorPage("/pipeline", _ => new PipelinePage());
         DashboardRoutes.Routes.AddRazorPage("/runs", _ => new Pages.RunsPage());
         DashboardRoutes.Routes.AddRazorPage("/quality", _ => new Pages.QualityPage());
-        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality") })
+        DashboardRoutes.Routes.AddRazorPage("/identity", _ => new Pages.IdentityPage());
+        DashboardRoutes.Routes.AddRazorPage("/models", _ => new Pages.ModelsPage());
+        DashboardRoutes.Routes.AddRazorPage("/reports", _ => new Pages.ReportsPage());
+        DashboardRoutes.Routes.Add("/reports/html/(?<Id>\\d+)", new Pages.ReportHtmlDispatcher());
+        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Models", "/models"), ("Reports", "/reports") })
         {
             NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(path))
             {

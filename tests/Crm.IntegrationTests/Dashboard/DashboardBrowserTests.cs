@@ -66,7 +66,8 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         using (playwright)
         await using (browser)
         {
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            var page = await context.NewPageAsync();
             await page.GotoAsync(_baseUrl + "/hangfire");
             Assert.Contains("/login", page.Url, StringComparison.Ordinal);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-login.png") });
@@ -75,10 +76,10 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await page.ClickAsync("button[type=submit]");
             await page.WaitForURLAsync("**/hangfire");
 
-            foreach (var (path, marker) in new[] { ("/hangfire/runs", "Pipeline runs"), ("/hangfire/quality", "Data quality"), ("/hangfire/progress", "Job progress"), ("/hangfire/pipeline", "Pipeline") })
+            foreach (var (path, marker) in new[] { ("/hangfire/runs", "Pipeline runs"), ("/hangfire/quality", "Data quality"), ("/hangfire/identity", "Identity"), ("/hangfire/models", "Models"), ("/hangfire/reports", "Reports"), ("/hangfire/progress", "Job progress"), ("/hangfire/pipeline", "Pipeline") })
             {
                 // Each page in its own tab: the progress page reloads itself, which would cut off the next navigation.
-                var tab = await page.Context.NewPageAsync();
+                var tab = await context.NewPageAsync();
                 var response = await tab.GotoAsync(_baseUrl + path);
                 Assert.Equal(200, response!.Status);
                 Assert.Contains(marker, await tab.InnerTextAsync("h1.page-header"), StringComparison.Ordinal);

@@ -1,0 +1,66 @@
+using Hangfire.Dashboard;
+
+namespace Crm.Dashboard.Pages;
+
+/// <summary>Identity: merge statistics, and a customer search showing its source records and the evidence of each merge.</summary>
+internal sealed class IdentityPage : CrmPage
+{
+    public IdentityPage()
+        : base("Identity")
+    {
+    }
+
+    protected override void Render()
+    {
+        WriteLiteral("<h3>Golden customers</h3>");
+        Table(
+            """
+            select (select count(*) from core.customer where status = 'active') as active_customers,
+                   (select count(*) from core.customer where status <> 'active') as merged_or_split,
+                   (select count(*) from core.customer_identity) as source_identities,
+                   (select count(distinct source) from core.customer_identity) as sources
+            """, id: "crm-identity-stats");
+        if (Exists("identity.customer_history"))
+        {
+            Table("select event, count(*) as times, max(recorded_at) as latest from identity.customer_history group by event order by times desc", id: "crm-identity-history");
+        }
+
+        var q = Context.GetHttpContext().Request.Query["q"].FirstOrDefault()?.Trim();
+        WriteLiteral($"<form method=\"get\" class=\"form-inline\"><input class=\"form-control\" name=\"q\" placeholder=\"email, name or customer id\" value=\"{Encode(q)}\"> <button class=\"btn btn-default\" type=\"submit\">Search</button></form>");
+        if (string.IsNullOrEmpty(q))
+        {
+            return;
+        }
+
+        WriteLiteral("<h3>Matching customers and their source records</h3>");
+        const string match =
+            """
+            select c.customer_id from core.customer c
+            where c.customer_id::text = @q or c.email ilike '%' || @q || '%' or c.customer_name ilike '%' || @q || '%'
+            union
+            select i.customer_id from core.customer_identity i where i.source_customer_id ilike '%' || @q || '%'
+            limit 20
+            """;
+        Table(
+            $"""
+            select c.customer_id, c.status, c.customer_name, c.email, c.phone, i.source, i.source_customer_id, i.linked_at
+            from core.customer c join core.customer_identity i using (customer_id)
+            where c.customer_id in ({match})
+            order by c.customer_id, i.source
+            """,
+            bind: cmd => cmd.Parameters.AddWithValue("q", q), id: "crm-identity-search");
+        if (Exists("identity.merge_evidence_view"))
+        {
+            WriteLiteral("<h3>Evidence of each merge</h3>");
+            Table(
+                $"""
+                select customer_id, left_source || '/' || left_id as record_a, right_source || '/' || right_id as record_b,
+                       rule, round(probability::numeric, 4) as probability, round(match_weight::numeric, 2) as weight,
+                       agreeing_fields::text as fields_that_agreed, recorded_at
+                from identity.merge_evidence_view where customer_id in ({match})
+                order by customer_id, recorded_at
+                """,
+                bind: cmd => cmd.Parameters.AddWithValue("q", q), id: "crm-identity-evidence");
+        }
+    }
+}
