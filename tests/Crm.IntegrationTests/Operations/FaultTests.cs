@@ -4,6 +4,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Reports;
 using Crm.Worker.Hosting;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Crm.IntegrationTests.Operations;
 
@@ -13,8 +14,10 @@ namespace Crm.IntegrationTests.Operations;
 /// outage: <c>Reports/ReportDeliveryTests</c>; corrupt model artifact: <c>Churn/ChurnTrainingTests</c>.)
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class FaultTests(PostgresCluster cluster) : IDisposable
+public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) : IDisposable
 {
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
     private readonly string _dir = Directory.CreateTempSubdirectory("crm-faults-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -24,9 +27,9 @@ public sealed class FaultTests(PostgresCluster cluster) : IDisposable
     {
         var settings = Path.Combine(_dir, "churn.json");
         await File.WriteAllTextAsync(settings, """
-            {"Crm":{"Churn":{"AsOf":"2025-01-01","HorizonDays":90,"CutoffStepDays":30,"BacktestCutoffs":2,"TrainingCutoffs":3,"Trees":50,"Leaves":8,"MinimumExamplesPerLeaf":10}}}
+            {"Crm":{"Churn":{"AsOf":"2025-01-01","HorizonDays":90,"CutoffStepDays":30,"BacktestCutoffs":1,"TrainingCutoffs":2,"Trees":20,"Leaves":8,"MinimumExamplesPerLeaf":10}}}
             """);
-        var world = ChurnWorld.Generate(1500, 11);
+        var world = ChurnWorld.Generate(700, 11);
         var killed = await cluster.CreateDatabaseAsync("trainkill");
         var clean = await cluster.CreateDatabaseAsync("trainclean");
         await using var killedDb = await MigratedAsync(killed);
@@ -41,16 +44,27 @@ public sealed class FaultTests(PostgresCluster cluster) : IDisposable
             var errors = trainer.StandardError.ReadToEndAsync();
             var cutoffs = await Waiting.UntilAsync(killedDb, "select count(distinct cutoff) from ml.customer_features", 1, TimeSpan.FromSeconds(60),
                 () => trainer.HasExited);
-            Assert.False(trainer.HasExited, "training finished before it could be killed: " + await output + await errors);
+            if (trainer.HasExited)
+            {
+                Assert.Fail("training finished before it could be killed: " + await output + await errors);
+            }
+
             Assert.Equal(1L, cutoffs);
             trainer.Kill(entireProcessTree: true);
             await trainer.WaitForExitAsync();
+            Phase("killed the trainer");
         }
 
+        Phase($"after the kill: {await killedDb.ScalarAsync<long>("select count(distinct cutoff) from ml.customer_features")} cutoffs, {await killedDb.ScalarAsync<long>("select count(*) from ml.model")} models");
         Assert.Equal(0L, await killedDb.ScalarAsync<long>("select count(*) from ml.model"));
-        var (restartExit, restartOutput) = await CrmProcess.RunAsync(killed, _dir, TimeSpan.FromSeconds(90), "run", "train", "--config", settings);
-        var (cleanExit, cleanOutput) = await CrmProcess.RunAsync(clean, _dir, TimeSpan.FromSeconds(90), "run", "train", "--config", settings);
+        // The restart and the undisturbed run, side by side.
+        var restart = CrmProcess.RunAsync(killed, _dir, TimeSpan.FromSeconds(120), "run", "train", "--config", settings);
+        var undisturbed = CrmProcess.RunAsync(clean, _dir, TimeSpan.FromSeconds(120), "run", "train", "--config", settings);
+        var (restartExit, restartOutput) = await restart;
+        var (cleanExit, cleanOutput) = await undisturbed;
 
+        Phase("restarted and clean runs done");
+        log.WriteLine(restartOutput);
         Assert.True(restartExit == 0, restartOutput);
         Assert.True(cleanExit == 0, cleanOutput);
         Assert.Equal(1L, await cleanDb.ScalarAsync<long>("select count(*) from ml.model where status = 'champion'"));
@@ -68,8 +82,8 @@ public sealed class FaultTests(PostgresCluster cluster) : IDisposable
         // A cluster of its own: restarting the shared one would break every pooled connection of the other tests.
         // (Under the temp folder, not _dir: as root the server runs as 'postgres', which must reach its folder.)
         var pgRoot = Path.Combine(Path.GetTempPath(), "crm-pgrestart-" + Guid.NewGuid().ToString("N")[..8]);
-        await using var server = await EmbeddedPostgres.StartAsync(pgRoot, CancellationToken.None);
         using var cleanup = new DeleteOnDispose(pgRoot);
+        await using var server = await EmbeddedPostgres.StartAsync(pgRoot, CancellationToken.None);
         var connectionString = server.ConnectionString;
         await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
         await using var ds = NpgsqlDataSource.Create(connectionString);
@@ -89,12 +103,14 @@ public sealed class FaultTests(PostgresCluster cluster) : IDisposable
             "select count(*) from pg_stat_activity where datname = current_database() and query ilike 'copy staging.order_line%'", 1, TimeSpan.FromSeconds(45));
         Assert.True(copying == 1, "the stage did not start" + node.Output);
 
+        Phase("stage is copying; restarting PostgreSQL");
         await PgCtlAsync(server.RootDirectory, "restart", "-m", "fast", "-w", "-t", "60");
         NpgsqlConnection.ClearAllPools();
 
         var succeeded = await Waiting.UntilAsync(ds,
             "select count(*) from hangfire.job where statename = 'Succeeded' and arguments::text like '%orders%'", 1, TimeSpan.FromSeconds(60));
         Assert.True(succeeded == 1, "the stage did not succeed after the restart\n" + node.Output);
+        Phase("stage succeeded");
         // The job failed when the server went away, and Hangfire's retry ran it again.
         var states = await ds.ScalarAsync<string>(
             """
@@ -151,6 +167,8 @@ public sealed class FaultTests(PostgresCluster cluster) : IDisposable
         "select md5(string_agg((to_jsonb(m) - 'model_id' - 'created_at' - 'promoted_at')::text, ',' order by version)) from ml.model m",
         "select concat_ws('|', count(*), string_agg(concat_ws(':', source, severity, message), ',' order by source, message)) from ops.alert",
     ];
+
+    private void Phase(string what) => log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
 
     private sealed class DeleteOnDispose(string path) : IDisposable
     {

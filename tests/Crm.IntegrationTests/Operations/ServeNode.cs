@@ -83,6 +83,23 @@ internal sealed class ServeNode : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as systemd stops the service: the node finishes what it is doing and exits.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     public void Dispose()
     {
         Kill9();
