@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Unicode;
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -20,6 +21,7 @@ public sealed partial class OrderFeedIngester
     public const string Source = "orders";
 
     private static readonly string MergeSql = SqlResource.Load("merge_order_unit.sql");
+    private static readonly string SuppressSql = SqlResource.Load("suppress_order_unit.sql");
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -92,6 +94,12 @@ public sealed partial class OrderFeedIngester
             staged = await LandAsync(connection, stream, feed, feed.FormatFor(fullPath), ledgerId, quarantine, cancellationToken).ConfigureAwait(false);
         }
 
+        await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false) is { } suppression)
+        {
+            await SuppressAsync(connection, transaction, suppression, "orders:" + feed.Name, ledgerId, quarantine, cancellationToken).ConfigureAwait(false);
+        }
+
         if (quarantine.Count > 0)
         {
             await QuarantineWriter.WriteAsync(connection, Source, ledgerId, fullPath, quarantine, cancellationToken).ConfigureAwait(false);
@@ -122,6 +130,33 @@ public sealed partial class OrderFeedIngester
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Log.UnitLoaded(_logger, fullPath, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, watch.ElapsedMilliseconds);
         return new UnitResult(fullPath, reconciles ? "reconciled" : "loaded", counts);
+    }
+
+    /// <summary>
+    /// Forgotten people stay forgotten: their staged lines become 'suppressed' quarantine rows without
+    /// raw text (read = loaded + quarantined + duplicate still holds), and rejected lines that mention
+    /// them lose their raw text.
+    /// </summary>
+    private static async Task SuppressAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Suppression suppression, string customerSource, long ledgerId,
+        List<QuarantineRow> quarantine, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < quarantine.Count; i++)
+        {
+            if (suppression.Mentions(quarantine[i].RawText, customerSource))
+            {
+                quarantine[i] = Suppression.Scrub(quarantine[i]);
+            }
+        }
+
+        await using var command = new NpgsqlCommand(SuppressSql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("ledger_id", ledgerId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // The staged position: the file's line (× 1000 + item for orders with several JSON items).
+            quarantine.Add(new QuarantineRow(reader.GetInt64(0), null, Suppression.Reason, "", 0));
+        }
     }
 
     private static async Task<bool> IsKnownPathAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string unitKey, CancellationToken cancellationToken)
