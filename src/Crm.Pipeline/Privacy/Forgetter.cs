@@ -184,7 +184,7 @@ public sealed partial class Forgetter
     }
 
     /// <summary>Whether a string looks like an email address (for the command line's choice of subject).</summary>
-    internal static bool LooksLikeEmail(string value) => EmailShape().IsMatch(value);
+    public static bool LooksLikeEmail(string value) => EmailShape().IsMatch(value);
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+$")]
     private static partial Regex EmailShape();

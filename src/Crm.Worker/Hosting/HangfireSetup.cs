@@ -1,3 +1,4 @@
+using Crm.Pipeline.Ops;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -24,10 +25,18 @@ public static class HangfireSetup
     public static PostgreSqlStorage CreateStorage(string connectionString, IConfiguration configuration) =>
         new(new NpgsqlConnectionFactory(connectionString, StorageOptions(configuration)), StorageOptions(configuration));
 
-    /// <summary>Global configuration shared by every Hangfire client and server in the process.</summary>
+    /// <summary>
+    /// Global configuration shared by every Hangfire client and server in the process, with finished jobs
+    /// expiring after <c>Crm:Retention:HangfireJobDays</c> (7 by default).
+    /// </summary>
     public static IGlobalConfiguration Configure(IGlobalConfiguration global, string connectionString, IConfiguration configuration) =>
         global.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseFilter(ExpirationFilter(configuration))
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), StorageOptions(configuration));
+
+    /// <summary>The job expiry filter for the configured <c>Crm:Retention:HangfireJobDays</c>.</summary>
+    public static JobExpirationFilter ExpirationFilter(IConfiguration configuration) =>
+        new(configuration.GetValue("Crm:Retention:HangfireJobDays", new RetentionOptions().HangfireJobDays));
 }
