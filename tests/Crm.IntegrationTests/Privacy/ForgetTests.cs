@@ -2,6 +2,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Crm.IntegrationTests.Privacy;
 

@@ -125,6 +125,8 @@ public sealed class RetentionTests(PostgresCluster cluster)
     [Fact]
     public async Task HangfireJobs_ExpireAfterTheConfiguredDays()
     {
+        // A host stopped by an earlier test leaves Hangfire's static log provider on its disposed logger factory.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         var connectionString = await cluster.CreateDatabaseAsync("retention_hangfire");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Crm:Retention:HangfireJobDays"] = "3" }).Build();
         var filter = HangfireSetup.ExpirationFilter(configuration);
