@@ -27,14 +27,21 @@ internal sealed class ForgetWorld : IAsyncDisposable
 
     public static string Synthetic => Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo", "synthetic");
 
-    public static ForgetWorld Create(NpgsqlDataSource ds, IDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Copies the company: all order files and mailboxes, and the web log files that mention one of
+    /// <paramref name="webTokens"/> (the whole set of logs would make the test slow, not stronger).
+    /// </summary>
+    public static ForgetWorld Create(NpgsqlDataSource ds, IReadOnlyList<string> webTokens)
     {
         var root = Path.Combine(Path.GetTempPath(), "crm-forget-" + Guid.NewGuid().ToString("N")[..8]);
         var copy = Path.Combine(root, "synthetic");
-        foreach (var dir in new[] { "orders", "weblogs", "email" })
+        CopyTree(Path.Combine(Synthetic, "orders"), Path.Combine(copy, "orders"), _ => true);
+        CopyTree(Path.Combine(Synthetic, "email"), Path.Combine(copy, "email"), _ => true);
+        CopyTree(Path.Combine(Synthetic, "weblogs"), Path.Combine(copy, "weblogs"), file =>
         {
-            CopyTree(Path.Combine(Synthetic, dir), Path.Combine(copy, dir));
-        }
+            var text = System.Text.Encoding.UTF8.GetString(Read(file));
+            return webTokens.Any(t => text.Contains(t, StringComparison.Ordinal));
+        });
 
         var demo = Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo");
         var builder = new ConfigurationBuilder();
@@ -44,18 +51,12 @@ internal sealed class ForgetWorld : IAsyncDisposable
             builder.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
         }
 
-        var settings = new Dictionary<string, string?>
+        builder.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Crm:Email:Drops:0"] = Path.Combine(copy, "email", "eml"),
             ["Crm:Email:Drops:1"] = Path.Combine(copy, "email", "mbox"),
             ["Crm:Email:StaffDomains:0"] = "shop.example",
-        };
-        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
-        {
-            settings[k] = v;
-        }
-
-        builder.AddInMemoryCollection(settings);
+        });
         var services = new ServiceCollection().AddLogging().AddSingleton(ds).AddCrmPipeline(builder.Build()).BuildServiceProvider();
         return new ForgetWorld(root, services);
     }
@@ -103,10 +104,10 @@ internal sealed class ForgetWorld : IAsyncDisposable
         target.Write(bytes);
     }
 
-    private static void CopyTree(string from, string to)
+    private static void CopyTree(string from, string to, Func<string, bool> include)
     {
         Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Where(include))
         {
             var target = Path.Combine(to, Path.GetRelativePath(from, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
