@@ -108,7 +108,8 @@ public sealed partial class OrderFeedIngester
         await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false) is { } suppression)
         {
-            await SuppressAsync(connection, transaction, suppression, "orders:" + feed.Name, ledgerId, quarantine, cancellationToken).ConfigureAwait(false);
+            var perRecord = feed.FormatFor(fullPath) == "jsonl" ? ItemsPerRecordLimit : 1;
+            await SuppressAsync(connection, transaction, suppression, "orders:" + feed.Name, ledgerId, perRecord, quarantine, cancellationToken).ConfigureAwait(false);
         }
 
         if (quarantine.Count > 0)
@@ -150,7 +151,7 @@ public sealed partial class OrderFeedIngester
     /// </summary>
     private static async Task SuppressAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Suppression suppression, string customerSource, long ledgerId,
-        List<QuarantineRow> quarantine, CancellationToken cancellationToken)
+        long keysPerLine, List<QuarantineRow> quarantine, CancellationToken cancellationToken)
     {
         for (var i = 0; i < quarantine.Count; i++)
         {
@@ -165,8 +166,8 @@ public sealed partial class OrderFeedIngester
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            // The staged position: the file's line (× 1000 + item for orders with several JSON items).
-            quarantine.Add(new QuarantineRow(reader.GetInt64(0), null, Suppression.Reason, "", 0));
+            // One row per staged line item, at its line in the file.
+            quarantine.Add(new QuarantineRow(reader.GetInt64(0) / keysPerLine, null, Suppression.Reason, "", 0));
         }
     }
 

@@ -4,7 +4,7 @@ using Crm.Pipeline.Ops;
 using Crm.Pipeline.Sources.Orders;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Crm.IntegrationTests.Ops;
+namespace Crm.IntegrationTests.Operations;
 
 /// <summary>"Re-process after a fix" (issue 10): a feed's date format is fixed, its quarantined files are released and read again.</summary>
 [Collection(PostgresCollection.Name)]
