@@ -186,24 +186,24 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             // Promote the challenger: the page reloads with it as the champion.
             await page.GotoAsync(_baseUrl + "/hangfire/models");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-admin.png"), FullPage = true });
-            await page.ClickAsync("#promote-churn-c");
+            // Hangfire's script reloads the page when the command succeeds: wait for that, not navigate over it.
+            await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#promote-churn-c"));
             await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-c' and status = 'champion'");
-            await page.GotoAsync(_baseUrl + "/hangfire/models");
             Assert.Contains("promoted by admin ada", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
             Assert.Equal(0, await page.Locator("#promote-churn-c").CountAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-promoted.png"), FullPage = true });
 
             // Roll back: the previous champion returns, the rolled-back one is rejected.
-            await page.ClickAsync("#rollback");
+            await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#rollback"));
             await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-b' and status = 'champion'");
             Assert.Equal("rejected", await dataSource.ScalarAsync<string>("select status from ml.model where version = 'churn-c'"));
-            await page.GotoAsync(_baseUrl + "/hangfire/models");
+            Assert.Contains("rolled back by admin", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-rolled-back.png"), FullPage = true });
 
             // Re-process the quarantined order file: released, the orders stage runs again and reads it.
             await page.GotoAsync(_baseUrl + "/hangfire/quality");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-quality-admin.png"), FullPage = true });
-            await page.ClickAsync("button.crm-reprocess[data-source=orders]");
+            await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("button.crm-reprocess[data-source=orders]"));
             await WaitForAsync(dataSource, "select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
             Assert.Equal(2L, await dataSource.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'orders'"));
             Assert.Equal("ada", await dataSource.ScalarAsync<string>("select detail ->> 'released_by' from ops.ingest_ledger where checksum is null"));
