@@ -187,14 +187,14 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await page.GotoAsync(_baseUrl + "/hangfire/models");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-admin.png"), FullPage = true });
             // Hangfire's script reloads the page when the command succeeds: wait for that, not navigate over it.
-            await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#promote-churn-c"));
+            await ClickAndWaitForReloadAsync(page, "#promote-churn-c");
             await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-c' and status = 'champion'");
             Assert.Contains("promoted by admin ada", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
             Assert.Equal(0, await page.Locator("#promote-churn-c").CountAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-promoted.png"), FullPage = true });
 
             // Roll back: the previous champion returns, the rolled-back one is rejected.
-            await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#rollback"));
+            await ClickAndWaitForReloadAsync(page, "#rollback");
             await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-b' and status = 'champion'");
             Assert.Equal("rejected", await dataSource.ScalarAsync<string>("select status from ml.model where version = 'churn-c'"));
             Assert.Contains("rolled back by admin", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
@@ -203,7 +203,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             // Re-process the quarantined order file: released, the orders stage runs again and reads it.
             await page.GotoAsync(_baseUrl + "/hangfire/quality");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-quality-admin.png"), FullPage = true });
-            await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("button.crm-reprocess[data-source=orders]"));
+            await ClickAndWaitForReloadAsync(page, "button.crm-reprocess[data-source=orders]");
             await WaitForAsync(dataSource, "select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
             Assert.Equal(2L, await dataSource.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'orders'"));
             Assert.Equal("ada", await dataSource.ScalarAsync<string>("select detail ->> 'released_by' from ops.ingest_ledger where checksum is null"));
@@ -217,6 +217,14 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
     private Crm.Pipeline.Sources.Orders.OrderFeedOptions Feed() =>
         _app!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Sources.Orders.OrdersOptions>>().Value.Feeds.Single();
+
+    /// <summary>Clicks a command button and waits for the page to load again (Hangfire's script reloads it on success).</summary>
+    private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
+    {
+        var url = page.Url;
+        await page.RunAndWaitForRequestAsync(() => page.ClickAsync(selector), r => r.IsNavigationRequest && r.Url == url);
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
 
     private static async Task WaitForAsync(NpgsqlDataSource dataSource, string countSql)
     {
