@@ -50,6 +50,7 @@ public static class DashboardApp
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseFilter(new Crm.Pipeline.Ops.JobExpirationFilter(builder.Configuration.GetValue("Crm:Retention:HangfireJobDays", new Crm.Pipeline.Ops.RetentionOptions().HangfireJobDays)))
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",

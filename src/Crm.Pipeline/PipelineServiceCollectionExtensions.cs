@@ -4,6 +4,7 @@ using Crm.Pipeline.Features;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Reports;
 using Crm.Pipeline.Segments;
 using Crm.Pipeline.Sources.Email;
@@ -73,6 +74,12 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IPipelineStage, ScoreStage>();
         services.AddSingleton<IPipelineStage, ClvStage>();
         services.AddSingleton<IPipelineStage, SegmentsStage>();
+
+        // Privacy and retention (issue 10): forget a person; drop what is past its window, last in the chain.
+        services.AddSingleton<Forgetter>();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection("Crm:Retention")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
+        services.AddSingleton<IPipelineStage, RetentionStage>();
 
         return services;
     }

@@ -43,6 +43,8 @@ public static class DashboardSetup
             Active = page.RequestPath.StartsWith("/pipeline", StringComparison.Ordinal),
         });
 
+        Pages.AdminCommands.Register();
+
         // A Hangfire command: POST only, refused in read-only (viewer) mode by Hangfire and by our role check.
         DashboardRoutes.Routes.AddCommand("/pipeline/trigger/(?<Stage>[a-z]+)", context =>
         {

@@ -1,6 +1,11 @@
+using Crm.Pipeline.Ops;
+
 namespace Crm.Dashboard.Pages;
 
-/// <summary>Data quality: what every source loaded, and what was quarantined, by reason, with samples.</summary>
+/// <summary>
+/// Data quality: what every source loaded, and what was quarantined, by reason, with samples; admins
+/// re-process a source's quarantined files after a fix (<see cref="AdminCommands"/>).
+/// </summary>
 internal sealed class QualityPage : CrmPage
 {
     public QualityPage()
@@ -19,13 +24,30 @@ internal sealed class QualityPage : CrmPage
             """, id: "crm-loads");
 
         WriteLiteral("<h3>Quarantine by source and reason</h3>");
-        WriteLiteral("<p>Rejected input is never dropped: each row keeps its file, line, byte offset, raw text and reason. After fixing a feed's settings, load the file again with <code>./crm ingest …</code>: a changed file is reconciled; an unchanged one can be re-read after removing its ledger row.</p>");
+        WriteLiteral("<p>Rejected input is never dropped: each row keeps its file, line, byte offset, raw text and reason. After fixing a feed's settings, <em>Re-process</em> releases the files holding rows of that reason and runs the source's ingest again: a re-read order file is reconciled order by order, an email file counts what is already loaded as duplicates, and whatever is still wrong is quarantined again. Web log lines cannot be re-read this way (their hits are appended by offset): fix the format and load a corrected copy.</p>");
+        var sources = string.Join(", ", QuarantineReprocessor.Sources.Select(s => $"'{s}'"));
+        var action = IsReadOnly ? "" : $", case when source in ({sources}) and reason_kind not like 'suppressed%' then source || '|' || reason_kind end as action";
         Table(
-            """
-            select source, regexp_replace(reason, '''[^'']*''|\d+', '…', 'g') as reason_kind, count(*) as rows,
-                   max(quarantined_at) as latest
-            from quarantine.record group by 1, 2 order by rows desc limit 100
-            """, id: "crm-quarantine");
+            $"""
+            select source, reason_kind, rows, latest{action}
+            from (select source, regexp_replace(reason, '''[^'']*''|\d+', '…', 'g') as reason_kind, count(*) as rows,
+                         max(quarantined_at) as latest
+                  from quarantine.record group by 1, 2) k
+            order by rows desc limit 100
+            """,
+            id: "crm-quarantine",
+            cell: (column, value) =>
+            {
+                if (column != "action" || value is not string act)
+                {
+                    return null;
+                }
+
+                var bar = act.IndexOf('|', StringComparison.Ordinal);
+                var source = act[..bar];
+                var url = Url.To("/quality/reprocess/" + source) + "?kind=" + Uri.EscapeDataString(act[(bar + 1)..]);
+                return $"<button class=\"btn btn-xs btn-primary crm-reprocess\" data-source=\"{Encode(source)}\" data-ajax=\"{Encode(url)}\" data-loading-text=\"Re-queuing…\">Re-process</button>";
+            });
 
         WriteLiteral("<h3>Latest samples</h3>");
         Table(

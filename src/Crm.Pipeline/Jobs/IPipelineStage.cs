@@ -32,7 +32,7 @@ public static class PipelineStages
     /// <summary>Stage names in chain order. A stage not registered in this build is left out.</summary>
     public static readonly IReadOnlyList<string> Order =
     [
-        "orders", "weblogs", "email", "identity", "features", "train", "score", "clv", "segments", "reports",
+        "orders", "weblogs", "email", "identity", "features", "train", "score", "clv", "segments", "reports", "retention",
     ];
 
     /// <summary>The registered stages, sorted in chain order.</summary>

@@ -22,6 +22,8 @@ public static class CrmCommandLine
         root.Add(IdentityCommand.Create());
         root.Add(ChurnCommand.Create());
         root.Add(ClvCommand.Create());
+        root.Add(ForgetCommand.Create());
+        root.Add(RetentionCommand.Create());
         return root;
     }
 }

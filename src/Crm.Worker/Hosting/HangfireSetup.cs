@@ -1,4 +1,5 @@
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Ops;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -61,17 +62,18 @@ public static class HangfireSetup
         new(new NpgsqlConnectionFactory(connectionString, StorageOptions(configuration)), StorageOptions(configuration));
 
     /// <summary>
-    /// Global configuration shared by every Hangfire client and server in the process, including the
-    /// retry policy: Hangfire's built-in global <see cref="AutomaticRetryAttribute"/> (10 attempts) is
-    /// replaced by one built from <see cref="RetryOptions"/>. A job method's own attribute still wins
-    /// (<see cref="Crm.Pipeline.Ops.PingJob"/> is never retried).
+    /// Global configuration shared by every Hangfire client and server in the process: the retry
+    /// policy (Hangfire's built-in global <see cref="AutomaticRetryAttribute"/> of 10 attempts is
+    /// replaced by one built from <see cref="RetryOptions"/>; a job method's own attribute still wins,
+    /// <see cref="Crm.Pipeline.Ops.PingJob"/> is never retried) and finished jobs expiring after
+    /// <c>Crm:Retention:HangfireJobDays</c> (7 by default).
     /// </summary>
     public static IGlobalConfiguration Configure(IGlobalConfiguration global, string connectionString, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(global);
         var retry = RetryOptions(configuration);
-        // Hangfire's filters are process-wide: drop the default (and any earlier host's) retry filter first.
-        foreach (var existing in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
+        // Hangfire's filters are process-wide: drop the default (and any earlier host's) filters first.
+        foreach (var existing in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute or JobExpirationFilter).ToList())
         {
             GlobalJobFilters.Filters.Remove(existing.Instance);
         }
@@ -85,6 +87,11 @@ public static class HangfireSetup
                 DelaysInSeconds = [.. retry.EffectiveDelaysSeconds],
                 LogEvents = true,
             })
+            .UseFilter(ExpirationFilter(configuration))
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), StorageOptions(configuration));
     }
+
+    /// <summary>The job expiry filter for the configured <c>Crm:Retention:HangfireJobDays</c>.</summary>
+    public static JobExpirationFilter ExpirationFilter(IConfiguration configuration) =>
+        new(configuration.GetValue("Crm:Retention:HangfireJobDays", new RetentionOptions().HangfireJobDays));
 }

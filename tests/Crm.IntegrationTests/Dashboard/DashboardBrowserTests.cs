@@ -6,6 +6,7 @@ using Crm.Pipeline.Ops;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using Npgsql;
@@ -16,6 +17,7 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(PostgresCollection.Name)]
 public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
+    private readonly string _feedFolder = Directory.CreateTempSubdirectory("crm-browser-orders-").FullName;
     private WebApplication? _app;
     private IHost? _worker;
     private string _baseUrl = "";
@@ -35,6 +37,16 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
             ["Crm:Dashboard:Users:1:Role"] = "viewer",
             ["Crm:Scheduler:Enabled"] = "false",
+            // An order feed with a row the feed's settings cannot read, for the data-quality page's re-process.
+            ["Crm:Orders:Feeds:0:Name"] = "shop",
+            ["Crm:Orders:Feeds:0:Folder"] = _feedFolder,
+            ["Crm:Orders:Feeds:0:Pattern"] = "*.csv",
+            ["Crm:Orders:Feeds:0:Format"] = "csv",
+            ["Crm:Orders:Feeds:0:Columns:order_id"] = "order_id",
+            ["Crm:Orders:Feeds:0:Columns:order_date"] = "order_date",
+            ["Crm:Orders:Feeds:0:Columns:customer_id"] = "customer_id",
+            ["Crm:Orders:Feeds:0:Columns:quantity"] = "quantity",
+            ["Crm:Orders:Feeds:0:Columns:unit_price"] = "unit_price",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "browser-worker");
@@ -57,6 +69,8 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await _worker.StopAsync();
             _worker.Dispose();
         }
+
+        Directory.Delete(_feedFolder, recursive: true);
     }
 
     [Fact]
@@ -127,7 +141,100 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
             var refused = await page.APIRequest.PostAsync(_baseUrl + "/hangfire/pipeline/trigger/orders");
             Assert.Equal(403, refused.Status);
+
+            // Models and data quality: no promote, roll back or re-process buttons, and their posts are refused.
+            await page.GotoAsync(_baseUrl + "/hangfire/models");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-viewer-models.png") });
+            Assert.Equal(0, await page.Locator("#rollback, .crm-promote").CountAsync());
+            await page.GotoAsync(_baseUrl + "/hangfire/quality");
+            Assert.Equal(0, await page.Locator(".crm-reprocess").CountAsync());
+            foreach (var path in new[] { "/hangfire/models/rollback", "/hangfire/models/promote/churn-a", "/hangfire/quality/reprocess/orders" })
+            {
+                Assert.Equal(403, (await page.APIRequest.PostAsync(_baseUrl + path)).Status);
+            }
         }
+    }
+
+    [Fact]
+    public async Task Admin_PromotesAndRollsBackAModel_AndReprocessesQuarantinedFiles()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await dataSource.ExecuteAsync("""
+            insert into ml.model (kind, version, trainer, metrics, status, status_reason, created_at, promoted_at) values
+              ('churn', 'churn-a', 'FastTree', '{"auc": 0.71}', 'retired', 'replaced by churn-b', now() - interval '3 days', now() - interval '3 days'),
+              ('churn', 'churn-b', 'FastTree', '{"auc": 0.74}', 'champion', 'better on the latest cutoff', now() - interval '2 days', now() - interval '2 days'),
+              ('churn', 'churn-c', 'LightGbm', '{"auc": 0.73}', 'challenger', 'not better than churn-b', now() - interval '1 day', null);
+            """);
+        File.WriteAllText(Path.Combine(_feedFolder, "shop-1.csv"),
+            "order_id,order_date,customer_id,quantity,unit_price\no1,2026-01-05T10:00:00Z,c1,1,9.99\no2,05.01.2026,c2,1,5.00\n");
+        await new Crm.Pipeline.Sources.Orders.OrderFeedIngester(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<Crm.Pipeline.Sources.Orders.OrderFeedIngester>.Instance)
+            .IngestFileAsync(Path.Combine(_feedFolder, "shop-1.csv"), Feed(), null, CancellationToken.None);
+        Assert.Equal(1L, await dataSource.ScalarAsync<long>("select count(*) from quarantine.record"));
+
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            page.Dialog += (_, dialog) => { _ = dialog.AcceptAsync(); }; // the confirm() of promote and roll back
+            await page.GotoAsync(_baseUrl + "/login");
+            await page.FillAsync("#username", "ada");
+            await page.FillAsync("#password", "admin-pass");
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync("**/hangfire");
+
+            // Promote the challenger: the page reloads with it as the champion.
+            await page.GotoAsync(_baseUrl + "/hangfire/models");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-admin.png"), FullPage = true });
+            // Hangfire's script reloads the page when the command succeeds: wait for that, not navigate over it.
+            await ClickAndWaitForReloadAsync(page, "#promote-churn-c");
+            await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-c' and status = 'champion'");
+            Assert.Contains("promoted by admin ada", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
+            Assert.Equal(0, await page.Locator("#promote-churn-c").CountAsync());
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-promoted.png"), FullPage = true });
+
+            // Roll back: the previous champion returns, the rolled-back one is rejected.
+            await ClickAndWaitForReloadAsync(page, "#rollback");
+            await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-b' and status = 'champion'");
+            Assert.Equal("rejected", await dataSource.ScalarAsync<string>("select status from ml.model where version = 'churn-c'"));
+            Assert.Contains("rolled back by admin", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-rolled-back.png"), FullPage = true });
+
+            // Re-process the quarantined order file: released, the orders stage runs again and reads it.
+            await page.GotoAsync(_baseUrl + "/hangfire/quality");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-quality-admin.png"), FullPage = true });
+            await ClickAndWaitForReloadAsync(page, "button.crm-reprocess[data-source=orders]");
+            await WaitForAsync(dataSource, "select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
+            Assert.Equal(2L, await dataSource.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'orders'"));
+            Assert.Equal("ada", await dataSource.ScalarAsync<string>("select detail ->> 'released_by' from ops.ingest_ledger where checksum is null"));
+            // Still unreadable with the same settings: quarantined again, from the new read.
+            Assert.Equal(1L, await dataSource.ScalarAsync<long>("select count(*) from quarantine.record q join ops.ingest_ledger l using (ledger_id) where l.checksum is not null"));
+            await page.GotoAsync(_baseUrl + "/hangfire/runs");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-reprocessed.png"), FullPage = true });
+            Assert.Contains("orders succeeded", await page.InnerTextAsync("#crm-runs"), StringComparison.Ordinal);
+        }
+    }
+
+    private Crm.Pipeline.Sources.Orders.OrderFeedOptions Feed() =>
+        _app!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Sources.Orders.OrdersOptions>>().Value.Feeds.Single();
+
+    /// <summary>Clicks a command button and waits for the page to load again (Hangfire's script reloads it on success).</summary>
+    private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
+    {
+        var url = page.Url;
+        await page.RunAndWaitForRequestAsync(() => page.ClickAsync(selector), r => r.IsNavigationRequest && r.Url == url);
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
+
+    private static async Task WaitForAsync(NpgsqlDataSource dataSource, string countSql)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && await dataSource.ScalarAsync<long>(countSql) == 0)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.True(await dataSource.ScalarAsync<long>(countSql) > 0, "timed out waiting for: " + countSql);
     }
 
     private static int FreePort()

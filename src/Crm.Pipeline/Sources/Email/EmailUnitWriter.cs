@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
@@ -20,6 +21,7 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
     private static readonly string InsertSql = SqlResource.Load("email_insert.sql");
     private static readonly string RepairSql = SqlResource.Load("email_thread_repair.sql");
     private static readonly string FinishSql = SqlResource.Load("email_finish.sql");
+    private static readonly string SuppressSql = SqlResource.Load("email_suppress.sql");
 
     /// <summary>Units at least this large refresh planner statistics before merging.</summary>
     private const int AnalyzeThreshold = 2000;
@@ -182,6 +184,30 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
             await attachments.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // Forgotten people stay forgotten: their messages become 'suppressed' quarantine rows without raw
+        // text (read = loaded + quarantined + duplicate still holds); rejected messages naming them lose their text.
+        var rejected = _quarantine.Count;
+        long suppressed = 0;
+        await Suppression.LockSharedAsync(_connection, _transaction, cancellationToken).ConfigureAwait(false);
+        if (await Suppression.LoadAsync(_connection, _transaction, cancellationToken).ConfigureAwait(false) is { } suppression)
+        {
+            for (var i = 0; i < _quarantine.Count; i++)
+            {
+                if (suppression.Mentions(_quarantine[i].RawText, null))
+                {
+                    _quarantine[i] = Suppression.Scrub(_quarantine[i]);
+                }
+            }
+
+            await using var suppress = new NpgsqlCommand(SuppressSql, _connection, _transaction) { CommandTimeout = 0 };
+            await using var reader = await suppress.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _quarantine.Add(new QuarantineRow(reader.GetInt64(0), null, Suppression.Reason, "", 0));
+                suppressed++;
+            }
+        }
+
         if (_quarantine.Count > 0)
         {
             await QuarantineWriter.WriteAsync(_connection, Source, LedgerId, UnitPath, _quarantine, cancellationToken).ConfigureAwait(false);
@@ -223,7 +249,7 @@ internal sealed class EmailUnitWriter : IAsyncDisposable
             await finish.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var counts = new IngestCounts(_rows + _quarantine.Count, loaded, _quarantine.Count, _rows - loaded);
+        var counts = new IngestCounts(_rows + rejected, loaded, rejected + suppressed, _rows - suppressed - loaded);
         await Ledger.CloseAsync(_connection, _transaction, LedgerId, counts, detail, cancellationToken).ConfigureAwait(false);
         await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return counts;

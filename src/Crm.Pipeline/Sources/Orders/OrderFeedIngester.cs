@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Unicode;
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -21,6 +22,7 @@ public sealed partial class OrderFeedIngester
 
     private const long ItemsPerRecordLimit = 100_000;
     private static readonly string MergeSql = SqlResource.Load("merge_order_unit.sql");
+    private static readonly string SuppressSql = SqlResource.Load("suppress_order_unit.sql");
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -103,6 +105,13 @@ public sealed partial class OrderFeedIngester
             return new UnitResult(fullPath, "failed", default, e.Message);
         }
 
+        await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false) is { } suppression)
+        {
+            var perRecord = feed.FormatFor(fullPath) == "jsonl" ? ItemsPerRecordLimit : 1;
+            await SuppressAsync(connection, transaction, suppression, "orders:" + feed.Name, ledgerId, perRecord, quarantine, cancellationToken).ConfigureAwait(false);
+        }
+
         if (quarantine.Count > 0)
         {
             await QuarantineWriter.WriteAsync(connection, Source, ledgerId, fullPath, quarantine, cancellationToken).ConfigureAwait(false);
@@ -133,6 +142,33 @@ public sealed partial class OrderFeedIngester
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Log.UnitLoaded(_logger, fullPath, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, watch.ElapsedMilliseconds);
         return new UnitResult(fullPath, reconciles ? "reconciled" : "loaded", counts);
+    }
+
+    /// <summary>
+    /// Forgotten people stay forgotten: their staged lines become 'suppressed' quarantine rows without
+    /// raw text (read = loaded + quarantined + duplicate still holds), and rejected lines that mention
+    /// them lose their raw text.
+    /// </summary>
+    private static async Task SuppressAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Suppression suppression, string customerSource, long ledgerId,
+        long keysPerLine, List<QuarantineRow> quarantine, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < quarantine.Count; i++)
+        {
+            if (suppression.Mentions(quarantine[i].RawText, customerSource))
+            {
+                quarantine[i] = Suppression.Scrub(quarantine[i]);
+            }
+        }
+
+        await using var command = new NpgsqlCommand(SuppressSql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("ledger_id", ledgerId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // One row per staged line item, at its line in the file.
+            quarantine.Add(new QuarantineRow(reader.GetInt64(0) / keysPerLine, null, Suppression.Reason, "", 0));
+        }
     }
 
     private static async Task<bool> IsKnownPathAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string unitKey, CancellationToken cancellationToken)

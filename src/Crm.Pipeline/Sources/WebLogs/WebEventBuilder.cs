@@ -9,7 +9,7 @@ namespace Crm.Pipeline.Sources.WebLogs;
 /// email tracking token, classifies the user agent (cached), applies the IP privacy mode and
 /// derives the visitor key. One builder per file being read (not thread-safe).
 /// </summary>
-internal sealed class WebEventBuilder
+internal sealed partial class WebEventBuilder
 {
     private static readonly string[] AssetExtensions =
     [
@@ -249,6 +249,16 @@ internal sealed class WebEventBuilder
 
         return false;
     }
+
+    /// <summary>
+    /// A raw line with every IP address in it passed through the site's privacy mode (for quarantined
+    /// lines, which keep their raw text). Rare path: a regex is fine.
+    /// </summary>
+    public string RedactIps(string text) =>
+        _source.IpPrivacy == "keep" ? text : IpLike().Replace(text, m => IPAddress.TryParse(m.Value, out _) ? _ipTransform(m.Value) : m.Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![0-9A-Za-z.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?)(?![0-9A-Za-z.:])")]
+    private static partial System.Text.RegularExpressions.Regex IpLike();
 
     /// <summary>The visitor hash: site, raw address and user agent (the raw address never leaves this hash).</summary>
     private string HashVisitor(ReadOnlySpan<byte> host, ReadOnlySpan<byte> ua)

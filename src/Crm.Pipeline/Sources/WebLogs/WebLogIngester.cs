@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -283,7 +284,9 @@ public sealed partial class WebLogIngester
             }
         }
 
-        segment.Quarantine.Add(QuarantineRow.FromBytes(lineNumber, offset, reason!, record, reader.RecordLength));
+        // The raw line keeps the client address: it follows the site's privacy mode like core.web_event does.
+        var row = QuarantineRow.FromBytes(lineNumber, offset, reason!, record, reader.RecordLength);
+        segment.Quarantine.Add(row with { RawText = builder.RedactIps(row.RawText) });
     }
 
     private static List<byte[]> SampleLines(byte[] head)
@@ -323,6 +326,12 @@ public sealed partial class WebLogIngester
 
         var unitKey = $"{source.Name}:{state.FileKey}:{start}-{end}";
         var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, unitKey, path, state.HeadSha256, start, end, runId, cancellationToken).ConfigureAwait(false);
+        await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false) is { } suppression)
+        {
+            segment.Anonymise(suppression, source.LinkSourceForLogins, source.Name + ":");
+        }
+
         await CopyEventsAsync(connection, source.Name, state.FileKey, ledgerId, segment.Rows, cancellationToken).ConfigureAwait(false);
         if (segment.Quarantine.Count > 0)
         {
@@ -496,6 +505,53 @@ public sealed partial class WebLogIngester
         public HashSet<int> Months { get; } = [];
 
         public Dictionary<string, DateTime> FirstHit { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Forgotten people stay forgotten: a hit that reveals one (a login's user id, an email tracking
+        /// token) stays as an anonymous hit: no user id, token or query, and a visitor key that no longer
+        /// derives from the user id. No link to a customer is made. Quarantined lines naming them lose their text.
+        /// </summary>
+        public void Anonymise(Suppression suppression, string loginSource, string keyPrefix)
+        {
+            var changed = false;
+            foreach (var row in Rows)
+            {
+                if (suppression.IsCustomerSuppressed(loginSource, row.UserId) || suppression.IsEmailSuppressed(row.TrackingEmail))
+                {
+                    if (row.UserId is not null && row.VisitorKey == keyPrefix + "u:" + row.UserId)
+                    {
+                        row.VisitorKey = keyPrefix + "x:" + Suppression.Hash(row.UserId, "visitor", keyPrefix)[..24];
+                    }
+
+                    row.UserId = null;
+                    row.TrackingToken = null;
+                    row.TrackingEmail = null;
+                    row.Query = null;
+                    row.Referrer = null;
+                    changed = true;
+                }
+            }
+
+            if (changed)
+            {
+                FirstHit.Clear();
+                foreach (var row in Rows)
+                {
+                    if (!FirstHit.TryGetValue(row.VisitorKey, out var first) || row.EventTs < first)
+                    {
+                        FirstHit[row.VisitorKey] = row.EventTs;
+                    }
+                }
+            }
+
+            for (var i = 0; i < Quarantine.Count; i++)
+            {
+                if (suppression.Mentions(Quarantine[i].RawText, loginSource))
+                {
+                    Quarantine[i] = Suppression.Scrub(Quarantine[i]);
+                }
+            }
+        }
 
         public void Add(WebEventRow row)
         {
