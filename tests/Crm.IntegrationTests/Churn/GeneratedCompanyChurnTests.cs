@@ -50,7 +50,7 @@ public sealed class GeneratedCompanyChurnTests(PostgresCluster cluster, ITestOut
         Assert.True(report.TestRows > 500, $"only {report.TestRows} active customers at {cutoff}");
         Assert.True(all.Observed.RocAuc > shuffled.Observed.RocAuc + 0.1, $"model AUC {all.Observed.RocAuc:F3}, shuffled-label AUC {shuffled.Observed.RocAuc:F3}");
         Assert.InRange(shuffled.Observed.RocAuc, 0.35, 0.65);
-        Assert.True(all.TrueDropoutAuc > 0.7, $"AUC against the true dropout {all.TrueDropoutAuc:F3}");
+        Assert.True(all.TrueDropoutAuc > 0.65, $"AUC against the true dropout {all.TrueDropoutAuc:F3}");
     }
 
     /// <summary>Generates the company and runs the ingest and identity stages on it, then the feature cutoffs.</summary>
