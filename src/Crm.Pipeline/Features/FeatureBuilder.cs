@@ -30,6 +30,10 @@ public sealed class FeatureBuilder
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // The window functions and aggregates sort every order before the cutoff; with the default 4 MB
+        // they spill to disk from about a hundred thousand orders on.
+        await RunAsync(connection, "set local work_mem = '128MB'", cutoff, cancellationToken).ConfigureAwait(false);
+
         // Each source's columns go to a temporary table first and the feature rows are inserted once:
         // updating a million wide rows per source cost more than computing them.
         var hasWeb = await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
