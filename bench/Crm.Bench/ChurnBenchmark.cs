@@ -16,16 +16,28 @@ namespace Crm.Bench;
 /// synthetic customers in a throwaway embedded PostgreSQL, each beside a baseline measured in the same
 /// run (a plain SQL count/sum/max per customer over the same orders); BG/NBD fit time on CDNOW and on N
 /// customers beside one log-likelihood evaluation. Peak working set after each phase.
+/// <c>churn truth [CUSTOMERS…]</c>: the same models on a generated company against its truth (<see cref="ChurnTruthBenchmark"/>).
 /// </summary>
 internal static class ChurnBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizes = args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(100_000).ToList();
+        var truth = args.Length > 0 && args[0] == "truth";
+        var sizes = args.Skip(truth ? 1 : 0).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(truth ? 10_000 : 100_000).ToList();
         var root = Path.Combine(Path.GetTempPath(), "crm-bench-churn-" + Guid.NewGuid().ToString("N")[..8]);
         await using var server = await EmbeddedPostgres.StartAsync(root, CancellationToken.None);
         try
         {
+            if (truth)
+            {
+                foreach (var n in sizes)
+                {
+                    await ChurnTruthBenchmark.RunAsync(server, root, n);
+                }
+
+                return 0;
+            }
+
             BenchCdnowFit();
             foreach (var n in sizes)
             {
@@ -184,6 +196,17 @@ internal static class ChurnBenchmark
         return watch.Elapsed;
     }
 
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Crm.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? ".";
+    }
+
     private static string FindCdnow()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -195,7 +218,7 @@ internal static class ChurnBenchmark
         return Path.Combine(dir?.FullName ?? ".", "src", "Crm.Worker", "demo", "cdnow", "CDNOW_sample.txt");
     }
 
-    private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
+    internal sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
     {
         public T CurrentValue => value;
 

@@ -67,16 +67,28 @@ public sealed class ChurnModel
     {
         ArgumentNullException.ThrowIfNull(options);
         return trainer == FastTree
-            ? new() { ["seed"] = options.Seed, ["trees"] = options.Trees, ["leaves"] = options.Leaves, ["min_leaf"] = options.MinimumExamplesPerLeaf, ["learning_rate"] = options.LearningRate, ["class_weights"] = "balanced" }
-            : new() { ["seed"] = options.Seed, ["l2"] = 1.0, ["class_weights"] = "balanced" };
+            ? new() { ["seed"] = options.Seed, ["trees"] = options.Trees, ["leaves"] = options.Leaves, ["min_leaf"] = options.MinimumExamplesPerLeaf, ["learning_rate"] = options.LearningRate, ["class_weights"] = "balanced", ["max_training_rows"] = options.MaxTrainingRows }
+            : new() { ["seed"] = options.Seed, ["l2"] = 1.0, ["class_weights"] = "balanced", ["max_training_rows"] = options.MaxTrainingRows };
     }
 
-    /// <summary>Trains a model on labelled <paramref name="data"/> using <paramref name="features"/>.</summary>
+    /// <summary>Trains a model on labelled <paramref name="data"/> (sampled down to <see cref="ChurnOptions.MaxTrainingRows"/>) using <paramref name="features"/>.</summary>
     /// <exception cref="InvalidOperationException">The data has a single class.</exception>
     public static ChurnModel Train(ChurnData data, string trainer, IReadOnlyList<string> features, ChurnOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxTrainingRows > 0 && data.Count > options.MaxTrainingRows)
+        {
+            var step = (double)data.Count / options.MaxTrainingRows;
+            var keep = new bool[data.Count];
+            for (var k = 0; k < options.MaxTrainingRows; k++)
+            {
+                keep[(int)(k * step)] = true;
+            }
+
+            data = data.Where(i => keep[i]);
+        }
+
         var positives = data.Labels.Count(l => l);
         var negatives = data.Count - positives;
         if (positives == 0 || negatives == 0)

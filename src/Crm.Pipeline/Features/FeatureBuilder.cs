@@ -29,25 +29,50 @@ public sealed class FeatureBuilder
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await ExecuteAsync(connection, "features_orders.sql", cutoff, cancellationToken).ConfigureAwait(false);
-        if (await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
-            && await ExistsAsync(connection, "core.web_visitor_link", null, cancellationToken).ConfigureAwait(false))
-        {
-            await ExecuteAsync(connection, "features_web.sql", cutoff, cancellationToken).ConfigureAwait(false);
-        }
 
-        if (await ExistsAsync(connection, "core.email", null, cancellationToken).ConfigureAwait(false))
-        {
-            await ExecuteAsync(connection, "features_email.sql", cutoff, cancellationToken).ConfigureAwait(false);
-        }
+        // The window functions and aggregates sort every order before the cutoff; with the default 4 MB
+        // they spill to disk from about a hundred thousand orders on.
+        await RunAsync(connection, "set local work_mem = '128MB'", cutoff, cancellationToken).ConfigureAwait(false);
 
+        // Each source's columns go to a temporary table first and the feature rows are inserted once:
+        // updating a million wide rows per source cost more than computing them.
+        var hasWeb = await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
+            && await ExistsAsync(connection, "core.web_visitor_link", null, cancellationToken).ConfigureAwait(false);
+        var hasEmail = await ExistsAsync(connection, "core.email", null, cancellationToken).ConfigureAwait(false);
         await WriteProbabilityAliveAsync(connection, cutoff, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, hasWeb ? SqlResource.Load("features_web.sql") : EmptyWeb, cutoff, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, hasEmail ? SqlResource.Load("features_email.sql") : EmptyEmail, cutoff, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, "analyze p_alive; analyze f_web; analyze f_email", cutoff, cancellationToken).ConfigureAwait(false);
+        var rows = await ExecuteAsync(connection, "features_orders.sql", cutoff, hasWeb, hasEmail, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return rows;
     }
 
+    private const string EmptyWeb =
+        "create temp table f_web (customer_id bigint, sessions_30 bigint, sessions_90 bigint, pages_90 bigint, product_views_90 bigint, "
+        + "cart_abandon_90 bigint, days_since double precision, visit_trend double precision) on commit drop";
+
+    private const string EmptyEmail =
+        "create temp table f_email (customer_id bigint, complaints bigint, cancels bigint, unanswered bigint, response_hours double precision, days_since double precision) on commit drop";
+
+    private static async Task RunAsync(NpgsqlConnection connection, string sql, DateOnly cutoff, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        if (sql.Contains("@cutoff", StringComparison.Ordinal))
+        {
+            CustomerSummaryQuery.AddCutoff(command, cutoff);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task WriteProbabilityAliveAsync(NpgsqlConnection connection, DateOnly cutoff, CancellationToken cancellationToken)
     {
+        await using (var create = new NpgsqlCommand("create temp table p_alive (customer_id bigint, p double precision, q double precision) on commit drop", connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var (ids, summaries) = await CustomerSummaryQuery.ReadAsync(connection, cutoff, cancellationToken).ConfigureAwait(false);
         if (ids.Length < 2)
         {
@@ -56,36 +81,25 @@ public sealed class FeatureBuilder
 
         var horizonWeeks = _options.CurrentValue.HorizonDays / 7.0;
         var model = BgNbdModel.Fit(CustomerSummaryQuery.Sample(summaries, _options.CurrentValue.MaxFitCustomers));
-        await using (var create = new NpgsqlCommand("create temp table p_alive (customer_id bigint, p double precision, q double precision) on commit drop", connection))
+        await using var importer = await connection.BeginBinaryImportAsync("copy p_alive (customer_id, p, q) from stdin (format binary)", cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < ids.Length; i++)
         {
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(ids[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(model.ProbabilityAlive(summaries[i]), NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(model.ProbabilityNoPurchase(summaries[i], horizonWeeks), NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var importer = await connection.BeginBinaryImportAsync("copy p_alive (customer_id, p, q) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
-        {
-            for (var i = 0; i < ids.Length; i++)
-            {
-                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(ids[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(model.ProbabilityAlive(summaries[i]), NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(model.ProbabilityNoPurchase(summaries[i], horizonWeeks), NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using var update = new NpgsqlCommand(
-            "update ml.customer_features f set bgnbd_p_alive = p.p, bgnbd_p_no_purchase = p.q from p_alive p where f.cutoff = @cutoff_date and f.customer_id = p.customer_id",
-            connection);
-        CustomerSummaryQuery.AddCutoff(update, cutoff);
-        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string file, DateOnly cutoff, CancellationToken cancellationToken)
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string file, DateOnly cutoff, bool hasWeb, bool hasEmail, CancellationToken cancellationToken)
     {
         await using (var command = new NpgsqlCommand(SqlResource.Load(file), connection) { CommandTimeout = 0 })
         {
             CustomerSummaryQuery.AddCutoff(command, cutoff);
+            command.Parameters.AddWithValue("has_web", hasWeb);
+            command.Parameters.AddWithValue("has_email", hasEmail);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -3,11 +3,9 @@
 -- source_customer_id = the lower-cased address. Only messages sent before the cutoff are read (the
 -- thread table's aggregates would include later messages, so threads are rebuilt from the messages).
 -- A thread is unanswered when its last message before the cutoff is inbound; response time is from an
--- inbound message to the next outbound one in the same thread.
-update ml.customer_features
-   set email_complaints_365 = 0, email_cancel_requests_365 = 0, email_unanswered_threads = 0
- where cutoff = @cutoff_date;
-
+-- inbound message to the next outbound one in the same thread. Written to a temporary table that
+-- features_orders.sql joins.
+create temp table f_email on commit drop as
 with m as (
     select ci.customer_id, e.thread_key, e.direction, e.sent_at, e.intents
     from core.email e
@@ -31,11 +29,4 @@ agg as (
     from ordered
     group by customer_id
 )
-update ml.customer_features f
-   set email_complaints_365 = a.complaints,
-       email_cancel_requests_365 = a.cancels,
-       email_unanswered_threads = a.unanswered,
-       email_avg_response_hours = a.response_hours,
-       email_days_since_contact = a.days_since
-  from agg a
- where f.cutoff = @cutoff_date and f.customer_id = a.customer_id;
+select * from agg;

@@ -2,6 +2,9 @@
 -- day): only orders with order_ts < @cutoff are read, so later rows never change these values.
 -- Limitation: a line's status (returned/cancelled) is its latest known status; the warehouse keeps
 -- no date of the status change, so a return recorded after the cutoff is visible here.
+-- The web, email and BG/NBD columns come from the temporary tables f_web, f_email and p_alive that
+-- FeatureBuilder fills first (empty when a source is absent; @has_web / @has_email say whether its
+-- tables exist: then a customer without activity gets 0 counts, otherwise null). One insert, no updates.
 delete from ml.customer_features where cutoff = @cutoff_date;
 
 with o as (
@@ -51,13 +54,25 @@ insert into ml.customer_features (
     cutoff, customer_id, recency_days, tenure_days, orders_30, orders_90, orders_365, orders_all,
     monetary_30, monetary_90, monetary_365, monetary_all, avg_order_value, orders_prev_90,
     avg_interpurchase_days, last_interpurchase_days, interpurchase_trend,
-    returned_lines, cancelled_lines, return_rate, distinct_skus, lines_per_order)
+    returned_lines, cancelled_lines, return_rate, distinct_skus, lines_per_order,
+    web_sessions_30, web_sessions_90, web_pages_90, web_product_views_90, web_cart_abandon_90, web_days_since_visit, web_visit_trend,
+    email_complaints_365, email_cancel_requests_365, email_unanswered_threads, email_avg_response_hours, email_days_since_contact,
+    bgnbd_p_alive, bgnbd_p_no_purchase)
 select @cutoff_date, a.customer_id, a.recency_days, a.tenure_days, a.orders_30, a.orders_90, a.orders_365, a.orders_all,
        a.monetary_30, a.monetary_90, a.monetary_365, a.monetary_all, a.monetary_all / a.orders_all, a.orders_prev_90,
        a.avg_gap, a.last_gap, case when a.avg_gap > 0 then a.last_gap / a.avg_gap end,
        coalesce(l.returned_lines, 0), coalesce(l.cancelled_lines, 0),
        case when l.line_count > 0 then l.returned_lines::double precision / l.line_count else 0 end,
        coalesce(l.distinct_skus, 0),
-       coalesce(l.line_count, 0)::double precision / a.orders_all
+       coalesce(l.line_count, 0)::double precision / a.orders_all,
+       case when @has_web then coalesce(w.sessions_30, 0) end, case when @has_web then coalesce(w.sessions_90, 0) end,
+       case when @has_web then coalesce(w.pages_90, 0) end, case when @has_web then coalesce(w.product_views_90, 0) end,
+       case when @has_web then coalesce(w.cart_abandon_90, 0) end, w.days_since, case when @has_web then coalesce(w.visit_trend, 0) end,
+       case when @has_email then coalesce(e.complaints, 0) end, case when @has_email then coalesce(e.cancels, 0) end,
+       case when @has_email then coalesce(e.unanswered, 0) end, e.response_hours, e.days_since,
+       pa.p, pa.q
 from agg a
-left join lines l on l.customer_id = a.customer_id;
+left join lines l on l.customer_id = a.customer_id
+left join f_web w on w.customer_id = a.customer_id
+left join f_email e on e.customer_id = a.customer_id
+left join p_alive pa on pa.customer_id = a.customer_id;

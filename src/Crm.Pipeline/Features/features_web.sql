@@ -3,12 +3,9 @@
 -- through a link known before the cutoff (login or email tracking token → core.source_customer key →
 -- core.customer_identity). Sessions and hits are taken strictly before the cutoff. Product views are
 -- page hits under /product(s)/ or /p/; a session is an abandoned cart when it hit a cart or basket
--- page and did not convert.
-update ml.customer_features
-   set web_sessions_30 = 0, web_sessions_90 = 0, web_pages_90 = 0, web_product_views_90 = 0,
-       web_cart_abandon_90 = 0, web_visit_trend = 0
- where cutoff = @cutoff_date;
-
+-- page and did not convert. Written to a temporary table that features_orders.sql joins, so the
+-- feature rows are inserted once instead of inserted and then updated per source.
+create temp table f_web on commit drop as
 with v as (
     select distinct ci.customer_id, l.visitor_key
     from core.web_visitor_link l
@@ -49,14 +46,7 @@ w as (
 pv as (
     select customer_id, sum(product_views) as product_views from hits group by customer_id
 )
-update ml.customer_features f
-   set web_sessions_30 = w.sessions_30,
-       web_sessions_90 = w.sessions_90,
-       web_pages_90 = w.pages_90,
-       web_product_views_90 = coalesce(pv.product_views, 0),
-       web_cart_abandon_90 = w.abandoned,
-       web_days_since_visit = w.days_since,
-       web_visit_trend = w.sessions_30 / greatest(w.sessions_31_90 / 2.0, 1)
+select w.customer_id, w.sessions_30, w.sessions_90, w.pages_90, coalesce(pv.product_views, 0) as product_views_90,
+       w.abandoned as cart_abandon_90, w.days_since, w.sessions_30 / greatest(w.sessions_31_90 / 2.0, 1) as visit_trend
   from w
-  left join pv on pv.customer_id = w.customer_id
- where f.cutoff = @cutoff_date and f.customer_id = w.customer_id;
+  left join pv on pv.customer_id = w.customer_id;

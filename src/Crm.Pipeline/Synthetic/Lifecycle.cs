@@ -4,7 +4,7 @@ namespace Crm.Pipeline.Synthetic;
 
 /// <summary>
 /// Phase 1: one person's whole life in the period. Purchases follow the BG/NBD story (rate
-/// λ ~ Gamma(r, α), after each purchase a dropout with probability p ~ Beta(a, b)); order values
+/// λ ~ Gamma(r, α), after each repeat purchase a dropout with probability p ~ Beta(a, b)); order values
 /// follow the gamma-gamma model. Visits thin out over <see cref="GeneratorOptions.ChurnSignalDays"/>
 /// before dropout and complaints become likely, with noise. Events go to the spool, truth to the truth files.
 /// </summary>
@@ -67,7 +67,11 @@ internal sealed class Lifecycle
         while (true)
         {
             _purchases.Add(t);
-            if (rng.Chance(p))
+
+            // BG/NBD drops out only after a repeat purchase: the first one is the acquisition, and a
+            // person with no repeat is alive in the model (x = 0 ⇒ P(alive) = 1). Dropping out right
+            // after it too (the MBG/NBD story) biases a BG/NBD fit (r by −40 % at the defaults).
+            if (_purchases.Count > 1 && rng.Chance(p))
             {
                 dropout = t;
                 break;

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Pipeline;
+using Crm.Pipeline.Churn;
+using Crm.Pipeline.Features;
+using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Synthetic;
+using Crm.Pipeline.Warehouse;
+using Crm.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Crm.Bench;
+
+/// <summary>
+/// <c>churn truth [CUSTOMERS…]</c>: generates a company (<c>crm generate</c> defaults, with the demo's livelier
+/// web and mail), loads it through the real orders, weblogs, email and identity stages, builds the churn
+/// features and compares at the latest labelled cutoff, with the nightly trainer's settings: models on the
+/// order (RFM) features only, with web or email added, with all features and with shuffled labels, plus the
+/// BG/NBD and recency baselines, each against the observed label and against every person's true dropout.
+/// </summary>
+internal static class ChurnTruthBenchmark
+{
+    public static async Task RunAsync(EmbeddedPostgres server, string root, int n)
+    {
+        var name = "bench_churn_truth_" + n;
+        await using (var admin = new NpgsqlConnection(server.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var ds = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, CommandTimeout = 0 }.ConnectionString);
+        await new Migrator(ds).MigrateAsync(CancellationToken.None);
+        var company = new GeneratorOptions
+        {
+            Customers = n, Start = new DateOnly(2025, 1, 1), Days = 400, Seed = 8, Progress = false,
+            VisitsPerPurchase = 3, BaselineVisitsPerYear = 4, CampaignReach = 0.05, QuestionsPerYear = 0.3,
+            Out = Path.Combine(root, "company-" + n, "synthetic"),
+        };
+        var options = new ChurnOptions { AsOf = company.Start.AddDays(company.Days), BacktestCutoffs = 1 };
+        Console.WriteLine($"churn-truth[{n:N0}]: {company.CommandLine()}; horizon {options.HorizonDays} d, {options.TrainingCutoffs} training cutoffs, {options.Trees} trees");
+        var watch = Stopwatch.StartNew();
+        new SyntheticCompanyGenerator(company).Run();
+        Console.WriteLine($"churn-truth[{n:N0}]: generated in {watch.Elapsed.TotalSeconds:F1} s");
+
+        var demo = Path.Combine(ChurnBenchmark.RepositoryRoot(), "src", "Crm.Worker", "demo");
+        var builder = new ConfigurationBuilder();
+        foreach (var fragment in new[] { "synthetic.settings.json", "identity.settings.json" })
+        {
+            var text = File.ReadAllText(Path.Combine(demo, fragment))
+                .Replace("{demo}", System.Text.Json.JsonEncodedText.Encode(Path.GetDirectoryName(company.Out)!).ToString(), StringComparison.Ordinal);
+            builder.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(JsonNode.Parse(text)!.ToJsonString())));
+        }
+
+        builder.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Crm:Email:Drops:0"] = Path.Combine(company.Out, "email", "eml"),
+            ["Crm:Email:Drops:1"] = Path.Combine(company.Out, "email", "mbox"),
+            ["Crm:Email:StaffDomains:0"] = "shop.example",
+        });
+        await using (var services = new ServiceCollection().AddLogging().AddSingleton(ds).AddCrmPipeline(builder.Build()).BuildServiceProvider())
+        {
+            var context = new StageContext(Guid.NewGuid(), "bench", NullProgressSink.Instance);
+            foreach (var stage in new[] { "orders", "weblogs", "email", "identity" })
+            {
+                watch.Restart();
+                var result = await services.GetServices<IPipelineStage>().Single(s => s.Name == stage).RunAsync(context, CancellationToken.None);
+                Console.WriteLine($"churn-truth[{n:N0}]: {stage} {watch.Elapsed.TotalSeconds:F1} s: {result.Summary}");
+            }
+        }
+
+        var monitor = new ChurnBenchmark.FixedOptions<ChurnOptions>(options);
+        watch.Restart();
+        await new ChurnTrainer(ds, new FeatureBuilder(ds, monitor), monitor).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        Console.WriteLine($"churn-truth[{n:N0}]: features {watch.Elapsed.TotalSeconds:F1} s");
+        watch.Restart();
+        var report = await TruthComparison.RunAsync(ds, company.Out, options, options.AsOf.Value.AddDays(-options.HorizonDays), CancellationToken.None);
+        Console.WriteLine($"churn-truth[{n:N0}]: compared in {watch.Elapsed.TotalSeconds:F1} s; train rows {report.TrainRows:N0}, test rows {report.TestRows:N0}, truly dropped out {report.TrueDropoutShare:P1}");
+        foreach (var line in report.Lines())
+        {
+            Console.WriteLine($"churn-truth[{n:N0}]: {line}");
+        }
+
+        var rfm = report["rfm"];
+        var all = report["all"];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"churn-truth[{n:N0}]: web + email over RFM alone: observed AUC {all.Observed.RocAuc - rfm.Observed.RocAuc:+0.0000;-0.0000}, true-dropout AUC {all.TrueDropoutAuc - rfm.TrueDropoutAuc:+0.0000;-0.0000}"));
+        Directory.Delete(Path.GetDirectoryName(company.Out)!, recursive: true);
+    }
+}

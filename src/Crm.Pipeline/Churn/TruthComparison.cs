@@ -1,0 +1,212 @@
+using System.Globalization;
+using Crm.Pipeline.Features;
+using Npgsql;
+
+namespace Crm.Pipeline.Churn;
+
+/// <summary>One feature set's model at the test cutoff.</summary>
+/// <param name="Name">rfm | rfm+web | rfm+email | all | all, shuffled labels | baseline names.</param>
+/// <param name="Features">Number of features the model reads (0 for baselines).</param>
+/// <param name="Observed">Metrics against the observed label (no purchase in the horizon).</param>
+/// <param name="TrueDropoutAuc">ROC-AUC against the truth: the person had dropped out before the cutoff.</param>
+internal sealed record TruthModelResult(string Name, int Features, ChurnMetrics Observed, double TrueDropoutAuc);
+
+/// <summary>The comparison at one cutoff.</summary>
+/// <param name="Cutoff">Test cutoff.</param>
+/// <param name="TrainRows">Labelled rows of the fold's training cutoffs.</param>
+/// <param name="TestRows">Active customers at the cutoff mapped to a true person.</param>
+/// <param name="TrueDropoutShare">Share of them whose person had truly dropped out before the cutoff.</param>
+/// <param name="Results">One row per model and baseline.</param>
+internal sealed record TruthReport(DateOnly Cutoff, int TrainRows, int TestRows, double TrueDropoutShare, IReadOnlyList<TruthModelResult> Results)
+{
+    public TruthModelResult this[string name] => Results.Single(r => r.Name == name);
+
+    public IEnumerable<string> Lines() => Results.Select(r => string.Create(CultureInfo.InvariantCulture,
+        $"{Cutoff:yyyy-MM-dd} {r.Name,-22} features={r.Features,2} auc={r.Observed.RocAuc:F4} pr_auc={r.Observed.PrAuc:F4} lift10={r.Observed.LiftTopDecile:F2} auc_true_dropout={r.TrueDropoutAuc:F4}"));
+}
+
+/// <summary>
+/// Churn models against a synthetic company's ground truth (#8): at one backtest cutoff, the same
+/// trainer (FastTree, same options) on the same training and test customers with the order (RFM) features
+/// only, with web or email features added, with all features, and with all features but shuffled labels;
+/// each scored against the observed label and against each person's true dropout
+/// (<c>truth/persons.csv</c>: dropped out before the cutoff). Golden customers map to true persons
+/// through their order-feed identities and <c>truth/records.csv</c>.
+/// </summary>
+internal static class TruthComparison
+{
+    /// <summary>Order features and what is derived from them alone (the BG/NBD columns).</summary>
+    public static readonly IReadOnlyList<string> Rfm = [.. FeatureColumns.Orders, FeatureColumns.ProbabilityAlive, FeatureColumns.ProbabilityNoPurchase];
+
+    public static async Task<TruthReport> RunAsync(NpgsqlDataSource dataSource, string generatedFolder, ChurnOptions options, DateOnly testCutoff, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var dropout = ReadDropouts(Path.Combine(generatedFolder, "truth", "persons.csv"));
+        var personOf = await PersonOfCustomerAsync(dataSource, Path.Combine(generatedFolder, "truth", "records.csv"), cancellationToken).ConfigureAwait(false);
+        var calendar = ChurnCalendar.For(testCutoff.AddDays(options.HorizonDays), options);
+        var backtest = new ChurnBacktest(dataSource, options);
+        var train = await backtest.LabelledAsync(calendar.FoldTrainingCutoffs(testCutoff, options), cancellationToken).ConfigureAwait(false);
+        var all = await backtest.LabelledAsync([testCutoff], cancellationToken).ConfigureAwait(false);
+        var test = all.Where(i => personOf.ContainsKey(all.CustomerIds[i]));
+        var cutoffTime = testCutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var truth = test.CustomerIds.Select(id => dropout.TryGetValue(personOf[id], out var d) && d is { } at && at < cutoffTime).ToArray();
+
+        var present = ChurnBacktest.Present(train);
+        var sets = new List<(string Name, IReadOnlyList<string> Features, bool Shuffle)>
+        {
+            ("rfm", present.Intersect(Rfm).ToList(), false),
+            ("rfm+web", present.Intersect(Rfm.Concat(FeatureColumns.Web)).ToList(), false),
+            ("rfm+email", present.Intersect(Rfm.Concat(FeatureColumns.Email)).ToList(), false),
+            ("all", present, false),
+            ("all, shuffled labels", present, true),
+        };
+        var results = new List<TruthModelResult>();
+        foreach (var (name, features, shuffle) in sets)
+        {
+            var data = shuffle ? Shuffled(train, options.Seed) : train;
+            var p = ChurnModel.Train(data, ChurnModel.FastTree, features, options).Predict(test);
+            results.Add(new TruthModelResult(name, features.Count, ChurnMetrics.Compute(test.Labels, p), AucOrNaN(truth, p, true)));
+        }
+
+        foreach (var b in ChurnBacktest.Baselines(testCutoff, test))
+        {
+            var scores = BaselineScores(b.Model, test);
+            results.Add(new TruthModelResult("baseline " + b.Model, 0, b.Metrics, AucOrNaN(truth, scores, b.Model != "recency")));
+        }
+
+        var observed = ChurnMetrics.Compute(truth, test.Labels.Select(l => l ? 1.0 : 0.0).ToArray(), probabilities: false);
+        results.Add(new TruthModelResult("observed label itself", 0, observed, observed.RocAuc));
+        return new TruthReport(testCutoff, train.Count, test.Count, truth.Length == 0 ? 0 : truth.Count(t => t) / (double)truth.Length, results);
+    }
+
+    private static double[] BaselineScores(string model, ChurnData test)
+    {
+        var index = model switch
+        {
+            "bgnbd" => IndexOf(FeatureColumns.ProbabilityNoPurchase),
+            "bgnbd_p_alive" => IndexOf(FeatureColumns.ProbabilityAlive),
+            _ => IndexOf("recency_days"),
+        };
+        return test.Features.Select(f => float.IsNaN(f[index]) ? 0.5 : model == "bgnbd_p_alive" ? 1 - (double)f[index] : f[index]).ToArray();
+    }
+
+    private static double AucOrNaN(bool[] labels, double[] scores, bool probabilities) =>
+        labels.Distinct().Count() < 2 ? double.NaN : ChurnMetrics.Compute(labels, scores, probabilities).RocAuc;
+
+    private static ChurnData Shuffled(ChurnData data, int seed)
+    {
+        var labels = (bool[])data.Labels.Clone();
+        new Random(seed).Shuffle(labels);
+        return new ChurnData { CustomerIds = data.CustomerIds, Cutoffs = data.Cutoffs, Features = data.Features, Labels = labels };
+    }
+
+    private static Dictionary<string, DateTime?> ReadDropouts(string personsCsv)
+    {
+        var result = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
+        using var reader = new StreamReader(personsCsv);
+        var header = Split(reader.ReadLine() ?? "");
+        var id = Array.IndexOf(header, "person_id");
+        var drop = Array.IndexOf(header, "dropout_date");
+        while (reader.ReadLine() is { } line)
+        {
+            var f = Split(line);
+            result[f[id]] = f[drop].Length == 0 ? null : DateTime.Parse(f[drop], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        }
+
+        return result;
+    }
+
+    /// <summary>Golden customer → true person, through the order-feed identities (the person of most of its records).</summary>
+    private static async Task<Dictionary<long, string>> PersonOfCustomerAsync(NpgsqlDataSource dataSource, string recordsCsv, CancellationToken cancellationToken)
+    {
+        var person = new Dictionary<(string, string), string>();
+        using (var reader = new StreamReader(recordsCsv))
+        {
+            reader.ReadLine();
+            while (reader.ReadLine() is { } line)
+            {
+                var f = Split(line);
+                if (f[0].StartsWith("orders:", StringComparison.Ordinal))
+                {
+                    person[(f[0], f[1])] = f[2];
+                }
+            }
+        }
+
+        var votes = new Dictionary<long, Dictionary<string, int>>();
+        await using var command = dataSource.CreateCommand("select customer_id, source, source_customer_id from core.customer_identity where source like 'orders:%'");
+        await using var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (person.TryGetValue((rows.GetString(1), rows.GetString(2)), out var p))
+            {
+                var customer = rows.GetInt64(0);
+                if (!votes.TryGetValue(customer, out var v))
+                {
+                    votes[customer] = v = new Dictionary<string, int>(StringComparer.Ordinal);
+                }
+
+                v[p] = v.GetValueOrDefault(p) + 1;
+            }
+        }
+
+        return votes.ToDictionary(kv => kv.Key, kv => kv.Value.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).First().Key);
+    }
+
+    private static int IndexOf(string name)
+    {
+        for (var i = 0; i < FeatureColumns.All.Count; i++)
+        {
+            if (FeatureColumns.All[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>One RFC 4180 line of the truth files (quotes doubled inside quoted fields).</summary>
+    private static string[] Split(string line)
+    {
+        var fields = new List<string>();
+        var sb = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    sb.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                fields.Add(sb.ToString());
+                sb.Clear();
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        fields.Add(sb.ToString());
+        return [.. fields];
+    }
+}
