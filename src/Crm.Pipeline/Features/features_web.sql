@@ -30,6 +30,11 @@ hits as (
     where s.session_start >= @cutoff - interval '90 days' and not e.is_bot
     group by s.customer_id, s.session_start, s.visitor_key, s.converted
 ),
+carted as (
+    -- Sessions that hit a cart page, joined below (a correlated EXISTS over the hits would be
+    -- quadratic in the number of sessions).
+    select distinct customer_id, visitor_key, session_start from hits where carted
+),
 w as (
     select s.customer_id,
            count(*) filter (where s.session_start >= @cutoff - interval '30 days') as sessions_30,
@@ -37,10 +42,10 @@ w as (
            count(*) filter (where s.session_start >= @cutoff - interval '90 days' and s.session_start < @cutoff - interval '30 days') as sessions_31_90,
            coalesce(sum(s.pages) filter (where s.session_start >= @cutoff - interval '90 days'), 0) as pages_90,
            count(*) filter (where s.session_start >= @cutoff - interval '90 days' and not s.converted
-                            and exists (select 1 from hits h where h.customer_id = s.customer_id and h.visitor_key = s.visitor_key
-                                        and h.session_start = s.session_start and h.carted)) as abandoned,
+                            and c.customer_id is not null) as abandoned,
            extract(epoch from @cutoff - max(s.session_start)) / 86400.0 as days_since
     from s
+    left join carted c on c.customer_id = s.customer_id and c.visitor_key = s.visitor_key and c.session_start = s.session_start
     group by s.customer_id
 ),
 pv as (
