@@ -209,9 +209,11 @@ internal static class WebLogBenchmark
         var options = new WebLogsOptions();
         var ingester = new WebLogIngester(dataSource, new Fixed(options), NullLogger<WebLogIngester>.Instance);
         var site = new WebLogSourceOptions { Name = "bench", Format = "combined" };
+        WebLogTimings.Reset();
         var watch = Stopwatch.StartNew();
         var result = await ingester.IngestFileAsync(path, site, null, null, CancellationToken.None);
         var seconds = watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"  {name}: {seconds:N1} s = {WebLogTimings.Describe()}");
         if (result.Error is not null || !result.Counts.Reconciles || result.Counts.Quarantined != 0)
         {
             throw new InvalidOperationException("end-to-end load failed: " + result);

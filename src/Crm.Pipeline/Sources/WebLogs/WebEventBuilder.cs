@@ -57,7 +57,8 @@ internal sealed class WebEventBuilder
         var src = hit.Source(line);
         var row = new WebEventRow
         {
-            EventTs = new DateTime(hit.TimestampUtcTicks, DateTimeKind.Utc),
+            // PostgreSQL keeps microseconds; truncate here so sessions built in memory match the stored hits.
+            EventTs = new DateTime(hit.TimestampUtcTicks - (hit.TimestampUtcTicks % 10), DateTimeKind.Utc),
             ByteOffset = byteOffset,
             Status = (short)hit.Status,
             Bytes = hit.Bytes < 0 ? null : hit.Bytes,
