@@ -30,6 +30,7 @@ public sealed partial class WebLogIngester
         private readonly long _ledgerId;
         private readonly WebSessionizer _sessions = new();
         private readonly Dictionary<(string Visitor, string Source, string Id), (string Evidence, DateTime First, DateTime Last)> _links = [];
+        private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
         private int _loaded;
 
         private SegmentWriter(
@@ -100,6 +101,12 @@ public sealed partial class WebLogIngester
             if (row.TrackingEmail is { } email)
             {
                 Widen(_links, (row.VisitorKey, "email", email), "tracking_token", row.EventTs);
+            }
+            else if (row.TrackingToken is { Length: > 0 } token)
+            {
+                // An opaque token: kept as is, resolved through the campaign send logs (now or when they arrive).
+                Widen(_links, (row.VisitorKey, "tracking", token), "tracking_token", row.EventTs);
+                _tokens.Add(token);
             }
         }
 
@@ -175,6 +182,7 @@ public sealed partial class WebLogIngester
             command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
             command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await CampaignSendLoader.ResolveAsync(_connection, _transaction, [.. _tokens], cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -70,6 +70,13 @@ public sealed partial class WebLogIngester
         return results;
     }
 
+    /// <summary>
+    /// Loads the campaign send logs configured in <see cref="WebLogsOptions.CampaignSends"/> (none when no
+    /// folder is set), which resolve the opaque tracking tokens of clicked email links to addresses.
+    /// </summary>
+    public async Task<IReadOnlyList<UnitResult>> LoadCampaignSendsAsync(Guid? runId, CancellationToken cancellationToken) =>
+        await new CampaignSendLoader(_dataSource, _logger).LoadFolderAsync(_options.CurrentValue.CampaignSends, runId, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Oldest first: higher rotation numbers, then lower, then the live file.</summary>
     internal static List<string> RotationOrder(IEnumerable<string> paths) =>
         paths.Select(Path.GetFullPath)
