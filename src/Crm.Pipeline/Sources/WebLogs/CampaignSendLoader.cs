@@ -11,8 +11,10 @@ namespace Crm.Pipeline.Sources.WebLogs;
 /// Loads the email campaign tool's send logs (<see cref="CampaignSendsOptions"/>) into
 /// <c>core.campaign_send</c>: token → address. A file is a ledger unit, recognised by its SHA-256,
 /// so a file seen again is skipped and a re-exported, longer file only adds its new tokens (the
-/// others count as duplicates). In the same transaction, visitors who already clicked one of the
-/// file's tokens are linked to the address (<c>weblog_resolve_tracking.sql</c>).
+/// others count as duplicates). Each recipient becomes a source record (<c>core.source_customer</c>,
+/// source <c>campaign_sends</c>, id = the address), which identity resolution joins to the customer
+/// with that address like any other source record. In the same transaction, visitors who already
+/// clicked one of the file's tokens are linked to that record (<c>weblog_resolve_tracking.sql</c>).
 /// </summary>
 internal sealed partial class CampaignSendLoader
 {
@@ -196,7 +198,21 @@ internal sealed partial class CampaignSendLoader
               from campaign_send_in order by tracking_token, sent_at
             on conflict (tracking_token) do nothing
             """, connection, transaction);
-        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var loaded = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // Recipients as source records: an address the campaign tool mails is an email identity of a customer.
+        await using var recipients = new NpgsqlCommand(
+            """
+            insert into core.source_customer as c (source, source_customer_id, email, first_seen, last_seen)
+            select @source, email, email, coalesce(min(sent_at), now()), coalesce(max(sent_at), now())
+              from campaign_send_in group by email
+            on conflict (source, source_customer_id) do update
+               set first_seen = least(c.first_seen, excluded.first_seen), last_seen = greatest(c.last_seen, excluded.last_seen), updated_at = now()
+             where c.first_seen > excluded.first_seen or c.last_seen < excluded.last_seen
+            """, connection, transaction);
+        recipients.Parameters.AddWithValue("source", Source);
+        await recipients.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return loaded;
     }
 
     private static int Ordinal(CsvDataReader csv, string? name)

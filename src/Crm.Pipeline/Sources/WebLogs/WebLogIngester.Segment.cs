@@ -28,15 +28,17 @@ public sealed partial class WebLogIngester
         private readonly string _path;
         private readonly long _start;
         private readonly long _ledgerId;
-        private readonly WebSessionizer _sessions = new();
+        private readonly WebSessionizer _sessions;
         private readonly Dictionary<(string Visitor, string Source, string Id), (string Evidence, DateTime First, DateTime Last)> _links = [];
         private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
         private int _loaded;
 
         private SegmentWriter(
             NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBinaryImporter importer, FileState state, WebLogSourceOptions source,
-            IWebLogLineParser parser, WebLogsOptions options, string path, long start, long ledgerId)
+            IWebLogLineParser parser, WebLogsOptions options, string path, long start, long ledgerId, WebSessionizer sessions)
         {
+            _sessions = sessions;
+            sessions.Clear();
             _connection = connection;
             _transaction = transaction;
             _importer = importer;
@@ -53,7 +55,7 @@ public sealed partial class WebLogIngester
 
         public static async Task<SegmentWriter> OpenAsync(
             WebLogIngester owner, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, string path,
-            WebLogsOptions options, Guid? runId, CancellationToken cancellationToken)
+            WebLogsOptions options, WebSessionizer sessions, Guid? runId, CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();
             var connection = await owner._dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +76,7 @@ public sealed partial class WebLogIngester
                     start, null, runId, cancellationToken).ConfigureAwait(false);
                 var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
                 WebLogTimings.AddOther(started);
-                return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId);
+                return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions);
             }
             catch
             {

@@ -212,6 +212,7 @@ public sealed partial class WebLogIngester
         long consumed = 0;      // relative end of the last line taken
         long linesConsumed = 0;
         SegmentWriter? segment = null;
+        var sessions = new WebSessionizer(); // reused segment after segment: its buffers stay allocated once
         try
         {
             var parseStart = Stopwatch.GetTimestamp();
@@ -252,7 +253,7 @@ public sealed partial class WebLogIngester
 
                 if (kind != LineKind.Directive)
                 {
-                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
+                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
                     if (row is not null)
                     {
                         segment.Add(row);
@@ -268,7 +269,7 @@ public sealed partial class WebLogIngester
                 if (consumed - segmentStart >= source.SegmentBytes)
                 {
                     WebLogTimings.AddParse(parseStart);
-                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
+                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
                     total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
                     await segment.DisposeAsync().ConfigureAwait(false);
                     segment = null;
@@ -282,7 +283,7 @@ public sealed partial class WebLogIngester
             if (consumed > segmentStart)
             {
                 // Also when only directives or blank lines are left: the offset and the parser state move on.
-                segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
+                segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
                 total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
                 segments++;
             }

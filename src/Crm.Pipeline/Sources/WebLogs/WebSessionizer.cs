@@ -36,6 +36,14 @@ internal sealed class WebSessionizer
 
     public int Count => _hits.Count;
 
+    /// <summary>Forgets the last segment's hits, keeping the buffers.</summary>
+    public void Clear()
+    {
+        _visitors.Clear();
+        _visitorKeys.Clear();
+        _hits.Clear();
+    }
+
     public void Add(WebEventRow row)
     {
         if (!_visitors.TryGetValue(row.VisitorKey, out var visitor))
