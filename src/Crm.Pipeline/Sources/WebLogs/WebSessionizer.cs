@@ -68,7 +68,9 @@ internal sealed class WebSessionizer
         _hits.Sort(static (a, b) => a.Visitor != b.Visitor ? a.Visitor.CompareTo(b.Visitor)
             : a.Ticks != b.Ticks ? a.Ticks.CompareTo(b.Ticks)
             : a.ByteOffset.CompareTo(b.ByteOffset));
+        var lookup = System.Diagnostics.Stopwatch.GetTimestamp();
         var last = await LastSessionsAsync(connection, transaction, site, cancellationToken).ConfigureAwait(false);
+        WebLogTimings.AddSessionLookup(lookup);
         var gap = TimeSpan.FromMinutes(options.SessionTimeoutMinutes).Ticks;
         var sessions = new List<Session>(_hits.Count / 4);
         var replaced = new List<(string Visitor, DateTime Start)>();
