@@ -25,6 +25,8 @@ public static class PipelineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton<PipelineRunRecorder>();
         services.AddTransient<StageJob>();
+        services.Configure<JobRetryOptions>(configuration.GetSection("Crm:Worker"));
+        services.AddTransient<PingJob>();
         services.AddTransient<PipelineRunner>();
 
         // Orders

@@ -162,12 +162,21 @@ public sealed class ModelRegistry
                 r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6),
                 r.IsDBNull(7) ? null : r.GetString(7),
                 r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9),
-                hyper?["odds_correction"]?.GetValue<double>() ?? 1,
+                Number(hyper?["odds_correction"]) ?? 1,
                 hyper?["seed"]?.GetValue<int>() ?? 0,
-                metrics?["latest_auc"]?.GetValue<double>(),
+                Number(metrics?["latest_auc"]),
                 r.IsDBNull(12) ? null : r.GetDateTime(12)));
         }
 
         return list;
     }
+
+    /// <summary>A stored number; NaN and ±Infinity are written as strings (named literals), so read those too.</summary>
+    private static double? Number(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        JsonValue v when v.TryGetValue<string>(out var s) && double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
 }

@@ -3,6 +3,7 @@ using Crm.Pipeline.Ops;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline.Jobs;
 
@@ -12,27 +13,27 @@ namespace Crm.Pipeline.Jobs;
 /// </summary>
 public sealed partial class StageJob
 {
-    /// <summary>Retries of a failed stage before the run is declared failed.</summary>
-    public const int MaxRetries = 3;
-
     private readonly IEnumerable<IPipelineStage> _stages;
     private readonly PipelineRunRecorder _recorder;
     private readonly ILogger<StageJob> _logger;
+    private readonly int _retryAttempts;
 
     /// <summary>Created by Hangfire's activator from the service provider.</summary>
-    public StageJob(IEnumerable<IPipelineStage> stages, PipelineRunRecorder recorder, ILogger<StageJob> logger)
+    public StageJob(IEnumerable<IPipelineStage> stages, PipelineRunRecorder recorder, ILogger<StageJob> logger, IOptions<JobRetryOptions> retry)
     {
+        ArgumentNullException.ThrowIfNull(retry);
         _stages = stages;
         _recorder = recorder;
         _logger = logger;
+        _retryAttempts = retry.Value.RetryAttempts;
     }
 
     /// <summary>
     /// Runs <paramref name="stage"/> as part of run <paramref name="runId"/>. Throws on failure so
-    /// Hangfire retries with back-off; the stage is idempotent, so a retry is safe.
+    /// Hangfire retries with back-off (<see cref="JobRetryOptions"/>, applied as the service's global
+    /// retry filter); the stage is idempotent, so a retry is safe.
     /// </summary>
     [DisplayName("{0} (run {1})")]
-    [AutomaticRetry(Attempts = MaxRetries, DelaysInSeconds = [30, 120, 600])]
     public async Task RunAsync(string stage, Guid runId, string runKind, PerformContext? context, CancellationToken cancellationToken)
     {
         var target = _stages.FirstOrDefault(s => s.Name == stage)
@@ -52,7 +53,7 @@ public sealed partial class StageJob
             await _recorder.FinishStageAsync(runId, stage, null, e.Message, CancellationToken.None).ConfigureAwait(false);
             Log.StageFailed(_logger, e, stage);
             // After the last retry the chain stops here: the run is over, and failed.
-            if (context is not null && context.GetJobParameter<int>("RetryCount") >= MaxRetries)
+            if (context is not null && context.GetJobParameter<int>("RetryCount") >= _retryAttempts)
             {
                 await _recorder.FinishRunAsync(runId, $"{stage}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
             }

@@ -14,6 +14,7 @@ public static class CrmCommandLine
         root.Add(IngestCommand.Create());
         root.Add(RunCommand.Create());
         root.Add(ServeCommand.Create());
+        root.Add(PingCommand.Create());
         root.Add(DemoCommand.Create());
         root.Add(HashPasswordCommand.Create());
         root.Add(ReportsCommand.Create());

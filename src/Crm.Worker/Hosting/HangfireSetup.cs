@@ -1,3 +1,4 @@
+using Crm.Pipeline.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -8,26 +9,82 @@ namespace Crm.Worker.Hosting;
 /// <summary>Hangfire on PostgreSQL (schema <c>hangfire</c>), as the service and the commands use it.</summary>
 public static class HangfireSetup
 {
+    /// <summary>Default of <c>Crm:Worker:InvisibilityTimeoutSeconds</c>: 5 minutes.</summary>
+    public const int DefaultInvisibilityTimeoutSeconds = 300;
+
+    /// <summary>
+    /// How long a job taken by a node that then died (kill -9, power loss) stays invisible before another
+    /// node takes it: <c>Crm:Worker:InvisibilityTimeoutSeconds</c>. A live node keeps its running jobs
+    /// invisible however long they take (the timeout slides), so this only bounds the recovery delay.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The setting is below 5 seconds.</exception>
+    public static TimeSpan InvisibilityTimeout(IConfiguration configuration)
+    {
+        var seconds = configuration.GetValue("Crm:Worker:InvisibilityTimeoutSeconds", DefaultInvisibilityTimeoutSeconds);
+        if (seconds < 5)
+        {
+            throw new InvalidOperationException($"Crm:Worker:InvisibilityTimeoutSeconds must be at least 5 (seconds); got {seconds}.");
+        }
+
+        return TimeSpan.FromSeconds(seconds);
+    }
+
     /// <summary>Storage options: our schema, and the sliding invisibility timeout so a long job is never handed out twice while it runs.</summary>
     public static PostgreSqlStorageOptions StorageOptions(IConfiguration configuration) => new()
     {
         SchemaName = "hangfire",
         PrepareSchemaIfNecessary = true,
         UseSlidingInvisibilityTimeout = true,
-        InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        InvisibilityTimeout = InvisibilityTimeout(configuration),
         QueuePollInterval = TimeSpan.FromSeconds(configuration.GetValue("Crm:Hangfire:QueuePollSeconds", 1.0)),
         DistributedLockTimeout = TimeSpan.FromMinutes(1),
         JobExpirationCheckInterval = TimeSpan.FromMinutes(30),
     };
 
+    /// <summary>The retry settings (<c>Crm:Worker:RetryAttempts</c>, <c>Crm:Worker:RetryDelaysSeconds</c>).</summary>
+    /// <exception cref="InvalidOperationException">A setting is out of range; the message names it.</exception>
+    public static JobRetryOptions RetryOptions(IConfiguration configuration)
+    {
+        var options = new JobRetryOptions();
+        configuration.GetSection("Crm:Worker").Bind(options);
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", failures));
+        }
+
+        return options;
+    }
+
     /// <summary>Creates the storage on <paramref name="connectionString"/>.</summary>
     public static PostgreSqlStorage CreateStorage(string connectionString, IConfiguration configuration) =>
         new(new NpgsqlConnectionFactory(connectionString, StorageOptions(configuration)), StorageOptions(configuration));
 
-    /// <summary>Global configuration shared by every Hangfire client and server in the process.</summary>
-    public static IGlobalConfiguration Configure(IGlobalConfiguration global, string connectionString, IConfiguration configuration) =>
-        global.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+    /// <summary>
+    /// Global configuration shared by every Hangfire client and server in the process, including the
+    /// retry policy: Hangfire's built-in global <see cref="AutomaticRetryAttribute"/> (10 attempts) is
+    /// replaced by one built from <see cref="RetryOptions"/>. A job method's own attribute still wins
+    /// (<see cref="Crm.Pipeline.Ops.PingJob"/> is never retried).
+    /// </summary>
+    public static IGlobalConfiguration Configure(IGlobalConfiguration global, string connectionString, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(global);
+        var retry = RetryOptions(configuration);
+        // Hangfire's filters are process-wide: drop the default (and any earlier host's) retry filter first.
+        foreach (var existing in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
+        {
+            GlobalJobFilters.Filters.Remove(existing.Instance);
+        }
+
+        return global.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseFilter(new AutomaticRetryAttribute
+            {
+                Attempts = retry.RetryAttempts,
+                DelaysInSeconds = [.. retry.EffectiveDelaysSeconds],
+                LogEvents = true,
+            })
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), StorageOptions(configuration));
+    }
 }

@@ -102,6 +102,51 @@ public sealed class OrderFeedTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task AFileThatDoesNotFitTheMapping_FailsAlone_AndLoadsOnceFixed()
+    {
+        var good = Write("day1.csv", Header + "\no1,2026-01-05T10:00:00Z,c1,a@x.org,1,9.99,paid\n");
+        var wrong = Write("day2.csv", "order,date,customer\no2,2026-01-06T10:00:00Z,c2\n");
+
+        await using var dataSource = await cluster.CreateMigratedDatabaseAsync("misfit");
+        var ingester = new OrderFeedIngester(dataSource, NullLogger<OrderFeedIngester>.Instance);
+        var results = await ingester.IngestAsync([wrong, good], Feed(), null, Crm.Pipeline.Jobs.NullProgressSink.Instance, CancellationToken.None);
+
+        Assert.Equal("failed", results[0].Outcome);
+        Assert.Contains("order_id", results[0].Error, StringComparison.Ordinal);
+        Assert.Equal(1, results[1].Counts.Loaded);
+        Assert.Equal(1, await dataSource.ScalarAsync<long>("select count(*) from ops.ingest_ledger"));
+
+        // Next delivery of the same file with the right header: nothing of the failed attempt is in the way.
+        Write("day2.csv", Header + "\no2,2026-01-06T10:00:00Z,c2,b@x.org,3,1.50,paid\n");
+        var retried = await ingester.IngestFileAsync(wrong, Feed(), null, CancellationToken.None);
+        Assert.Equal(1, retried.Counts.Loaded);
+        Assert.Equal(2, await dataSource.ScalarAsync<long>("select count(*) from core.\"order\""));
+    }
+
+    [Fact]
+    public async Task JsonLines_WithManyItemsAndManyLines_LoadEveryItem()
+    {
+        // Line 1 holds an order of two items and line 1000 an order of one: their staging keys must not collide.
+        var text = new StringBuilder();
+        for (var n = 1; n <= 1200; n++)
+        {
+            var items = n == 1 ? """{"line":1,"sku":"A","qty":1,"price":2.5},{"line":2,"sku":"B","qty":1,"price":1.5}""" : """{"line":1,"sku":"A","qty":1,"price":2.5}""";
+            text.Append("{\"id\":\"O").Append(n).Append("\",\"created_at\":\"2025-01-01T05:21:28+00:00\",\"currency\":\"EUR\",\"customer\":{\"id\":\"C").Append(n % 50)
+                .Append("\"},\"items\":[").Append(items).Append("]}\n");
+        }
+
+        var path = Write("orders.jsonl", text.ToString());
+        var feed = TestData.LoadFeedFrom(Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo", "synthetic.settings.json"), "synthetic-jsonl");
+        await using var dataSource = await cluster.CreateMigratedDatabaseAsync("jsonl_keys");
+        var result = await new OrderFeedIngester(dataSource, NullLogger<OrderFeedIngester>.Instance).IngestFileAsync(path, feed, null, CancellationToken.None);
+
+        Assert.Equal(1201, result.Counts.Loaded);
+        Assert.Equal(0, result.Counts.Quarantined);
+        Assert.Equal(1200, await dataSource.ScalarAsync<long>("select count(*) from core.\"order\""));
+        Assert.Equal(1201, await dataSource.ScalarAsync<long>("select count(*) from core.order_line"));
+    }
+
+    [Fact]
     public async Task AChangedFile_IsReconciledOrderByOrder_NeverDuplicated()
     {
         var path = Write("feed.csv", Header + "\no1,2026-01-05T10:00:00Z,c1,a@x.org,1,9.99,paid\no1,2026-01-05T10:00:00Z,c1,a@x.org,1,2.00,paid\no2,2026-01-06T10:00:00Z,c2,b@x.org,1,1.00,paid\n");

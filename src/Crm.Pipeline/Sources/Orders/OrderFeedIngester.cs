@@ -19,6 +19,7 @@ public sealed partial class OrderFeedIngester
     /// <summary>The ledger's source name for order feeds.</summary>
     public const string Source = "orders";
 
+    private const long ItemsPerRecordLimit = 100_000;
     private static readonly string MergeSql = SqlResource.Load("merge_order_unit.sql");
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -87,9 +88,19 @@ public sealed partial class OrderFeedIngester
 
         var quarantine = new List<QuarantineRow>();
         long staged;
-        await using (var stream = SourceFile.OpenRead(fullPath))
+        try
         {
+            await using var stream = SourceFile.OpenRead(fullPath);
             staged = await LandAsync(connection, stream, feed, feed.FormatFor(fullPath), ledgerId, quarantine, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            // The file does not fit the feed's mapping (a header without a mapped column): nothing of it
+            // is kept, the other files still load, and the file is tried again next run (after the
+            // mapping or the file is fixed). The stage summary counts it as failed.
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            Log.UnitUnreadable(_logger, fullPath, e.Message);
+            return new UnitResult(fullPath, "failed", default, e.Message);
         }
 
         if (quarantine.Count > 0)
@@ -143,6 +154,9 @@ public sealed partial class OrderFeedIngester
         var parser = new OrderRowParser(feed, format);
         var reader = new RecordReader(stream, feed.MaxRecordBytes, quoteAware: format is "csv" or "tsv");
         var lines = new List<OrderLine>(8);
+        // A JSON record holds an order with its items: the staging key is line × limit + item, for
+        // every record of the file (mixing plain line numbers in would collide with those keys).
+        var itemsPerRecord = format == "jsonl";
         long staged = 0;
         long lineNumber = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
@@ -193,7 +207,9 @@ public sealed partial class OrderFeedIngester
             }
 
             lines.Clear();
-            if (parser.Parse(text, lines) is { } reason)
+            var reason = parser.Parse(text, lines)
+                ?? (lines.Count > ItemsPerRecordLimit ? $"{lines.Count} items in one record; at most {ItemsPerRecordLimit} are supported" : null);
+            if (reason is not null)
             {
                 quarantine.Add(QuarantineRow.FromBytes(reader.LineNumber, reader.RecordOffset, reason, record, record.Length));
                 continue;
@@ -204,7 +220,7 @@ public sealed partial class OrderFeedIngester
                 var line = lines[i];
                 importer.StartRow();
                 importer.Write(ledgerId, NpgsqlDbType.Bigint);
-                importer.Write(lines.Count == 1 ? reader.LineNumber : reader.LineNumber * 1000 + i, NpgsqlDbType.Bigint);
+                importer.Write(itemsPerRecord ? (reader.LineNumber * ItemsPerRecordLimit) + i : reader.LineNumber, NpgsqlDbType.Bigint);
                 importer.Write(feed.Name, NpgsqlDbType.Text);
                 importer.Write(line.OrderId, NpgsqlDbType.Text);
                 WriteText(importer, line.LineRef);
