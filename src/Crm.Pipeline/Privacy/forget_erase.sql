@@ -41,6 +41,10 @@ insert into forget_count select 'core.web_visitor_link', count(*) from d;
 
 -- Email: every message they sent or received (attachments cascade), then their threads.
 create temp table forget_email_address on commit drop as select value as address from forget_value where kind = 'email';
+
+-- Campaign sends to their addresses (the tracking tokens that resolved to them).
+with d as (delete from core.campaign_send c where c.email in (select address from forget_email_address) returning 1)
+insert into forget_count select 'core.campaign_send', count(*) from d;
 create temp table forget_thread on commit drop as
 select distinct e.thread_key from core.email e
  where e.customer_address in (select address from forget_email_address)

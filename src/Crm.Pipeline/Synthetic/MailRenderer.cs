@@ -28,6 +28,8 @@ internal sealed class MailRenderer : IDisposable
     private readonly MemoryStream _buffer = new(1 << 16);
     private readonly Dictionary<string, OutputFile> _mboxes = new(StringComparer.Ordinal);
     private string _month = "";
+    private OutputFile? _sends;
+    private string _sendsMonth = "";
 
     public MailRenderer(GeneratorOptions options, string root, TruthWriter truth)
     {
@@ -282,7 +284,27 @@ internal sealed class MailRenderer : IDisposable
         message.Headers.Add("X-Campaign", slug);
         var text = lang.CampaignBody.Replace("{name}", id.Given, StringComparison.Ordinal).Replace("{season}", season, StringComparison.Ordinal).Replace("{link}", link, StringComparison.Ordinal);
         message.Body = Alternative(e.Seed, text, ref rng);
+        Sent(utc, slug, id.Email, token);
         return message;
+    }
+
+    /// <summary>
+    /// The campaign tool's send log, as such tools export it (one row per recipient, the token in the
+    /// recipient's links beside the address), monthly <c>campaigns/sends-YYYY-MM.csv</c>. It is what
+    /// lets the platform turn a clicked link's opaque <c>crm_tid</c> into the address it was sent to.
+    /// </summary>
+    private void Sent(DateTime utc, string campaign, string email, string token)
+    {
+        var month = utc.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        if (_sends is null || month != _sendsMonth)
+        {
+            _sends?.Dispose();
+            _sends = new OutputFile(_root, "campaigns/sends-" + month + ".csv", gzip: false);
+            _sends.WriteLine("campaign,sent_at,email,tracking_token"u8);
+            _sendsMonth = month;
+        }
+
+        _sends.WriteLine(Encoding.UTF8.GetBytes(campaign + "," + utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) + "," + email + "," + token));
     }
 
     private static MimeMessage NewMessage()
@@ -392,5 +414,9 @@ internal sealed class MailRenderer : IDisposable
 
     public void Finish() => CloseMboxes();
 
-    public void Dispose() => CloseMboxes();
+    public void Dispose()
+    {
+        CloseMboxes();
+        _sends?.Dispose();
+    }
 }

@@ -54,6 +54,11 @@ public static class OutputLayout
         Spanish. MIME: text/plain (7bit, quoted-printable, base64; utf-8 or iso-8859-1),
         multipart/alternative, multipart/mixed with attachments, RFC 2047 encoded names and subjects.
 
+        ## campaigns/
+        `campaigns/sends-YYYY-MM.csv`: the email campaign tool's send log, one row per recipient
+        (header `campaign,sent_at,email,tracking_token`; sent_at ISO 8601 UTC). The token is the
+        opaque `crm_tid` of that recipient's links; load it with `Crm:WebLogs:CampaignSends`.
+
         ## truth/
         - `persons.csv`: person_id, country, language, given/family name, email, customer_id,
           household_of (the person they live with), acquisition_date (first purchase),

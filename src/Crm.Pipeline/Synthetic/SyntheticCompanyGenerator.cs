@@ -47,7 +47,7 @@ public sealed class SyntheticCompanyGenerator
 
         var watch = Stopwatch.StartNew();
         var root = Path.GetFullPath(_o.Out);
-        foreach (var sub in new[] { "orders", "weblogs", "email", "truth" })
+        foreach (var sub in new[] { "orders", "weblogs", "email", "campaigns", "truth" })
         {
             var dir = Path.Combine(root, sub);
             if (Directory.Exists(dir))

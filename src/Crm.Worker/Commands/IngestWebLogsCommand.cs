@@ -39,6 +39,12 @@ internal static class IngestWebLogsCommand
             var siteName = parse.GetValue(siteOption);
             var ingester = host.Services.GetRequiredService<WebLogIngester>();
             var total = default(IngestCounts);
+            // As the stage does: configured campaign send logs first, so tracked clicks resolve (reported apart from the log lines).
+            foreach (var sends in await ingester.LoadCampaignSendsAsync(null, ct).ConfigureAwait(false))
+            {
+                Console.WriteLine("campaign send log " + sends);
+            }
+
             foreach (var group in files.GroupBy(f => PickSite(sites, siteName, f)))
             {
                 var site = group.Key;

@@ -151,4 +151,74 @@ public sealed class SessionTests(PostgresCluster cluster)
             await once.ScalarAsync<string>("select string_agg(visitor_key || source_customer_id || first_seen || last_seen, ',' order by visitor_key) from core.web_visitor_link"),
             await twice.ScalarAsync<string>("select string_agg(visitor_key || source_customer_id || first_seen || last_seen, ',' order by visitor_key) from core.web_visitor_link"));
     }
+
+    [Fact]
+    public async Task SessionsBuiltWhileLoading_EqualTheSqlRebuildFromAllStoredEvents()
+    {
+        // Several small segments, visitors spread over them, some lines out of order, two files with
+        // the second one partly older than the first: both the in-memory path and its SQL fallback run.
+        var random = new Random(11);
+        var t0 = new DateTimeOffset(2024, 10, 26, 22, 0, 0, TimeSpan.FromHours(2));
+        string Lines(int from, int count)
+        {
+            var text = new StringBuilder();
+            for (var i = from; i < from + count; i++)
+            {
+                var visitor = random.Next(25);
+                var target = random.Next(5) == 0 ? "/static/site.js" : random.Next(30) == 0 ? "/robots.txt" : "/p/" + random.Next(40) + (random.Next(9) == 0 ? "?utm_source=news&utm_campaign=c" + random.Next(3) : "");
+                text.Append(WebLogTestKit.Line("10.1.0." + visitor, t0.AddSeconds(i * 40 + random.Next(-90, 90)), target, ua: visitor % 7 == 0 ? Googlebot : Chrome,
+                    user: visitor % 5 == 0 ? "U" + visitor : null, referrer: random.Next(4) == 0 ? "https://www.example.org/" : "-"));
+            }
+
+            return text.ToString();
+        }
+
+        await using var ds = await cluster.CreateMigratedDatabaseAsync("session_sql");
+        var dir = WebLogTestKit.TempDir();
+        var site = WebLogTestKit.Site();
+        site.SegmentBytes = 64 * 1024;
+        File.WriteAllText(Path.Combine(dir, "access.log.1"), Lines(0, 1500));
+        File.WriteAllText(Path.Combine(dir, "access.log"), Lines(1400, 1500));
+        await WebLogTestKit.Ingester(ds).LoadAsync(site, Path.Combine(dir, "access.log.1"), Path.Combine(dir, "access.log"));
+
+        const string Sessions =
+            """
+            select string_agg(concat_ws('|', visitor_key, session_start, session_end, session_key, events, pages, assets, landing_page,
+                   exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason), E'\n' order by visitor_key, session_start)
+              from core.web_session
+            """;
+        var loaded = await ds.ScalarAsync<string>(Sessions);
+        Assert.True(await ds.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'weblogs'") > 4);
+
+        await using var connection = await ds.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var rebuild = new NpgsqlCommand(Crm.Pipeline.Warehouse.SqlResource.Load("weblog_sessionize.sql"), connection, transaction))
+        {
+            var visitors = new List<string>();
+            await using (var list = new NpgsqlCommand("select distinct visitor_key from core.web_event", connection, transaction))
+            await using (var reader = await list.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    visitors.Add(reader.GetString(0));
+                }
+            }
+
+            var options = new WebLogsOptions();
+            rebuild.Parameters.AddWithValue("site", site.Name);
+            rebuild.Parameters.AddWithValue("visitors", visitors.ToArray());
+            rebuild.Parameters.Add(new NpgsqlParameter("first_hits", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz)
+            {
+                Value = visitors.Select(_ => new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)).ToArray(),
+            });
+            rebuild.Parameters.AddWithValue("gap", TimeSpan.FromMinutes(options.SessionTimeoutMinutes));
+            rebuild.Parameters.AddWithValue("bot_min_pages", options.BotMinPagesWithoutAssets);
+            rebuild.Parameters.AddWithValue("bot_max_rate", (double)options.BotMaxRequestsPerMinute);
+            await rebuild.ExecuteNonQueryAsync();
+        }
+
+        await using var after = new NpgsqlCommand(Sessions, connection, transaction);
+        Assert.Equal(loaded, (string?)await after.ExecuteScalarAsync());
+        await transaction.RollbackAsync();
+    }
 }

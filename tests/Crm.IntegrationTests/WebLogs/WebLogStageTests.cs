@@ -94,5 +94,39 @@ public sealed class WebLogStageTests(PostgresCluster cluster)
         Assert.True(await ds.ScalarAsync<long>("select count(*) from core.web_visitor_link where evidence = 'login'") > 0);
         Assert.True(await ds.ScalarAsync<long>("select count(*) from core.web_event where site = 'm' and visitor_key like 'm:c:%'") > 0);
         Assert.True(await ds.ScalarAsync<long>("select count(*) from core.web_session where is_bot") > 0);
+
+        // Email clicks: each opaque crm_tid resolved through the send log to the address the generator's
+        // truth says it was sent to (truth/records.csv, source "tracking", detail = address).
+        var truth = File.ReadLines(Path.Combine(demo, "synthetic", "truth", "records.csv")).Skip(1)
+            .Select(l => l.Split(','))
+            .Where(f => f[0] == "tracking")
+            .ToDictionary(f => f[1], f => f[3].ToLowerInvariant(), StringComparer.Ordinal);
+        var resolved = 0;
+        await using (var links = ds.CreateCommand(
+            """
+            select distinct e.tracking_token, l.source_customer_id
+              from core.web_visitor_link l join core.web_event e on e.visitor_key = l.visitor_key and e.tracking_token is not null
+             where l.source = 'campaign_sends'
+            """))
+        await using (var reader = await links.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var visitorTokens = reader.GetString(0);
+                if (truth.TryGetValue(visitorTokens, out var address) && address == reader.GetString(1))
+                {
+                    resolved++;
+                }
+            }
+        }
+
+        Assert.True(resolved > 0, "no tracked click resolved to its address");
+        Assert.Equal(0, await ds.ScalarAsync<long>(
+            """
+            select count(*) from core.web_event e
+              join core.campaign_send c on c.tracking_token = e.tracking_token
+             where not exists (select 1 from core.web_visitor_link l
+                                where l.visitor_key = e.visitor_key and l.source = 'campaign_sends' and l.source_customer_id = c.email)
+            """));
     }
 }

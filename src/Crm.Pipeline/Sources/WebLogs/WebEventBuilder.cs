@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -22,6 +23,9 @@ internal sealed partial class WebEventBuilder
     private readonly Utf8StringPool _strings = new(1 << 15, 2048);
     private readonly Utf8StringPool _paths = new(1 << 16, 512);
     private readonly Utf8StringPool _ips = new(1 << 14, 64);
+    private readonly Utf8StringPool _rawHosts = new(1 << 14, 64);
+    private readonly VisitorSlot[] _visitorKeys = new VisitorSlot[1 << 14];
+    private readonly AgentSlot[] _agents = new AgentSlot[1 << 12];
     private readonly Func<string, string> _ipTransform;
     private readonly byte[] _siteBytes;
     private readonly byte[] _trackingName;
@@ -57,7 +61,8 @@ internal sealed partial class WebEventBuilder
         var src = hit.Source(line);
         var row = new WebEventRow
         {
-            EventTs = new DateTime(hit.TimestampUtcTicks, DateTimeKind.Utc),
+            // PostgreSQL keeps microseconds; truncate here so sessions built in memory match the stored hits.
+            EventTs = new DateTime(hit.TimestampUtcTicks - (hit.TimestampUtcTicks % 10), DateTimeKind.Utc),
             ByteOffset = byteOffset,
             Status = (short)hit.Status,
             Bytes = hit.Bytes < 0 ? null : hit.Bytes,
@@ -68,7 +73,7 @@ internal sealed partial class WebEventBuilder
         row.Method = hit.Method.IsPresent ? _strings.Get(WebHit.Get(src, hit.Method)) : null;
         row.Referrer = hit.Referer.IsPresent ? _strings.Get(WebHit.Get(src, hit.Referer)) : null;
         row.UserAgent = hit.UserAgent.IsPresent ? _strings.Get(ua) : null;
-        row.Agent = _classifier.Classify(row.UserAgent);
+        row.Agent = Classify(row.UserAgent);
 
         var target = WebHit.Get(src, hit.Target);
         var query = hit.Query.IsPresent ? WebHit.Get(src, hit.Query) : default;
@@ -128,9 +133,54 @@ internal sealed partial class WebEventBuilder
 
         row.VisitorKey = visitorCookie is not null ? _keyPrefix + "c:" + visitorCookie
             : row.UserId is not null ? _keyPrefix + "u:" + row.UserId
-            : _keyPrefix + "h:" + HashVisitor(host, ua);
+            : AnonymousKey(host, ua, row.UserAgent);
         return row;
     }
+
+    /// <summary>
+    /// The classifier's answer for a pooled user-agent string, remembered by reference: the pool hands
+    /// out one instance per distinct agent, so this skips hashing the (long) agent on every line.
+    /// </summary>
+    private UserAgentInfo Classify(string? userAgent)
+    {
+        if (userAgent is null)
+        {
+            return _classifier.Classify(null);
+        }
+
+        ref var slot = ref _agents[RuntimeHelpers.GetHashCode(userAgent) & (_agents.Length - 1)];
+        if (!ReferenceEquals(slot.Agent, userAgent))
+        {
+            slot = new AgentSlot(userAgent, _classifier.Classify(userAgent));
+        }
+
+        return slot.Info;
+    }
+
+    /// <summary>
+    /// The key of a visitor without cookie or user id: a hash of address and agent, remembered per
+    /// (pooled address, pooled agent) pair, since a visitor's lines repeat the pair.
+    /// </summary>
+    private string AnonymousKey(ReadOnlySpan<byte> host, ReadOnlySpan<byte> ua, string? agent)
+    {
+        if (agent is null || host.Length > 64)
+        {
+            return _keyPrefix + "h:" + HashVisitor(host, ua);
+        }
+
+        var rawHost = _rawHosts.Get(host);
+        ref var slot = ref _visitorKeys[(RuntimeHelpers.GetHashCode(rawHost) * 31 ^ RuntimeHelpers.GetHashCode(agent)) & (_visitorKeys.Length - 1)];
+        if (!ReferenceEquals(slot.Host, rawHost) || !ReferenceEquals(slot.Agent, agent))
+        {
+            slot = new VisitorSlot(rawHost, agent, _keyPrefix + "h:" + HashVisitor(host, ua));
+        }
+
+        return slot.Key;
+    }
+
+    private readonly record struct VisitorSlot(string Host, string Agent, string Key);
+
+    private readonly record struct AgentSlot(string Agent, UserAgentInfo Info);
 
     private void ReadQuery(ReadOnlySpan<byte> query, WebEventRow row)
     {

@@ -19,6 +19,9 @@ internal sealed class WebEventPartitions
 
     public static string Name(int yearMonth) => $"web_event_p{yearMonth:D6}";
 
+    /// <summary>Whether the month of <paramref name="utc"/> is known to have its partition (created or seen by this instance).</summary>
+    public bool IsKnown(DateTime utc) => _known.ContainsKey(utc.Year * 100 + utc.Month);
+
     public async Task EnsureAsync(IEnumerable<int> yearMonths, CancellationToken cancellationToken)
     {
         var missing = yearMonths.Where(m => !_known.ContainsKey(m)).ToList();

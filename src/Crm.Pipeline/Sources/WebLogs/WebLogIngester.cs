@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,8 +33,6 @@ public sealed partial class WebLogIngester
         from stdin (format binary)
         """;
 
-    private static readonly string SessionizeSql = SqlResource.Load("weblog_sessionize.sql");
-    private static readonly string LinksSql = SqlResource.Load("weblog_links.sql");
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<WebLogsOptions> _options;
@@ -72,6 +69,13 @@ public sealed partial class WebLogIngester
         progress.Report(1, $"weblogs: {list.Count} file(s)");
         return results;
     }
+
+    /// <summary>
+    /// Loads the campaign send logs configured in <see cref="WebLogsOptions.CampaignSends"/> (none when no
+    /// folder is set), which resolve the opaque tracking tokens of clicked email links to addresses.
+    /// </summary>
+    public async Task<IReadOnlyList<UnitResult>> LoadCampaignSendsAsync(Guid? runId, CancellationToken cancellationToken) =>
+        await new CampaignSendLoader(_dataSource, _logger).LoadFolderAsync(_options.CurrentValue.CampaignSends, runId, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Oldest first: higher rotation numbers, then lower, then the live file.</summary>
     internal static List<string> RotationOrder(IEnumerable<string> paths) =>
@@ -201,93 +205,144 @@ public sealed partial class WebLogIngester
         var builder = new WebEventBuilder(source, UserAgentClassifier.Shared);
         var reader = new RecordReader(stream, source.MaxLineBytes);
         var hit = new WebHit();
-        var segment = new Segment();
         var total = default(IngestCounts);
         var segments = 0;
         var baseOffset = state.ByteOffset;
         long segmentStart = 0; // relative to baseOffset
         long consumed = 0;      // relative end of the last line taken
         long linesConsumed = 0;
-        while (reader.TryRead(out var record))
+        SegmentWriter? segment = null;
+        var sessions = new WebSessionizer(); // reused segment after segment: its buffers stay allocated once
+        try
         {
-            if (reader.Unterminated && !probe.IsFinal)
+            var parseStart = Stopwatch.GetTimestamp();
+            while (reader.TryRead(out var record))
             {
-                break; // the server is still writing this line; take it next run
+                if (reader.Unterminated && !probe.IsFinal)
+                {
+                    break; // the server is still writing this line; take it next run
+                }
+
+                if ((reader.LineNumber & 0x3FFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var offset = baseOffset + reader.RecordOffset;
+                var kind = Take(record, reader, parser, builder, hit, offset, source.MaxLineBytes, out var row, out var reason);
+                // The raw line keeps the client address: it follows the site's privacy mode like core.web_event does.
+                var bad = kind == LineKind.Malformed
+                    ? QuarantineRow.FromBytes(state.LineCount + reader.LineNumber, offset, reason!, record, reader.RecordLength) is var q
+                        ? q with { RawText = builder.RedactIps(q.RawText) } : null
+                    : null;
+                if (row is not null && !_partitions.IsKnown(row.EventTs))
+                {
+                    // A month without its partition: the open COPY cannot route it, so end the segment
+                    // before this line and create the partition outside any segment's transaction.
+                    WebLogTimings.AddParse(parseStart);
+                    if (segment is not null)
+                    {
+                        total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                        await segment.DisposeAsync().ConfigureAwait(false);
+                        segment = null;
+                        segments++;
+                        segmentStart = consumed;
+                    }
+
+                    await _partitions.EnsureAsync([row.EventTs.Year * 100 + row.EventTs.Month], cancellationToken).ConfigureAwait(false);
+                    parseStart = Stopwatch.GetTimestamp();
+                }
+
+                if (kind != LineKind.Directive)
+                {
+                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
+                    if (row is not null)
+                    {
+                        segment.Add(row);
+                    }
+                    else
+                    {
+                        segment.Quarantine.Add(bad!);
+                    }
+                }
+
+                consumed = reader.Unterminated ? reader.RecordOffset + reader.RecordLength : reader.CommittedOffset;
+                linesConsumed = reader.LineNumber;
+                if (consumed - segmentStart >= source.SegmentBytes)
+                {
+                    WebLogTimings.AddParse(parseStart);
+                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
+                    total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                    await segment.DisposeAsync().ConfigureAwait(false);
+                    segment = null;
+                    segments++;
+                    segmentStart = consumed;
+                    parseStart = Stopwatch.GetTimestamp();
+                }
             }
 
-            if ((reader.LineNumber & 0x3FFF) == 0)
+            WebLogTimings.AddParse(parseStart);
+            if (consumed > segmentStart)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            var offset = baseOffset + reader.RecordOffset;
-            var lineNumber = state.LineCount + reader.LineNumber;
-            consumed = reader.Unterminated ? reader.RecordOffset + reader.RecordLength : reader.CommittedOffset;
-            linesConsumed = reader.LineNumber;
-            Take(record, reader, parser, builder, hit, segment, offset, lineNumber, source.MaxLineBytes);
-
-            if (consumed - segmentStart >= source.SegmentBytes)
-            {
-                total += await CommitSegmentAsync(segment, state, source, parser, baseOffset + segmentStart, baseOffset + consumed,
-                    state.LineCount + linesConsumed, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
+                // Also when only directives or blank lines are left: the offset and the parser state move on.
+                segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
+                total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
                 segments++;
-                segmentStart = consumed;
-                segment = new Segment();
             }
         }
-
-        if (consumed > segmentStart)
+        finally
         {
-            total += await CommitSegmentAsync(segment, state, source, parser, baseOffset + segmentStart, baseOffset + consumed,
-                state.LineCount + linesConsumed, probe.Path, options, runId, cancellationToken).ConfigureAwait(false);
-            segments++;
+            if (segment is not null)
+            {
+                await segment.DisposeAsync().ConfigureAwait(false); // uncommitted: rolled back
+            }
         }
 
         return (total, segments);
     }
 
-    /// <summary>Classifies one line: a hit for the segment, a quarantine row, or nothing (blank, directive).</summary>
-    private static void Take(
+    /// <summary>
+    /// Classifies one line: a hit (<paramref name="row"/> built), a malformed line (<paramref name="reason"/>),
+    /// or nothing to record (<see cref="LineKind.Directive"/>: blank, a format's header).
+    /// </summary>
+    private static LineKind Take(
         ReadOnlySpan<byte> record, RecordReader reader, IWebLogLineParser parser, WebEventBuilder builder, WebHit hit,
-        Segment segment, long offset, long lineNumber, int maxLineBytes)
+        long offset, int maxLineBytes, out WebEventRow? row, out string? reason)
     {
+        row = null;
+        reason = null;
         if (record.Trim(" \t\r"u8).IsEmpty && !reader.Oversized)
         {
-            return;
+            return LineKind.Directive;
         }
 
-        string? reason;
         if (reader.Oversized)
         {
             reason = $"line of {reader.RecordLength} bytes exceeds the limit of {maxLineBytes}";
+            return LineKind.Malformed;
         }
-        else if (!Utf8.IsValid(record))
+
+        if (!Utf8.IsValid(record))
         {
             reason = "invalid UTF-8 (binary data)";
+            return LineKind.Malformed;
         }
-        else if (record.IndexOfAnyInRange((byte)0, (byte)8) >= 0 || record.IndexOfAnyInRange((byte)10, (byte)31) >= 0)
+
+        if (record.IndexOfAnyInRange((byte)0, (byte)8) >= 0 || record.IndexOfAnyInRange((byte)10, (byte)31) >= 0)
         {
             reason = "control characters (binary data)";
+            return LineKind.Malformed;
         }
-        else
+
+        var kind = parser.Parse(record, hit, out reason);
+        if (kind == LineKind.Hit)
         {
-            var kind = parser.Parse(record, hit, out reason);
-            if (kind == LineKind.Directive)
-            {
-                return;
-            }
-
-            if (kind == LineKind.Hit)
-            {
-                segment.Add(builder.Build(record, hit, offset));
-                return;
-            }
+            row = builder.Build(record, hit, offset);
         }
 
-        // The raw line keeps the client address: it follows the site's privacy mode like core.web_event does.
-        var row = QuarantineRow.FromBytes(lineNumber, offset, reason!, record, reader.RecordLength);
-        segment.Quarantine.Add(row with { RawText = builder.RedactIps(row.RawText) });
+        return kind;
     }
+
 
     private static List<byte[]> SampleLines(byte[] head)
     {
@@ -309,53 +364,7 @@ public sealed partial class WebLogIngester
         return lines;
     }
 
-    private async Task<IngestCounts> CommitSegmentAsync(
-        Segment segment, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, long end, long lineCount,
-        string path, WebLogsOptions options, Guid? runId, CancellationToken cancellationToken)
-    {
-        await _partitions.EnsureAsync(segment.Months, cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
-        if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
-        {
-            // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
-            throw new InvalidOperationException(
-                $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
-        }
-
-        var unitKey = $"{source.Name}:{state.FileKey}:{start}-{end}";
-        var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, unitKey, path, state.HeadSha256, start, end, runId, cancellationToken).ConfigureAwait(false);
-        await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        if (await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false) is { } suppression)
-        {
-            segment.Anonymise(suppression, source.LinkSourceForLogins, source.Name + ":");
-        }
-
-        await CopyEventsAsync(connection, source.Name, state.FileKey, ledgerId, segment.Rows, cancellationToken).ConfigureAwait(false);
-        if (segment.Quarantine.Count > 0)
-        {
-            await QuarantineWriter.WriteAsync(connection, Source, ledgerId, path, segment.Quarantine, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (segment.Rows.Count > 0)
-        {
-            await SessionizeAsync(connection, transaction, source.Name, segment, options, cancellationToken).ConfigureAwait(false);
-            await LinkAsync(connection, transaction, source, segment, cancellationToken).ConfigureAwait(false);
-        }
-
-        await FileState.SaveAsync(connection, transaction, source.Name, state, path, end, lineCount, parser.State, parser.FormatName, cancellationToken).ConfigureAwait(false);
-        var counts = new IngestCounts(segment.Rows.Count + segment.Quarantine.Count, segment.Rows.Count, segment.Quarantine.Count, 0);
-        await Ledger.CloseAsync(connection, transaction, ledgerId, counts,
-            new { site = source.Name, file_key = state.FileKey, format = parser.FormatName, byte_start = start, byte_end = end }, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        state.ByteOffset = end;
-        state.LineCount = lineCount;
-        state.Format = parser.FormatName;
-        return counts;
-    }
-
-    /// <summary>Binary COPY of a segment's rows into <c>core.web_event</c>.</summary>
+    /// <summary>Binary COPY of rows into <c>core.web_event</c> (the benchmark's baseline; the ingester streams rows with <see cref="WriteEvent"/>).</summary>
     internal static async Task CopyEventsAsync(
         NpgsqlConnection connection, string site, string fileKey, long ledgerId, List<WebEventRow> rows, CancellationToken cancellationToken)
     {
@@ -363,53 +372,58 @@ public sealed partial class WebLogIngester
         // The synchronous writer only touches the socket when its buffer fills; per-value awaits would dominate.
         for (var i = 0; i < rows.Count; i++)
         {
-            var r = rows[i];
-            importer.StartRow();
-            importer.Write(site, NpgsqlDbType.Text);
-            importer.Write(r.EventTs, NpgsqlDbType.TimestampTz);
-            importer.Write(r.VisitorKey, NpgsqlDbType.Text);
-            importer.Write(ledgerId, NpgsqlDbType.Bigint);
-            importer.Write(fileKey, NpgsqlDbType.Text);
-            importer.Write(r.ByteOffset, NpgsqlDbType.Bigint);
-            Text(importer, r.ClientIp);
-            Text(importer, r.UserId);
-            Text(importer, r.Method);
-            Text(importer, r.Path);
-            Text(importer, r.Query);
-            importer.Write(r.Status, NpgsqlDbType.Smallint);
-            if (r.Bytes is { } b)
-            {
-                importer.Write(b, NpgsqlDbType.Bigint);
-            }
-            else
-            {
-                importer.WriteNull();
-            }
-
-            Text(importer, r.Referrer);
-            Text(importer, r.UserAgent);
-            importer.Write(r.Agent.Browser, NpgsqlDbType.Text);
-            Text(importer, r.Agent.BrowserVersion);
-            importer.Write(r.Agent.Os, NpgsqlDbType.Text);
-            Text(importer, r.Agent.OsVersion);
-            importer.Write(r.Agent.Device, NpgsqlDbType.Text);
-            importer.Write(r.Agent.DeviceType, NpgsqlDbType.Text);
-            importer.Write(r.Agent.IsBot, NpgsqlDbType.Boolean);
-            importer.Write(r.IsPage, NpgsqlDbType.Boolean);
-            importer.Write(r.IsAsset, NpgsqlDbType.Boolean);
-            importer.Write(r.IsConversion, NpgsqlDbType.Boolean);
-            Text(importer, r.UtmSource);
-            Text(importer, r.UtmMedium);
-            Text(importer, r.UtmCampaign);
-            Text(importer, r.UtmTerm);
-            Text(importer, r.UtmContent);
-            Text(importer, r.TrackingToken);
+            WriteEvent(importer, site, fileKey, ledgerId, rows[i]);
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Text(NpgsqlBinaryImporter importer, string? value)
+    /// <summary>One row of the events COPY (<see cref="CopyEventsSql"/>), written synchronously into the importer's buffer.</summary>
+    internal static void WriteEvent(NpgsqlBinaryImporter importer, string site, string fileKey, long ledgerId, WebEventRow r)
+    {
+        importer.StartRow();
+        importer.Write(site, NpgsqlDbType.Text);
+        importer.Write(r.EventTs, NpgsqlDbType.TimestampTz);
+        importer.Write(r.VisitorKey, NpgsqlDbType.Text);
+        importer.Write(ledgerId, NpgsqlDbType.Bigint);
+        importer.Write(fileKey, NpgsqlDbType.Text);
+        importer.Write(r.ByteOffset, NpgsqlDbType.Bigint);
+        Text(importer, r.ClientIp);
+        Text(importer, r.UserId);
+        Text(importer, r.Method);
+        Text(importer, r.Path);
+        Text(importer, r.Query);
+        importer.Write(r.Status, NpgsqlDbType.Smallint);
+        if (r.Bytes is { } b)
+        {
+            importer.Write(b, NpgsqlDbType.Bigint);
+        }
+        else
+        {
+            importer.WriteNull();
+        }
+
+        Text(importer, r.Referrer);
+        Text(importer, r.UserAgent);
+        importer.Write(r.Agent.Browser, NpgsqlDbType.Text);
+        Text(importer, r.Agent.BrowserVersion);
+        importer.Write(r.Agent.Os, NpgsqlDbType.Text);
+        Text(importer, r.Agent.OsVersion);
+        importer.Write(r.Agent.Device, NpgsqlDbType.Text);
+        importer.Write(r.Agent.DeviceType, NpgsqlDbType.Text);
+        importer.Write(r.Agent.IsBot, NpgsqlDbType.Boolean);
+        importer.Write(r.IsPage, NpgsqlDbType.Boolean);
+        importer.Write(r.IsAsset, NpgsqlDbType.Boolean);
+        importer.Write(r.IsConversion, NpgsqlDbType.Boolean);
+        Text(importer, r.UtmSource);
+        Text(importer, r.UtmMedium);
+        Text(importer, r.UtmCampaign);
+        Text(importer, r.UtmTerm);
+        Text(importer, r.UtmContent);
+        Text(importer, r.TrackingToken);
+    }
+
+    internal static void Text(NpgsqlBinaryImporter importer, string? value)
     {
         if (value is null)
         {
@@ -421,72 +435,6 @@ public sealed partial class WebLogIngester
         }
     }
 
-    private static async Task SessionizeAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, Segment segment, WebLogsOptions options, CancellationToken cancellationToken)
-    {
-        var visitors = new string[segment.FirstHit.Count];
-        var firsts = new DateTime[segment.FirstHit.Count];
-        var i = 0;
-        foreach (var (visitor, first) in segment.FirstHit)
-        {
-            visitors[i] = visitor;
-            firsts[i++] = first;
-        }
-
-        await using var command = new NpgsqlCommand(SessionizeSql, connection, transaction) { CommandTimeout = 0 };
-        command.Parameters.AddWithValue("site", site);
-        command.Parameters.AddWithValue("visitors", visitors);
-        command.Parameters.Add(new NpgsqlParameter("first_hits", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = firsts });
-        command.Parameters.AddWithValue("gap", TimeSpan.FromMinutes(options.SessionTimeoutMinutes));
-        command.Parameters.AddWithValue("bot_min_pages", options.BotMinPagesWithoutAssets);
-        command.Parameters.AddWithValue("bot_max_rate", (double)options.BotMaxRequestsPerMinute);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task LinkAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, WebLogSourceOptions source, Segment segment, CancellationToken cancellationToken)
-    {
-        var links = new Dictionary<(string Visitor, string Source, string Id), (string Evidence, DateTime First, DateTime Last)>();
-        var loginSource = source.LinkSourceForLogins;
-        foreach (var row in segment.Rows)
-        {
-            if (row.UserId is { } user)
-            {
-                Widen(links, (row.VisitorKey, loginSource, user), "login", row.EventTs);
-            }
-
-            if (row.TrackingEmail is { } email)
-            {
-                Widen(links, (row.VisitorKey, "email", email), "tracking_token", row.EventTs);
-            }
-        }
-
-        if (links.Count == 0)
-        {
-            return;
-        }
-
-        var n = links.Count;
-        string[] visitors = new string[n], sources = new string[n], ids = new string[n], evidence = new string[n];
-        DateTime[] first = new DateTime[n], last = new DateTime[n];
-        var i = 0;
-        foreach (var (key, value) in links)
-        {
-            (visitors[i], sources[i], ids[i]) = key;
-            (evidence[i], first[i], last[i]) = value;
-            i++;
-        }
-
-        await using var command = new NpgsqlCommand(LinksSql, connection, transaction);
-        command.Parameters.AddWithValue("visitors", visitors);
-        command.Parameters.AddWithValue("sources", sources);
-        command.Parameters.AddWithValue("ids", ids);
-        command.Parameters.AddWithValue("evidence", evidence);
-        command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
-        command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     private static void Widen(
         Dictionary<(string, string, string), (string Evidence, DateTime First, DateTime Last)> links, (string, string, string) key, string evidence, DateTime ts)
     {
@@ -496,73 +444,6 @@ public sealed partial class WebLogIngester
     }
 
     /// <summary>What one segment brings: its rows, quarantined lines, months and each visitor's earliest hit.</summary>
-    private sealed class Segment
-    {
-        public List<WebEventRow> Rows { get; } = [];
-
-        public List<QuarantineRow> Quarantine { get; } = [];
-
-        public HashSet<int> Months { get; } = [];
-
-        public Dictionary<string, DateTime> FirstHit { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>
-        /// Forgotten people stay forgotten: a hit that reveals one (a login's user id, an email tracking
-        /// token) stays as an anonymous hit: no user id, token or query, and a visitor key that no longer
-        /// derives from the user id. No link to a customer is made. Quarantined lines naming them lose their text.
-        /// </summary>
-        public void Anonymise(Suppression suppression, string loginSource, string keyPrefix)
-        {
-            var changed = false;
-            foreach (var row in Rows)
-            {
-                if (suppression.IsCustomerSuppressed(loginSource, row.UserId) || suppression.IsEmailSuppressed(row.TrackingEmail))
-                {
-                    if (row.UserId is not null && row.VisitorKey == keyPrefix + "u:" + row.UserId)
-                    {
-                        row.VisitorKey = keyPrefix + "x:" + Suppression.Hash(row.UserId, "visitor", keyPrefix)[..24];
-                    }
-
-                    row.UserId = null;
-                    row.TrackingToken = null;
-                    row.TrackingEmail = null;
-                    row.Query = null;
-                    row.Referrer = null;
-                    changed = true;
-                }
-            }
-
-            if (changed)
-            {
-                FirstHit.Clear();
-                foreach (var row in Rows)
-                {
-                    if (!FirstHit.TryGetValue(row.VisitorKey, out var first) || row.EventTs < first)
-                    {
-                        FirstHit[row.VisitorKey] = row.EventTs;
-                    }
-                }
-            }
-
-            for (var i = 0; i < Quarantine.Count; i++)
-            {
-                if (suppression.Mentions(Quarantine[i].RawText, loginSource))
-                {
-                    Quarantine[i] = Suppression.Scrub(Quarantine[i]);
-                }
-            }
-        }
-
-        public void Add(WebEventRow row)
-        {
-            Rows.Add(row);
-            Months.Add(row.EventTs.Year * 100 + row.EventTs.Month);
-            if (!FirstHit.TryGetValue(row.VisitorKey, out var first) || row.EventTs < first)
-            {
-                FirstHit[row.VisitorKey] = row.EventTs;
-            }
-        }
-    }
 
     private static partial class Log
     {

@@ -79,6 +79,9 @@ public sealed class WebLogsOptions
 
     /// <summary>A session of at least 20 requests faster than this many per minute behaves like a bot.</summary>
     public int BotMaxRequestsPerMinute { get; set; } = 60;
+
+    /// <summary>The email campaign send logs that resolve tracking tokens to addresses.</summary>
+    public CampaignSendsOptions CampaignSends { get; set; } = new();
 }
 
 /// <summary>Checks <see cref="WebLogsOptions"/> at start, naming each bad setting.</summary>
@@ -94,6 +97,12 @@ public sealed class WebLogsOptionsValidator : IValidateOptions<WebLogsOptions>
         if (options.SessionTimeoutMinutes is < 1 or > 24 * 60)
         {
             failures.Add($"Crm:WebLogs:SessionTimeoutMinutes must be 1..1440; got {options.SessionTimeoutMinutes}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.CampaignSends.Folder)
+            && (string.IsNullOrWhiteSpace(options.CampaignSends.TokenColumn) || string.IsNullOrWhiteSpace(options.CampaignSends.EmailColumn)))
+        {
+            failures.Add("Crm:WebLogs:CampaignSends:TokenColumn and EmailColumn are required when a Folder is set.");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

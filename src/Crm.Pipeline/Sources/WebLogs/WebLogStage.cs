@@ -29,6 +29,17 @@ public sealed class WebLogStage : IPipelineStage
         var total = default(IngestCounts);
         var files = 0;
         var failed = 0;
+        // Send logs first, so the tokens of tonight's clicks resolve as their hits land (later ones resolve too).
+        // Their rows are not log lines: they are reported apart, not in the stage's row counts.
+        var sends = default(IngestCounts);
+        var sendFiles = 0;
+        foreach (var r in await _ingester.LoadCampaignSendsAsync(context.RunId, cancellationToken).ConfigureAwait(false))
+        {
+            sends += r.Counts;
+            sendFiles++;
+            failed += r.Error is null ? 0 : 1;
+        }
+
         foreach (var source in _options.CurrentValue.Sources.Where(s => !string.IsNullOrEmpty(s.Folder)))
         {
             var paths = Directory.Exists(source.Folder)
@@ -43,6 +54,6 @@ public sealed class WebLogStage : IPipelineStage
             }
         }
 
-        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {failed} failed; {total}");
+        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {sendFiles} campaign send log(s) ({sends}), {failed} failed; {total}");
     }
 }

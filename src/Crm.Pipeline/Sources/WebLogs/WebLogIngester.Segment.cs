@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using Crm.Pipeline.Privacy;
+using Crm.Pipeline.Warehouse;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Pipeline.Sources.WebLogs;
+
+public sealed partial class WebLogIngester
+{
+    private static readonly string LinksSql = SqlResource.Load("weblog_links.sql");
+
+    /// <summary>
+    /// One segment being landed: its transaction is open from the first line taken, the hits stream
+    /// straight into a binary COPY as they are parsed (no list of rows, and the server works while
+    /// the next lines are parsed), while quarantined lines, sessions and visitor links collect what
+    /// they need. <see cref="CommitAsync"/> finishes the COPY, writes the rest, the file's new offset
+    /// and the ledger row, and commits them together. Disposing without committing rolls it all back.
+    /// </summary>
+    private sealed class SegmentWriter : IAsyncDisposable
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _transaction;
+        private readonly NpgsqlBinaryImporter _importer;
+        private readonly FileState _state;
+        private readonly WebLogSourceOptions _source;
+        private readonly IWebLogLineParser _parser;
+        private readonly WebLogsOptions _options;
+        private readonly string _path;
+        private readonly long _start;
+        private readonly long _ledgerId;
+        private readonly WebSessionizer _sessions;
+        private readonly Suppression? _suppression;
+        private readonly Dictionary<(string Visitor, string Source, string Id), (string Evidence, DateTime First, DateTime Last)> _links = [];
+        private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
+        private int _loaded;
+
+        private SegmentWriter(
+            NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBinaryImporter importer, FileState state, WebLogSourceOptions source,
+            IWebLogLineParser parser, WebLogsOptions options, string path, long start, long ledgerId, WebSessionizer sessions, Suppression? suppression)
+        {
+            _sessions = sessions;
+            _suppression = suppression;
+            sessions.Clear();
+            _connection = connection;
+            _transaction = transaction;
+            _importer = importer;
+            _state = state;
+            _source = source;
+            _parser = parser;
+            _options = options;
+            _path = path;
+            _start = start;
+            _ledgerId = ledgerId;
+        }
+
+        public List<QuarantineRow> Quarantine { get; } = [];
+
+        public static async Task<SegmentWriter> OpenAsync(
+            WebLogIngester owner, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, string path,
+            WebLogsOptions options, WebSessionizer sessions, Guid? runId, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var connection = await owner._dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            NpgsqlTransaction? transaction = null;
+            try
+            {
+                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
+                if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
+                {
+                    // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
+                    throw new InvalidOperationException(
+                        $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
+                }
+
+                // The end of the range is known only at commit, which completes the key.
+                var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256,
+                    start, null, runId, cancellationToken).ConfigureAwait(false);
+                // Forgotten people stay forgotten (the forget command holds the exclusive side of this lock).
+                await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var suppression = await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
+                WebLogTimings.AddOther(started);
+                return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, suppression);
+            }
+            catch
+            {
+                if (transaction is not null)
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        public void Add(WebEventRow row)
+        {
+            if (_suppression is not null)
+            {
+                Anonymise(row, _suppression);
+            }
+
+            WriteEvent(_importer, _source.Name, _state.FileKey, _ledgerId, row);
+            _loaded++;
+            _sessions.Add(row);
+            if (row.UserId is { } user)
+            {
+                Widen(_links, (row.VisitorKey, _source.LinkSourceForLogins, user), "login", row.EventTs);
+            }
+
+            if (row.TrackingEmail is { } email)
+            {
+                Widen(_links, (row.VisitorKey, "email", email), "tracking_token", row.EventTs);
+            }
+            else if (row.TrackingToken is { Length: > 0 } token)
+            {
+                // An opaque token: kept as is, resolved through the campaign send logs (now or when they arrive).
+                Widen(_links, (row.VisitorKey, "tracking", token), "tracking_token", row.EventTs);
+                _tokens.Add(token);
+            }
+        }
+
+        public async Task<IngestCounts> CommitAsync(long end, long lineCount, CancellationToken cancellationToken)
+        {
+            var step = Stopwatch.GetTimestamp();
+            await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await _importer.DisposeAsync().ConfigureAwait(false);
+            WebLogTimings.AddCopy(step);
+            step = Stopwatch.GetTimestamp();
+            if (_suppression is not null)
+            {
+                // Quarantined lines naming a forgotten person keep their reason but lose their text.
+                for (var i = 0; i < Quarantine.Count; i++)
+                {
+                    if (_suppression.Mentions(Quarantine[i].RawText, _source.LinkSourceForLogins))
+                    {
+                        Quarantine[i] = Suppression.Scrub(Quarantine[i]);
+                    }
+                }
+            }
+
+            if (Quarantine.Count > 0)
+            {
+                await QuarantineWriter.WriteAsync(_connection, Source, _ledgerId, _path, Quarantine, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _sessions.WriteAsync(_connection, _transaction, _source.Name, _options, cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddSessions(step);
+            step = Stopwatch.GetTimestamp();
+            await LinkAsync(cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddLinks(step);
+            step = Stopwatch.GetTimestamp();
+
+            await FileState.SaveAsync(_connection, _transaction, _source.Name, _state, _path, end, lineCount, _parser.State, _parser.FormatName, cancellationToken).ConfigureAwait(false);
+            var counts = new IngestCounts(_loaded + Quarantine.Count, _loaded, Quarantine.Count, 0);
+            await using (var key = new NpgsqlCommand("update ops.ingest_ledger set unit_key = @k, byte_end = @e where ledger_id = @id", _connection, _transaction))
+            {
+                key.Parameters.AddWithValue("k", $"{_source.Name}:{_state.FileKey}:{_start}-{end}");
+                key.Parameters.AddWithValue("e", end);
+                key.Parameters.AddWithValue("id", _ledgerId);
+                await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await Ledger.CloseAsync(_connection, _transaction, _ledgerId, counts,
+                new { site = _source.Name, file_key = _state.FileKey, format = _parser.FormatName, byte_start = _start, byte_end = end }, cancellationToken).ConfigureAwait(false);
+            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddOther(step);
+            _state.ByteOffset = end;
+            _state.LineCount = lineCount;
+            _state.Format = _parser.FormatName;
+            return counts;
+        }
+
+        /// <summary>
+        /// A hit that reveals a forgotten person (a login's user id, an email tracking token) stays as an
+        /// anonymous hit: no user id, token, query or referrer, and a visitor key that no longer derives
+        /// from the user id; so no link to a customer is made from it.
+        /// </summary>
+        private void Anonymise(WebEventRow row, Suppression suppression)
+        {
+            if (!suppression.IsCustomerSuppressed(_source.LinkSourceForLogins, row.UserId) && !suppression.IsEmailSuppressed(row.TrackingEmail))
+            {
+                return;
+            }
+
+            var keyPrefix = _source.Name + ":";
+            if (row.UserId is not null && row.VisitorKey == keyPrefix + "u:" + row.UserId)
+            {
+                row.VisitorKey = keyPrefix + "x:" + Suppression.Hash(row.UserId, "visitor", keyPrefix)[..24];
+            }
+
+            row.UserId = null;
+            row.TrackingToken = null;
+            row.TrackingEmail = null;
+            row.Query = null;
+            row.Referrer = null;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _importer.DisposeAsync().ConfigureAwait(false);
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async Task LinkAsync(CancellationToken cancellationToken)
+        {
+            if (_links.Count == 0)
+            {
+                return;
+            }
+
+            var n = _links.Count;
+            string[] visitors = new string[n], sources = new string[n], ids = new string[n], evidence = new string[n];
+            DateTime[] first = new DateTime[n], last = new DateTime[n];
+            var i = 0;
+            foreach (var (key, value) in _links)
+            {
+                (visitors[i], sources[i], ids[i]) = key;
+                (evidence[i], first[i], last[i]) = value;
+                i++;
+            }
+
+            await using var command = new NpgsqlCommand(LinksSql, _connection, _transaction);
+            command.Parameters.AddWithValue("visitors", visitors);
+            command.Parameters.AddWithValue("sources", sources);
+            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddWithValue("evidence", evidence);
+            command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
+            command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await CampaignSendLoader.ResolveAsync(_connection, _transaction, [.. _tokens], cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
