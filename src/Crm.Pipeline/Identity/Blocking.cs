@@ -76,11 +76,16 @@ internal static class Blocking
 
     /// <summary>All candidate pairs (i &lt; j) of <paramref name="records"/>.</summary>
     /// <remarks>With <paramref name="delta"/>, only blocks holding a delta record are kept and only pairs touching one are produced.</remarks>
-    public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks)
+    public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks) =>
+        CandidatePairs(records, maxBlockSize, delta, out skippedBlocks, out _);
+
+    /// <summary>All candidate pairs, and every record's <see cref="KeyCount"/> key hashes (record-major).</summary>
+    public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks, out ulong[] keys)
     {
         var n = records.Count;
-        var keys = new ulong[n * KeyCount];
-        Parallel.For(0, n, i => Keys(records[i], keys.AsSpan(i * KeyCount, KeyCount)));
+        var all = new ulong[n * KeyCount];
+        keys = all;
+        Parallel.For(0, n, i => Keys(records[i], all.AsSpan(i * KeyCount, KeyCount)));
 
         HashSet<ulong>? wanted = null;
         if (delta is not null)
@@ -161,14 +166,14 @@ internal static class Blocking
                 }
 
                 Array.Sort(owners, lo, hi - lo);
-                var key = Key(hashes[lo], keys, owners[lo]);
+                var key = Key(hashes[lo], all, owners[lo]);
                 for (var i = lo; i < hi; i++)
                 {
                     var ri = owners[i];
                     for (var j = i + 1; j < hi; j++)
                     {
                         var rj = owners[j];
-                        if (ri != rj && (delta is null || delta[ri] || delta[rj]) && !SharedEarlierKey(keys, ri, rj, key, oversized))
+                        if (ri != rj && (delta is null || delta[ri] || delta[rj]) && !SharedEarlierKey(all, ri, rj, key, oversized))
                         {
                             local.Add((ri, rj));
                         }
@@ -187,6 +192,42 @@ internal static class Blocking
         }
 
         return pairs;
+    }
+
+    /// <summary>
+    /// The fields each key is built from, and those it implies (names and phone numbers tell the
+    /// country, a postcode the town and region): EM leaves them out of the pairs that share that key,
+    /// where they agree whatever the match status.
+    /// </summary>
+    public static readonly MatchField[][] KeyFields =
+    [
+        [MatchField.Email],
+        [MatchField.Phone, MatchField.Country],
+        [MatchField.NationalId],
+        [MatchField.DateOfBirth, MatchField.Family, MatchField.Country],
+        [MatchField.Given, MatchField.Family, MatchField.Country],
+        [MatchField.Family, MatchField.Postcode, MatchField.Country, MatchField.Locality, MatchField.Region],
+        [MatchField.Street, MatchField.StreetNumber, MatchField.Family, MatchField.Country, MatchField.Locality],
+        [MatchField.Given, MatchField.DateOfBirth, MatchField.Country],
+        [MatchField.Family, MatchField.Given, MatchField.Country],
+        [MatchField.Postcode, MatchField.DateOfBirth, MatchField.Country, MatchField.Locality, MatchField.Region],
+        [MatchField.DateOfBirth, MatchField.Given, MatchField.Country],
+    ];
+
+    /// <summary>The keys two records share, one bit per key.</summary>
+    public static int SharedKeys(ulong[] keys, int a, int b)
+    {
+        var mask = 0;
+        for (var k = 0; k < KeyCount; k++)
+        {
+            var h = keys[(a * KeyCount) + k];
+            if (h != 0 && h == keys[(b * KeyCount) + k])
+            {
+                mask |= 1 << k;
+            }
+        }
+
+        return mask;
     }
 
     /// <summary>Which key index produced <paramref name="hash"/> for record <paramref name="record"/>.</summary>

@@ -29,6 +29,14 @@ public sealed class MatchingOptions
     /// </summary>
     public bool RequireNonNameAgreement { get; set; } = true;
 
+    /// <summary>
+    /// Household guard: members of one household share surname, address and often a phone number, so
+    /// when the given names are not at least close (Jaro–Winkler ≥ 0.92), neither the phone rule nor a
+    /// probabilistic score links a pair without a personal identifier agreeing (e-mail, date of birth,
+    /// national id). Default true.
+    /// </summary>
+    public bool HouseholdGuard { get; set; } = true;
+
     /// <summary>Hold u at the values measured on random pairs during EM (Splink's practice). Default true.</summary>
     public bool FixU { get; set; } = true;
 
