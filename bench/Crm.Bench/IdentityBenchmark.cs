@@ -52,11 +52,24 @@ internal static class IdentityBenchmark
         }
 
         var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
-        Run(n);
+        var options = new MatchingOptions();
+        var maxBlock = Array.IndexOf(args, "--max-block");
+        if (maxBlock >= 0)
+        {
+            options.MaxBlockSize = int.Parse(args[maxBlock + 1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var maxNameBlock = Array.IndexOf(args, "--max-name-block");
+        if (maxNameBlock >= 0)
+        {
+            options.MaxNameBlockSize = int.Parse(args[maxNameBlock + 1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Run(n, options);
         return Task.FromResult(0);
     }
 
-    private static void Run(int n)
+    private static void Run(int n, MatchingOptions options)
     {
         Console.WriteLine($"identity: {n:N0} synthetic records, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
         var clock = Stopwatch.StartNew();
@@ -78,12 +91,12 @@ internal static class IdentityBenchmark
         clock.Restart();
         records = Clean(people, cleaning);
         var clean2 = clock.Elapsed;
-        var options = new MatchingOptions();
         var full = Matcher.Resolve(records, options);
         var fullTime = clock.Elapsed;
         var fullMetrics = PairwiseMetrics.Compute(truth, full.Labels);
         Console.WriteLine($"  full resolution: {fullTime.TotalSeconds:F1} s (cleaning {clean2.TotalSeconds:F1} s, {string.Join(", ", full.Timings.Select(t => $"{t.Key} {t.Value.TotalSeconds:F1} s"))})");
         Console.WriteLine($"    {full.CandidatePairs:N0} candidate pairs, {full.MatchedPairs:N0} matched, {full.SkippedBlocks} oversized blocks skipped, {full.GuardBlocks} guard blocks, {full.CapAlerts} cap alerts, EM {full.Model.Iterations} iterations");
+        Console.WriteLine("    pairs per blocking key: " + string.Join(", ", full.PairsPerKey.Take(Blocking.KeyCount).Select((c, k) => $"{Blocking.KeyNames[k]} {c:N0}")));
         Console.WriteLine($"    P={fullMetrics.Precision:F4} R={fullMetrics.Recall:F4} F1={fullMetrics.F1:F4}; time ratio to baseline {fullTime / baselineTime:F2}x");
 
         // A 1 % delta: half new people, half new records of people already known.

@@ -77,10 +77,14 @@ internal static class Blocking
     /// <summary>All candidate pairs (i &lt; j) of <paramref name="records"/>.</summary>
     /// <remarks>With <paramref name="delta"/>, only blocks holding a delta record are kept and only pairs touching one are produced.</remarks>
     public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks) =>
-        CandidatePairs(records, maxBlockSize, delta, out skippedBlocks, out _);
+        CandidatePairs(records, maxBlockSize, maxBlockSize, delta, out skippedBlocks, out _, out _);
+
+    /// <summary>Keys made of names alone: common names make their blocks grow with the customer base.</summary>
+    public static bool NameOnly(int key) => key is 4 or 8;
 
     /// <summary>All candidate pairs, and every record's <see cref="KeyCount"/> key hashes (record-major).</summary>
-    public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks, out ulong[] keys)
+    public static List<(int A, int B)> CandidatePairs(
+        IReadOnlyList<MatchRecord> records, int maxBlockSize, int maxNameBlockSize, bool[]? delta, out int skippedBlocks, out ulong[] keys, out long[] pairsPerKey)
     {
         var n = records.Count;
         var all = new ulong[n * KeyCount];
@@ -139,7 +143,8 @@ internal static class Blocking
         var oversized = new HashSet<ulong>();
         for (var b = 0; b < starts.Count - 1; b++)
         {
-            if (starts[b + 1] - starts[b] > maxBlockSize)
+            var size = starts[b + 1] - starts[b];
+            if (size > maxBlockSize || (size > maxNameBlockSize && NameOnly(Key(span[starts[b]], all, owners[starts[b]]))))
             {
                 oversized.Add(span[starts[b]]);
             }
@@ -147,9 +152,11 @@ internal static class Blocking
 
         var skipped = oversized.Count;
         var results = new List<(int, int)>[Environment.ProcessorCount];
+        var perKey = new long[KeyCount + 1];
         Parallel.For(0, results.Length, w =>
         {
             var local = new List<(int, int)>();
+            var localPerKey = new long[KeyCount + 1];
             for (var b = w; b < starts.Count - 1; b += results.Length)
             {
                 var lo = starts[b];
@@ -160,7 +167,7 @@ internal static class Blocking
                     continue;
                 }
 
-                if (size > maxBlockSize)
+                if (oversized.Contains(hashes[lo]))
                 {
                     continue;
                 }
@@ -176,15 +183,24 @@ internal static class Blocking
                         if (ri != rj && (delta is null || delta[ri] || delta[rj]) && !SharedEarlierKey(all, ri, rj, key, oversized))
                         {
                             local.Add((ri, rj));
+                            localPerKey[key]++;
                         }
                     }
                 }
             }
 
             results[w] = local;
+            lock (perKey)
+            {
+                for (var k = 0; k < perKey.Length; k++)
+                {
+                    perKey[k] += localPerKey[k];
+                }
+            }
         });
 
         skippedBlocks = skipped;
+        pairsPerKey = perKey;
         var pairs = new List<(int A, int B)>(results.Sum(r => r.Count));
         foreach (var r in results)
         {

@@ -23,6 +23,9 @@ public sealed class Resolution
     /// <summary>Blocks skipped for being larger than the cap.</summary>
     public int SkippedBlocks { get; init; }
 
+    /// <summary>Candidate pairs produced by each blocking key (<see cref="Blocking.KeyNames"/> order).</summary>
+    public IReadOnlyList<long> PairsPerKey { get; init; } = [];
+
     /// <summary>Merges refused by the cluster-size cap.</summary>
     public int CapAlerts { get; init; }
 
@@ -81,7 +84,7 @@ public static class Matcher
     {
         var timings = new Dictionary<string, TimeSpan>();
         var clock = Stopwatch.StartNew();
-        var candidates = Blocking.CandidatePairs(records, options.MaxBlockSize, delta, out var skipped, out var keys);
+        var candidates = Blocking.CandidatePairs(records, options.MaxBlockSize, options.MaxNameBlockSize, delta, out var skipped, out var keys, out var perKey);
         timings["blocking"] = clock.Elapsed;
 
         clock.Restart();
@@ -179,6 +182,7 @@ public static class Matcher
             CandidatePairs = candidates.Count,
             MatchedPairs = matched.Count,
             SkippedBlocks = skipped,
+            PairsPerKey = perKey,
             CapAlerts = clusterer.CapAlerts,
             GuardBlocks = clusterer.GuardBlocks,
             Timings = timings,
@@ -210,15 +214,14 @@ public static class Matcher
         && PairComparer.Level(p, (int)MatchField.DateOfBirth) < 2 && PairComparer.Level(p, (int)MatchField.NationalId) < 1;
 
     // Members of one household share surname, address and often phone; their given names differ, though
-    // sometimes only a little (Antônia/Antônio, Jean/Jeanne). Unless the given names are equal, the
+    // sometimes only by a letter (Antônia/Antônio, Jean/Jeanne). Unless the given names are equal, the
     // address does not make a link: a close given name also needs the same phone or a personal identifier
     // (e-mail, date of birth, national id), a merely similar or different one a personal identifier.
     private static bool Household(ulong p)
     {
-        var given = PairComparer.Level(p, (int)MatchField.Given);
         var personal = PairComparer.Level(p, (int)MatchField.Email) >= 1 || PairComparer.Level(p, (int)MatchField.DateOfBirth) >= 2
             || PairComparer.Level(p, (int)MatchField.NationalId) >= 1;
-        return given switch
+        return PairComparer.Level(p, (int)MatchField.Given) switch
         {
             3 or -1 => false,
             2 => !personal && PairComparer.Level(p, (int)MatchField.Phone) < 2,
@@ -235,7 +238,7 @@ public static class Matcher
 
         if (options.PhoneRule && PairComparer.Level(p, (int)MatchField.Phone) == 2
             && PairComparer.Level(p, (int)MatchField.Family) != 0
-            && (options.HouseholdGuard ? PairComparer.Level(p, (int)MatchField.Given) >= 2 : PairComparer.Level(p, (int)MatchField.Given) != 0))
+            && (options.HouseholdGuard ? !Household(p) : PairComparer.Level(p, (int)MatchField.Given) != 0))
         {
             return MatchRule.Phone;
         }
