@@ -13,9 +13,9 @@ public sealed class MatchingOptions
     /// Blocks of the keys made of names alone (name prefixes; family prefix + given initial) larger than
     /// this are skipped for that key. Common names make these blocks grow with the customer base (the
     /// pairs they hold grow with its square), and a pair that shares nothing but a common name cannot
-    /// link anyway without another field agreeing, which the other keys find. Default 60.
+    /// link anyway without another field agreeing, which the other keys find. Default 30.
     /// </summary>
-    public int MaxNameBlockSize { get; set; } = 60;
+    public int MaxNameBlockSize { get; set; } = 30;
 
     /// <summary>A merge that would make a cluster larger than this is refused and raised as an alert. Default 50.</summary>
     public int MaxClusterSize { get; set; } = 50;

@@ -77,7 +77,7 @@ internal static class PairComparer
 
     private static double Jw(string? a, string? b) => a is null || b is null ? 0 : Similarity.JaroWinkler(a, b);
 
-    // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92, 3 exact
+    // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92 or a prefix of 3+ letters, 3 exact
     private static int NameLevel(string? a, string? b, double jw = -1)
     {
         if (a is null || b is null)
@@ -91,7 +91,10 @@ internal static class PairComparer
         }
 
         jw = jw < 0 ? Similarity.JaroWinkler(a, b) : jw;
-        if (jw >= 0.92)
+
+        // A short form that starts the long one (Bob/Bobby, Dan/Daniel, Chris/Christopher) is close.
+        if (jw >= 0.92 || (Math.Min(a.Length, b.Length) >= 3
+            && (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal))))
         {
             return 2;
         }
@@ -189,7 +192,7 @@ internal static class PairComparer
     private static string[][] BuildNames()
     {
         var names = new string[MatchRecord.FieldCount][];
-        string[] name = ["different", "similar (jaro-winkler ≥ 0.80 or initial)", "close (jaro-winkler ≥ 0.92)", "exact"];
+        string[] name = ["different", "similar (jaro-winkler ≥ 0.80 or initial)", "close (jaro-winkler ≥ 0.92 or short form)", "exact"];
         string[] text = ["different", "similar (jaro-winkler ≥ 0.80)", "close (jaro-winkler ≥ 0.92)", "exact"];
         string[] edit = ["different", "one edit apart", "exact"];
         string[] exact = ["different", "exact"];
