@@ -15,13 +15,35 @@ internal static class IdentityBenchmark
 {
     public static Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "company")
+        {
+            return IdentityCompanyBenchmark.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "eval")
         {
             foreach (var file in args[1..])
             {
-                foreach (var exclude in new[] { Array.Empty<string>(), ["soc_sec_id"] })
+                // A company dump (identity company N) carries its truth in person_id and runs with the demo's settings.
+                var company = File.ReadLines(file).First().StartsWith("person_id", StringComparison.Ordinal);
+                var settings = company ? IdentityCompanyBenchmark.DemoIdentityOptions() : new IdentityOptions();
+                foreach (var exclude in company ? [Array.Empty<string>()] : new[] { Array.Empty<string>(), ["soc_sec_id"] })
                 {
-                    var r = IdentityEvaluation.Evaluate(file, "rec_id", exclude, new MatchingOptions(), new CleaningOptions());
+                    var r = IdentityEvaluation.Evaluate(file, company ? "person_id" : "rec_id", exclude, settings.Matching, settings.Cleaning);
+                    if (Environment.GetEnvironmentVariable("CRM_BENCH_VERBOSE") == "1")
+                    {
+                        var model = r.Resolution.Model;
+                        for (var f = 0; f < MatchRecord.FieldCount; f++)
+                        {
+                            Console.WriteLine($"    {(MatchField)f,-12} " + string.Join("  ", Enumerable.Range(0, model.M[f].Length).Select(l => $"L{l} m={model.M[f][l]:F3} u={model.U[f][l]:F4} w={model.Weight(f, l):F2}")));
+                        }
+                    }
+
+                    if (company && Environment.GetEnvironmentVariable("CRM_BENCH_EXPLAIN") is { } explain)
+                    {
+                        Explain(file, r, int.Parse(explain, System.Globalization.CultureInfo.InvariantCulture));
+                    }
+
                     Console.WriteLine($"{Path.GetFileName(file)} excl=[{string.Join(',', exclude)}] P={r.Metrics.Precision:F4} R={r.Metrics.Recall:F4} F1={r.Metrics.F1:F4} cand={r.Resolution.CandidatePairs} matched={r.Resolution.MatchedPairs} guard={r.Resolution.GuardBlocks} cap={r.Resolution.CapAlerts} lambda={r.Resolution.Model.Lambda:F4} it={r.Resolution.Model.Iterations} {r.Elapsed.TotalMilliseconds:F0}ms " + string.Join(" ", r.Resolution.Timings.Select(t => $"{t.Key}={t.Value.TotalMilliseconds:F0}")));
                 }
             }
@@ -30,11 +52,24 @@ internal static class IdentityBenchmark
         }
 
         var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
-        Run(n);
+        var options = new MatchingOptions();
+        var maxBlock = Array.IndexOf(args, "--max-block");
+        if (maxBlock >= 0)
+        {
+            options.MaxBlockSize = int.Parse(args[maxBlock + 1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var maxNameBlock = Array.IndexOf(args, "--max-name-block");
+        if (maxNameBlock >= 0)
+        {
+            options.MaxNameBlockSize = int.Parse(args[maxNameBlock + 1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Run(n, options);
         return Task.FromResult(0);
     }
 
-    private static void Run(int n)
+    private static void Run(int n, MatchingOptions options)
     {
         Console.WriteLine($"identity: {n:N0} synthetic records, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
         var clock = Stopwatch.StartNew();
@@ -56,12 +91,12 @@ internal static class IdentityBenchmark
         clock.Restart();
         records = Clean(people, cleaning);
         var clean2 = clock.Elapsed;
-        var options = new MatchingOptions();
         var full = Matcher.Resolve(records, options);
         var fullTime = clock.Elapsed;
         var fullMetrics = PairwiseMetrics.Compute(truth, full.Labels);
         Console.WriteLine($"  full resolution: {fullTime.TotalSeconds:F1} s (cleaning {clean2.TotalSeconds:F1} s, {string.Join(", ", full.Timings.Select(t => $"{t.Key} {t.Value.TotalSeconds:F1} s"))})");
         Console.WriteLine($"    {full.CandidatePairs:N0} candidate pairs, {full.MatchedPairs:N0} matched, {full.SkippedBlocks} oversized blocks skipped, {full.GuardBlocks} guard blocks, {full.CapAlerts} cap alerts, EM {full.Model.Iterations} iterations");
+        Console.WriteLine("    pairs per blocking key: " + string.Join(", ", full.PairsPerKey.Take(Blocking.KeyCount).Select((c, k) => $"{Blocking.KeyNames[k]} {c:N0}")));
         Console.WriteLine($"    P={fullMetrics.Precision:F4} R={fullMetrics.Recall:F4} F1={fullMetrics.F1:F4}; time ratio to baseline {fullTime / baselineTime:F2}x");
 
         // A 1 % delta: half new people, half new records of people already known.
@@ -141,6 +176,30 @@ internal static class IdentityBenchmark
         }
 
         return Enumerable.Range(0, records.Count).Select(Find).ToArray();
+    }
+
+    // Wrongly merged clusters of a company dump, with every record and the links that joined them.
+    private static void Explain(string file, EvaluationResult r, int k)
+    {
+        var lines = File.ReadAllLines(file).Skip(1).ToArray();
+        var truth = lines.Select(l => l[..l.IndexOf(',', StringComparison.Ordinal)]).ToArray();
+        var labels = r.Resolution.Labels;
+        var wrong = Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).Where(g => g.Select(i => truth[i]).Distinct().Count() > 1).Take(k);
+        foreach (var g in wrong)
+        {
+            Console.WriteLine("  cluster:");
+            foreach (var i in g)
+            {
+                Console.WriteLine($"    {i}: {lines[i]}");
+            }
+
+            foreach (var link in r.Resolution.Links.Where(l => labels[l.A] == g.Key))
+            {
+                var model = r.Resolution.Model;
+                Console.WriteLine($"    link {link.A}~{link.B} {link.Rule} p={link.Probability:F4} " + string.Join(" ", Enumerable.Range(0, MatchRecord.FieldCount)
+                    .Where(f => PairComparer.Level(link.Pattern, f) >= 0).Select(f => $"{(MatchField)f}:{PairComparer.Level(link.Pattern, f)}:{model.Weight(f, PairComparer.Level(link.Pattern, f)):F1}")));
+            }
+        }
     }
 
     private static string LoadAverage() =>

@@ -76,11 +76,20 @@ internal static class Blocking
 
     /// <summary>All candidate pairs (i &lt; j) of <paramref name="records"/>.</summary>
     /// <remarks>With <paramref name="delta"/>, only blocks holding a delta record are kept and only pairs touching one are produced.</remarks>
-    public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks)
+    public static List<(int A, int B)> CandidatePairs(IReadOnlyList<MatchRecord> records, int maxBlockSize, bool[]? delta, out int skippedBlocks) =>
+        CandidatePairs(records, maxBlockSize, maxBlockSize, delta, out skippedBlocks, out _, out _);
+
+    /// <summary>Keys made of names alone: common names make their blocks grow with the customer base.</summary>
+    public static bool NameOnly(int key) => key is 4 or 8;
+
+    /// <summary>All candidate pairs, and every record's <see cref="KeyCount"/> key hashes (record-major).</summary>
+    public static List<(int A, int B)> CandidatePairs(
+        IReadOnlyList<MatchRecord> records, int maxBlockSize, int maxNameBlockSize, bool[]? delta, out int skippedBlocks, out ulong[] keys, out long[] pairsPerKey)
     {
         var n = records.Count;
-        var keys = new ulong[n * KeyCount];
-        Parallel.For(0, n, i => Keys(records[i], keys.AsSpan(i * KeyCount, KeyCount)));
+        var all = new ulong[n * KeyCount];
+        keys = all;
+        Parallel.For(0, n, i => Keys(records[i], all.AsSpan(i * KeyCount, KeyCount)));
 
         HashSet<ulong>? wanted = null;
         if (delta is not null)
@@ -134,7 +143,8 @@ internal static class Blocking
         var oversized = new HashSet<ulong>();
         for (var b = 0; b < starts.Count - 1; b++)
         {
-            if (starts[b + 1] - starts[b] > maxBlockSize)
+            var size = starts[b + 1] - starts[b];
+            if (size > maxBlockSize || (size > maxNameBlockSize && NameOnly(Key(span[starts[b]], all, owners[starts[b]]))))
             {
                 oversized.Add(span[starts[b]]);
             }
@@ -142,9 +152,11 @@ internal static class Blocking
 
         var skipped = oversized.Count;
         var results = new List<(int, int)>[Environment.ProcessorCount];
+        var perKey = new long[KeyCount + 1];
         Parallel.For(0, results.Length, w =>
         {
             var local = new List<(int, int)>();
+            var localPerKey = new long[KeyCount + 1];
             for (var b = w; b < starts.Count - 1; b += results.Length)
             {
                 var lo = starts[b];
@@ -155,31 +167,40 @@ internal static class Blocking
                     continue;
                 }
 
-                if (size > maxBlockSize)
+                if (oversized.Contains(hashes[lo]))
                 {
                     continue;
                 }
 
                 Array.Sort(owners, lo, hi - lo);
-                var key = Key(hashes[lo], keys, owners[lo]);
+                var key = Key(hashes[lo], all, owners[lo]);
                 for (var i = lo; i < hi; i++)
                 {
                     var ri = owners[i];
                     for (var j = i + 1; j < hi; j++)
                     {
                         var rj = owners[j];
-                        if (ri != rj && (delta is null || delta[ri] || delta[rj]) && !SharedEarlierKey(keys, ri, rj, key, oversized))
+                        if (ri != rj && (delta is null || delta[ri] || delta[rj]) && !SharedEarlierKey(all, ri, rj, key, oversized))
                         {
                             local.Add((ri, rj));
+                            localPerKey[key]++;
                         }
                     }
                 }
             }
 
             results[w] = local;
+            lock (perKey)
+            {
+                for (var k = 0; k < perKey.Length; k++)
+                {
+                    perKey[k] += localPerKey[k];
+                }
+            }
         });
 
         skippedBlocks = skipped;
+        pairsPerKey = perKey;
         var pairs = new List<(int A, int B)>(results.Sum(r => r.Count));
         foreach (var r in results)
         {
@@ -187,6 +208,42 @@ internal static class Blocking
         }
 
         return pairs;
+    }
+
+    /// <summary>
+    /// The fields each key is built from, and those it implies (names and phone numbers tell the
+    /// country, a postcode the town and region): EM leaves them out of the pairs that share that key,
+    /// where they agree whatever the match status.
+    /// </summary>
+    public static readonly MatchField[][] KeyFields =
+    [
+        [MatchField.Email],
+        [MatchField.Phone, MatchField.Country],
+        [MatchField.NationalId],
+        [MatchField.DateOfBirth, MatchField.Family, MatchField.Country],
+        [MatchField.Given, MatchField.Family, MatchField.Country],
+        [MatchField.Family, MatchField.Postcode, MatchField.Country, MatchField.Locality, MatchField.Region],
+        [MatchField.Street, MatchField.StreetNumber, MatchField.Family, MatchField.Country, MatchField.Locality],
+        [MatchField.Given, MatchField.DateOfBirth, MatchField.Country],
+        [MatchField.Family, MatchField.Given, MatchField.Country],
+        [MatchField.Postcode, MatchField.DateOfBirth, MatchField.Country, MatchField.Locality, MatchField.Region],
+        [MatchField.DateOfBirth, MatchField.Given, MatchField.Country],
+    ];
+
+    /// <summary>The keys two records share, one bit per key.</summary>
+    public static int SharedKeys(ulong[] keys, int a, int b)
+    {
+        var mask = 0;
+        for (var k = 0; k < KeyCount; k++)
+        {
+            var h = keys[(a * KeyCount) + k];
+            if (h != 0 && h == keys[(b * KeyCount) + k])
+            {
+                mask |= 1 << k;
+            }
+        }
+
+        return mask;
     }
 
     /// <summary>Which key index produced <paramref name="hash"/> for record <paramref name="record"/>.</summary>

@@ -16,6 +16,11 @@ public sealed class IdentityOptionsValidator : IValidateOptions<IdentityOptions>
             failures.Add($"Crm:Identity:Matching:MatchThreshold must be between 0 and 1 (exclusive); got {m.MatchThreshold}.");
         }
 
+        if (m.MaxNameBlockSize < 2)
+        {
+            failures.Add($"Crm:Identity:Matching:MaxNameBlockSize must be at least 2; got {m.MaxNameBlockSize}.");
+        }
+
         if (m.MaxBlockSize < 2)
         {
             failures.Add($"Crm:Identity:Matching:MaxBlockSize must be at least 2; got {m.MaxBlockSize}.");

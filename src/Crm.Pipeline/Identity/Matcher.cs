@@ -23,6 +23,9 @@ public sealed class Resolution
     /// <summary>Blocks skipped for being larger than the cap.</summary>
     public int SkippedBlocks { get; init; }
 
+    /// <summary>Candidate pairs produced by each blocking key (<see cref="Blocking.KeyNames"/> order).</summary>
+    public IReadOnlyList<long> PairsPerKey { get; init; } = [];
+
     /// <summary>Merges refused by the cluster-size cap.</summary>
     public int CapAlerts { get; init; }
 
@@ -81,7 +84,7 @@ public static class Matcher
     {
         var timings = new Dictionary<string, TimeSpan>();
         var clock = Stopwatch.StartNew();
-        var candidates = Blocking.CandidatePairs(records, options.MaxBlockSize, delta, out var skipped);
+        var candidates = Blocking.CandidatePairs(records, options.MaxBlockSize, options.MaxNameBlockSize, delta, out var skipped, out var keys, out var perKey);
         timings["blocking"] = clock.Elapsed;
 
         clock.Restart();
@@ -94,7 +97,7 @@ public static class Matcher
         timings["comparing"] = clock.Elapsed;
 
         clock.Restart();
-        model ??= Fit(records, patterns, options);
+        model ??= Fit(records, patterns, options, candidates, keys);
         timings["em"] = clock.Elapsed;
 
         clock.Restart();
@@ -109,7 +112,9 @@ public static class Matcher
             }
 
             var rule = Rule(p, options);
-            if (rule != MatchRule.Probabilistic || (probability >= options.MatchThreshold && (!options.RequireNonNameAgreement || (AgreesBeyondName(p) && !NameDisagrees(p)))))
+            if (rule != MatchRule.Probabilistic
+                || (probability >= options.MatchThreshold && (!options.RequireNonNameAgreement || (AgreesBeyondName(p) && !NameDisagrees(p)))
+                    && (!options.HouseholdGuard || !Household(p))))
             {
                 matched.Add(new ScoredPair(candidates[i].A, candidates[i].B, p, probability, rule));
             }
@@ -177,6 +182,7 @@ public static class Matcher
             CandidatePairs = candidates.Count,
             MatchedPairs = matched.Count,
             SkippedBlocks = skipped,
+            PairsPerKey = perKey,
             CapAlerts = clusterer.CapAlerts,
             GuardBlocks = clusterer.GuardBlocks,
             Timings = timings,
@@ -207,6 +213,22 @@ public static class Matcher
         (PairComparer.Level(p, (int)MatchField.Given) == 0 || PairComparer.Level(p, (int)MatchField.Family) == 0)
         && PairComparer.Level(p, (int)MatchField.DateOfBirth) < 2 && PairComparer.Level(p, (int)MatchField.NationalId) < 1;
 
+    // Members of one household share surname, address and often phone; their given names differ, though
+    // sometimes only by a letter (Antônia/Antônio, Jean/Jeanne). Unless the given names are equal, the
+    // address does not make a link: a close given name also needs the same phone or a personal identifier
+    // (e-mail, date of birth, national id), a merely similar or different one a personal identifier.
+    private static bool Household(ulong p)
+    {
+        var personal = PairComparer.Level(p, (int)MatchField.Email) >= 1 || PairComparer.Level(p, (int)MatchField.DateOfBirth) >= 2
+            || PairComparer.Level(p, (int)MatchField.NationalId) >= 1;
+        return PairComparer.Level(p, (int)MatchField.Given) switch
+        {
+            3 or -1 => false,
+            2 => !personal && PairComparer.Level(p, (int)MatchField.Phone) < 2,
+            _ => !personal,
+        };
+    }
+
     private static MatchRule Rule(ulong p, MatchingOptions options)
     {
         if (options.EmailRule && PairComparer.Level(p, (int)MatchField.Email) == 2)
@@ -215,7 +237,8 @@ public static class Matcher
         }
 
         if (options.PhoneRule && PairComparer.Level(p, (int)MatchField.Phone) == 2
-            && PairComparer.Level(p, (int)MatchField.Given) != 0 && PairComparer.Level(p, (int)MatchField.Family) != 0)
+            && PairComparer.Level(p, (int)MatchField.Family) != 0
+            && (options.HouseholdGuard ? !Household(p) : PairComparer.Level(p, (int)MatchField.Given) != 0))
         {
             return MatchRule.Phone;
         }
@@ -223,8 +246,17 @@ public static class Matcher
         return MatchRule.Probabilistic;
     }
 
-    /// <summary>Fits a model by EM on the candidate pairs' patterns, u measured on random pairs.</summary>
-    internal static FellegiSunterModel Fit(IReadOnlyList<MatchRecord> records, ulong[] patterns, MatchingOptions options)
+    /// <summary>
+    /// Fits a model without labels, as Splink does: u measured on random pairs; m by EM over the
+    /// candidate pairs, one session per blocking key, each over the pairs sharing that key with the
+    /// key's own fields left out (pairs blocked on a name agree on it whatever their match status,
+    /// so that field says nothing there about m); each field's m is the average over the sessions
+    /// that saw it, weighted by their expected matches. λ is then fitted on all candidate pairs.
+    /// Fitting one EM over the union instead lets the "match" class absorb every candidate (λ → 1),
+    /// which leaves disagreement nearly weightless.
+    /// </summary>
+    internal static FellegiSunterModel Fit(
+        IReadOnlyList<MatchRecord> records, ulong[] patterns, MatchingOptions options, IReadOnlyList<(int A, int B)>? candidates = null, ulong[]? keys = null)
     {
         var counts = new Dictionary<ulong, long>();
         var active = new bool[MatchRecord.FieldCount];
@@ -243,6 +275,109 @@ public static class Matcher
 
         var start = FellegiSunterModel.Start(active, 0.1);
         start.U = ExpectationMaximisation.RandomPairU(records, (int)Math.Min(options.RandomPairSamples, 50L * records.Count), options.Seed);
-        return counts.Count == 0 ? start : ExpectationMaximisation.Fit(counts, start, options.FixU);
+        if (counts.Count == 0)
+        {
+            return start;
+        }
+
+        if (candidates is null || keys is null || !options.FixU)
+        {
+            return ExpectationMaximisation.Fit(counts, start, options.FixU);
+        }
+
+        // Sessions: the patterns of the pairs sharing each key, that key's fields masked out.
+        var sessions = new Dictionary<ulong, long>[Blocking.KeyCount];
+        var masks = new ulong[Blocking.KeyCount];
+        for (var k = 0; k < sessions.Length; k++)
+        {
+            sessions[k] = [];
+            masks[k] = ulong.MaxValue;
+            foreach (var f in Blocking.KeyFields[k])
+            {
+                masks[k] &= ~(0xFUL << ((int)f * 4));
+            }
+        }
+
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            var shared = Blocking.SharedKeys(keys, candidates[i].A, candidates[i].B);
+            for (var k = 0; shared != 0; k++, shared >>= 1)
+            {
+                if ((shared & 1) != 0)
+                {
+                    var masked = patterns[i] & masks[k];
+                    sessions[k][masked] = sessions[k].GetValueOrDefault(masked) + 1;
+                }
+            }
+        }
+
+        var sumM = new double[MatchRecord.FieldCount][];
+        var weight = new double[MatchRecord.FieldCount];
+        var iterations = 0;
+        for (var f = 0; f < sumM.Length; f++)
+        {
+            sumM[f] = new double[PairComparer.LevelCount(f)];
+        }
+
+        for (var k = 0; k < sessions.Length; k++)
+        {
+            var total = sessions[k].Values.Sum();
+            if (total < 20)
+            {
+                continue;
+            }
+
+            var sessionActive = (bool[])active.Clone();
+            foreach (var f in Blocking.KeyFields[k])
+            {
+                sessionActive[(int)f] = false;
+            }
+
+            var session = start.Copy;
+            session.Active = sessionActive;
+            var fitted = ExpectationMaximisation.Fit(sessions[k], session, fixU: true);
+            iterations += fitted.Iterations;
+            var expected = fitted.Lambda * total;
+            for (var f = 0; f < sumM.Length; f++)
+            {
+                if (!sessionActive[f])
+                {
+                    continue;
+                }
+
+                // Weighted by the matches that had a value for the field.
+                var seen = 0.0;
+                foreach (var (p, c) in sessions[k])
+                {
+                    seen += PairComparer.Level(p, f) >= 0 ? c : 0;
+                }
+
+                var w = expected * seen / total;
+                for (var l = 0; l < sumM[f].Length; l++)
+                {
+                    sumM[f][l] += w * fitted.M[f][l];
+                }
+
+                weight[f] += w;
+            }
+        }
+
+        var model = start.Copy;
+        for (var f = 0; f < sumM.Length; f++)
+        {
+            if (weight[f] > 0)
+            {
+                for (var l = 0; l < sumM[f].Length; l++)
+                {
+                    model.M[f][l] = Math.Max(sumM[f][l] / weight[f], 1e-6);
+                }
+
+                FellegiSunterModel.Normalise(model.M[f]);
+            }
+        }
+
+        var result = ExpectationMaximisation.Fit(counts, model, fixU: true, fixM: true);
+        result.Iterations += iterations;
+        return result;
     }
 }

@@ -9,6 +9,14 @@ public sealed class MatchingOptions
     /// <summary>Blocks (records sharing one blocking key) larger than this are skipped for that key. Default 400.</summary>
     public int MaxBlockSize { get; set; } = 400;
 
+    /// <summary>
+    /// Blocks of the keys made of names alone (name prefixes; family prefix + given initial) larger than
+    /// this are skipped for that key. Common names make these blocks grow with the customer base (the
+    /// pairs they hold grow with its square), and a pair that shares nothing but a common name cannot
+    /// link anyway without another field agreeing, which the other keys find. Default 30.
+    /// </summary>
+    public int MaxNameBlockSize { get; set; } = 30;
+
     /// <summary>A merge that would make a cluster larger than this is refused and raised as an alert. Default 50.</summary>
     public int MaxClusterSize { get; set; } = 50;
 
@@ -28,6 +36,15 @@ public sealed class MatchingOptions
     /// the independence assumption of Fellegi–Sunter predicts. Default true.
     /// </summary>
     public bool RequireNonNameAgreement { get; set; } = true;
+
+    /// <summary>
+    /// Household guard: members of one household share surname, address and often a phone number, and
+    /// their given names may differ by a single letter (Antônia/Antônio). When the given names are not
+    /// equal, the address alone never links a pair: a close given name (Jaro–Winkler ≥ 0.92) also needs
+    /// the same phone or a personal identifier (e-mail, date of birth, national id), a less similar one
+    /// a personal identifier (the phone rule included). Default true.
+    /// </summary>
+    public bool HouseholdGuard { get; set; } = true;
 
     /// <summary>Hold u at the values measured on random pairs during EM (Splink's practice). Default true.</summary>
     public bool FixU { get; set; } = true;

@@ -42,11 +42,17 @@ internal static class PairComparer
         pattern = Put(pattern, MatchField.DateOfBirth, DateLevel(x[(int)MatchField.DateOfBirth], y[(int)MatchField.DateOfBirth]));
         pattern = Put(pattern, MatchField.Email, EmailLevel(x[(int)MatchField.Email], y[(int)MatchField.Email]));
         pattern = Put(pattern, MatchField.Phone, EditLevel(x[(int)MatchField.Phone], y[(int)MatchField.Phone]));
-        pattern = Put(pattern, MatchField.StreetNumber, ExactLevel(x[(int)MatchField.StreetNumber], y[(int)MatchField.StreetNumber]));
-        pattern = Put(pattern, MatchField.Street, TextLevel(x[(int)MatchField.Street], y[(int)MatchField.Street]));
+        // An address is street and number together: the same street at another number is a neighbour
+        // (at most "similar"), and the same number on a street that is not the same or close says nothing.
+        var postcode = EditLevel(x[(int)MatchField.Postcode], y[(int)MatchField.Postcode]);
+        var number = ExactLevel(x[(int)MatchField.StreetNumber], y[(int)MatchField.StreetNumber]);
+        var street = TextLevel(x[(int)MatchField.Street], y[(int)MatchField.Street]);
+        pattern = Put(pattern, MatchField.StreetNumber, street < 2 || postcode == 0 ? -1 : number);
+        // Likewise the same street name under another postcode is another street.
+        pattern = Put(pattern, MatchField.Street, number == 0 || postcode == 0 ? Math.Min(street, 1) : street);
         pattern = Put(pattern, MatchField.Premise, TextLevel(x[(int)MatchField.Premise], y[(int)MatchField.Premise]));
         pattern = Put(pattern, MatchField.Locality, TextLevel(x[(int)MatchField.Locality], y[(int)MatchField.Locality]));
-        pattern = Put(pattern, MatchField.Postcode, EditLevel(x[(int)MatchField.Postcode], y[(int)MatchField.Postcode]));
+        pattern = Put(pattern, MatchField.Postcode, postcode);
         pattern = Put(pattern, MatchField.Region, ExactLevel(x[(int)MatchField.Region], y[(int)MatchField.Region]));
         pattern = Put(pattern, MatchField.Country, ExactLevel(x[(int)MatchField.Country], y[(int)MatchField.Country]));
         pattern = Put(pattern, MatchField.NationalId, EditLevel(x[(int)MatchField.NationalId], y[(int)MatchField.NationalId]));
@@ -71,7 +77,7 @@ internal static class PairComparer
 
     private static double Jw(string? a, string? b) => a is null || b is null ? 0 : Similarity.JaroWinkler(a, b);
 
-    // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92, 3 exact
+    // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92 or a prefix of 3+ letters, 3 exact
     private static int NameLevel(string? a, string? b, double jw = -1)
     {
         if (a is null || b is null)
@@ -85,7 +91,10 @@ internal static class PairComparer
         }
 
         jw = jw < 0 ? Similarity.JaroWinkler(a, b) : jw;
-        if (jw >= 0.92)
+
+        // A short form that starts the long one (Bob/Bobby, Dan/Daniel, Chris/Christopher) is close.
+        if (jw >= 0.92 || (Math.Min(a.Length, b.Length) >= 3
+            && (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal))))
         {
             return 2;
         }
@@ -183,7 +192,7 @@ internal static class PairComparer
     private static string[][] BuildNames()
     {
         var names = new string[MatchRecord.FieldCount][];
-        string[] name = ["different", "similar (jaro-winkler ≥ 0.80 or initial)", "close (jaro-winkler ≥ 0.92)", "exact"];
+        string[] name = ["different", "similar (jaro-winkler ≥ 0.80 or initial)", "close (jaro-winkler ≥ 0.92 or short form)", "exact"];
         string[] text = ["different", "similar (jaro-winkler ≥ 0.80)", "close (jaro-winkler ≥ 0.92)", "exact"];
         string[] edit = ["different", "one edit apart", "exact"];
         string[] exact = ["different", "exact"];
