@@ -24,6 +24,13 @@ public sealed class RetentionOptions
     public int PipelineRunDays { get; set; } = 400;
 
     /// <summary>
+    /// Days of per-customer model output history (<c>ml.churn_score</c>, <c>ml.customer_value</c>,
+    /// <c>ml.customer_segment</c>, one row per customer per night) kept; each customer's latest row
+    /// always stays. The default covers a year-on-year report. 0 keeps all.
+    /// </summary>
+    public int ScoreHistoryDays { get; set; } = 400;
+
+    /// <summary>
     /// Trained models whose artifacts are kept, newest first; the champion and the previous champion
     /// always keep theirs. Older models keep their registry row and metrics, not the artifact. 0 keeps all.
     /// </summary>
@@ -49,6 +56,7 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
         Check(nameof(options.QuarantineDays), options.QuarantineDays);
         Check(nameof(options.ReportArchiveDays), options.ReportArchiveDays);
         Check(nameof(options.PipelineRunDays), options.PipelineRunDays);
+        Check(nameof(options.ScoreHistoryDays), options.ScoreHistoryDays);
         Check(nameof(options.ModelArtifactsKept), options.ModelArtifactsKept);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

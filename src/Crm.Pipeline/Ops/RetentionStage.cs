@@ -57,6 +57,7 @@ public sealed partial class RetentionStage : IPipelineStage
             Window(command, "quarantine_days", o.QuarantineDays);
             Window(command, "report_days", o.ReportArchiveDays);
             Window(command, "run_days", o.PipelineRunDays);
+            Window(command, "score_days", o.ScoreHistoryDays);
             Window(command, "models_kept", o.ModelArtifactsKept);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             do

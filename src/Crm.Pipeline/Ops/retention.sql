@@ -36,6 +36,28 @@ with d as (
     returning 1)
 insert into retention_count select 'pipeline runs', count(*) from d;
 
+-- Per-customer model output history: rows past the window go, but never a customer's latest row.
+with d as (
+    delete from ml.churn_score s
+     where @score_days is not null and s.scored_at < @now - make_interval(days => @score_days)
+       and exists (select 1 from ml.churn_score n where n.customer_id = s.customer_id and n.scored_at > s.scored_at)
+    returning 1)
+insert into retention_count select 'churn score history', count(*) from d;
+
+with d as (
+    delete from ml.customer_value v
+     where @score_days is not null and v.computed_at < @now - make_interval(days => @score_days)
+       and exists (select 1 from ml.customer_value n where n.customer_id = v.customer_id and n.computed_at > v.computed_at)
+    returning 1)
+insert into retention_count select 'customer value history', count(*) from d;
+
+with d as (
+    delete from ml.customer_segment g
+     where @score_days is not null and g.as_of < @now - make_interval(days => @score_days)
+       and exists (select 1 from ml.customer_segment n where n.customer_id = g.customer_id and n.scheme = g.scheme and n.as_of > g.as_of)
+    returning 1)
+insert into retention_count select 'segment history', count(*) from d;
+
 with ranked as (
     select model_id, status,
            row_number() over (partition by kind order by model_id desc) as recent,

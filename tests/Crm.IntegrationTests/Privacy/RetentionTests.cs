@@ -39,6 +39,15 @@ public sealed class RetentionTests(PostgresCluster cluster)
                now() - make_interval(days => 100 - i),
                case i when 2 then now() - interval '1 day' when 1 then now() - interval '30 days' when 3 then now() - interval '60 days' end
           from generate_series(1, 8) i;
+        -- Model output history: customer 1 scored 500, 450 and 10 days ago; customer 2 only 500 days ago (their latest).
+        insert into ml.churn_score (customer_id, scored_at, model_version, probability, risk_band) values
+          (1, now() - interval '500 days', 'v1', 0.5, 'medium'), (1, now() - interval '450 days', 'v1', 0.6, 'medium'),
+          (1, now() - interval '10 days', 'v2', 0.7, 'high'), (2, now() - interval '500 days', 'v1', 0.2, 'low');
+        insert into ml.customer_value (customer_id, computed_at, clv, horizon_days) values
+          (1, now() - interval '500 days', 10, 365), (1, now() - interval '10 days', 12, 365), (2, now() - interval '500 days', 5, 365);
+        insert into ml.customer_segment (customer_id, as_of, scheme, segment) values
+          (1, current_date - 500, 'rfm', 'Loyal'), (1, current_date - 10, 'rfm', 'At risk'),
+          (1, current_date - 500, 'kmeans', 'c1'), (2, current_date - 500, 'rfm', 'Hibernating');
         """;
 
     [Fact]
@@ -71,9 +80,15 @@ public sealed class RetentionTests(PostgresCluster cluster)
             ["Crm:Retention:ReportArchiveDays"] = "400",
             ["Crm:Retention:PipelineRunDays"] = "400",
             ["Crm:Retention:ModelArtifactsKept"] = "3",
+            ["Crm:Retention:ScoreHistoryDays"] = "400",
         });
 
         Assert.Equal(2, counts["staging rows"]);
+        // Score history past 400 days goes, except each customer's (and scheme's) latest row.
+        Assert.Equal("1:v2,2:v1", await ds.ScalarAsync<string>("select string_agg(customer_id || ':' || model_version, ',' order by customer_id) from ml.churn_score"));
+        Assert.Equal("1:12,2:5", await ds.ScalarAsync<string>("select string_agg(customer_id || ':' || clv, ',' order by customer_id) from ml.customer_value"));
+        Assert.Equal("1:kmeans:c1,1:rfm:At risk,2:rfm:Hibernating", await ds.ScalarAsync<string>("select string_agg(customer_id || ':' || scheme || ':' || segment, ',' order by customer_id, scheme) from ml.customer_segment"));
+        Assert.Equal(2, counts["churn score history"]);
         Assert.Equal("2", await ds.ScalarAsync<string>("select string_agg(ledger_id::text, ',') from staging.order_line"));
         Assert.Equal(1L, await ds.ScalarAsync<long>("select count(*) from core.\"order\"")); // core keeps the facts
         Assert.Equal("new", await ds.ScalarAsync<string>("select string_agg(reason, ',') from quarantine.record"));
@@ -107,6 +122,7 @@ public sealed class RetentionTests(PostgresCluster cluster)
             ["Crm:Retention:ReportArchiveDays"] = "0",
             ["Crm:Retention:PipelineRunDays"] = "0",
             ["Crm:Retention:ModelArtifactsKept"] = "0",
+            ["Crm:Retention:ScoreHistoryDays"] = "0",
         });
 
         Assert.All(counts.Values, n => Assert.Equal(0, n));
