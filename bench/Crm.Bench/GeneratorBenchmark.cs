@@ -21,19 +21,7 @@ internal static class GeneratorBenchmark
 {
     public static int Run(string[] args)
     {
-        var sizes = new List<int> { 10_000, 100_000 };
-        var days = 365;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--days" && i + 1 < args.Length)
-            {
-                days = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            }
-            else if (args[i].Length > 0 && char.IsDigit(args[i][0]))
-            {
-                sizes = args[i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-            }
-        }
+        var (sizes, days) = BenchArgs.SizesAndDays(args, 10_000, 100_000);
 
         var root = Path.Combine(Path.GetTempPath(), "crm-bench-generator-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Console.WriteLine($"generator benchmark: {days} days, sizes {string.Join(", ", sizes)}; {Environment.ProcessorCount} cores");

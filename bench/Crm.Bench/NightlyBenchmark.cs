@@ -26,19 +26,7 @@ internal static class NightlyBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizes = new List<int> { 10_000, 100_000 };
-        var days = 365;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--days" && i + 1 < args.Length)
-            {
-                days = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            }
-            else if (args[i].Length > 0 && char.IsDigit(args[i][0]))
-            {
-                sizes = args[i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-            }
-        }
+        var (sizes, days) = BenchArgs.SizesAndDays(args, 10_000, 100_000);
 
         var repo = FindRepositoryRoot();
         await using var environment = await BenchEnvironment.StartAsync();

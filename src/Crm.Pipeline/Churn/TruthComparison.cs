@@ -103,14 +103,13 @@ internal static class TruthComparison
     private static Dictionary<string, DateTime?> ReadDropouts(string personsCsv)
     {
         var result = new Dictionary<string, DateTime?>(StringComparer.Ordinal);
-        using var reader = new StreamReader(personsCsv);
-        var header = Split(reader.ReadLine() ?? "");
-        var id = Array.IndexOf(header, "person_id");
-        var drop = Array.IndexOf(header, "dropout_date");
-        while (reader.ReadLine() is { } line)
+        using var csv = Sylvan.Data.Csv.CsvDataReader.Create(personsCsv);
+        var id = csv.GetOrdinal("person_id");
+        var drop = csv.GetOrdinal("dropout_date");
+        while (csv.Read())
         {
-            var f = Split(line);
-            result[f[id]] = f[drop].Length == 0 ? null : DateTime.Parse(f[drop], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+            var d = csv.GetString(drop);
+            result[csv.GetString(id)] = d.Length == 0 ? null : DateTime.Parse(d, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         }
 
         return result;
@@ -120,15 +119,13 @@ internal static class TruthComparison
     private static async Task<Dictionary<long, string>> PersonOfCustomerAsync(NpgsqlDataSource dataSource, string recordsCsv, CancellationToken cancellationToken)
     {
         var person = new Dictionary<(string, string), string>();
-        using (var reader = new StreamReader(recordsCsv))
+        using (var csv = Sylvan.Data.Csv.CsvDataReader.Create(recordsCsv))
         {
-            reader.ReadLine();
-            while (reader.ReadLine() is { } line)
+            while (csv.Read())
             {
-                var f = Split(line);
-                if (f[0].StartsWith("orders:", StringComparison.Ordinal))
+                if (csv.GetString(0).StartsWith("orders:", StringComparison.Ordinal))
                 {
-                    person[(f[0], f[1])] = f[2];
+                    person[(csv.GetString(0), csv.GetString(1))] = csv.GetString(2);
                 }
             }
         }
@@ -164,49 +161,5 @@ internal static class TruthComparison
         }
 
         return -1;
-    }
-
-    /// <summary>One RFC 4180 line of the truth files (quotes doubled inside quoted fields).</summary>
-    private static string[] Split(string line)
-    {
-        var fields = new List<string>();
-        var sb = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    sb.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    sb.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(sb.ToString());
-                sb.Clear();
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-
-        fields.Add(sb.ToString());
-        return [.. fields];
     }
 }
