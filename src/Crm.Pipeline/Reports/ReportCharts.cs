@@ -38,7 +38,7 @@ internal static class ReportCharts
             new ChartImage("revenue-trend." + idSuffix, RevenueTrend(data, currency), labels["trend_revenue"], Width, Height),
             new ChartImage("churn-trend." + idSuffix, ChurnTrend(data), labels["trend_churn"], Width, Height),
             new ChartImage("segment-mix." + idSuffix, SegmentMix(data), labels["segment_mix"], Width, Height),
-            new ChartImage("at-risk." + idSuffix, AtRiskValue(data, labels, currency), labels["at_risk_value"], Width, 200),
+            new ChartImage("at-risk." + idSuffix, AtRiskValue(data, currency), labels["at_risk_value"], Width, 200),
         ];
     }
 
@@ -99,65 +99,41 @@ internal static class ReportCharts
 
     private static byte[] SegmentMix(ReportData data)
     {
-        var plot = NewPlot();
         var rows = data.Segments.Take(8).Reverse().ToList();
-        var bars = new List<Bar>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            bars.Add(new Bar
-            {
-                Position = i,
-                Value = rows[i].Customers,
-                FillColor = Palette[(rows.Count - 1 - i) % Palette.Length],
-                LineWidth = 0,
-                Label = rows[i].Customers.ToString("N0", CultureInfo.InvariantCulture),
-                Orientation = Orientation.Horizontal,
-            });
-        }
-
-        var plotBars = plot.Add.Bars(bars);
-        plotBars.Horizontal = true;
-        plotBars.ValueLabelStyle.FontSize = 13;
-        plotBars.ValueLabelStyle.Bold = true;
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.Select(r => Ascii(r.Segment)).ToArray());
-        plot.Axes.Left.MajorTickStyle.Length = 0;
-        plot.Axes.Margins(left: 0, right: 0.15);
-        plot.Grid.YAxisStyle.IsVisible = false;
-        plot.Grid.XAxisStyle.IsVisible = false;
-        plot.Axes.Bottom.IsVisible = false;
-        if (rows.Count == 0)
-        {
-            plot.Axes.SetLimits(0, 1, 0, 1);
-        }
-
-        return Png(plot, Height);
+        return HorizontalBars(
+            rows.Select((r, i) => (Ascii(r.Segment), (double)r.Customers, Palette[(rows.Count - 1 - i) % Palette.Length],
+                r.Customers.ToString("N0", CultureInfo.InvariantCulture))).ToList(),
+            rightMargin: 0.15, Height);
     }
 
-    private static byte[] AtRiskValue(ReportData data, ReportLabels labels, string currency)
+    private static byte[] AtRiskValue(ReportData data, string currency)
+    {
+        var rows = data.RiskBands.Reverse().ToList();
+        return HorizontalBars(
+            rows.Select(r => (Ascii(r.Band), r.ValueAtRisk, r.Band switch { "high" => Danger, "medium" => Warning, _ => Calm },
+                Money(r.ValueAtRisk, currency) + "  (" + r.Customers.ToString("N0", CultureInfo.InvariantCulture) + ")")).ToList(),
+            rightMargin: 0.4, 200);
+    }
+
+    /// <summary>One labelled horizontal bar per row, bottom to top, value labels beside the bars, no axes.</summary>
+    private static byte[] HorizontalBars(IReadOnlyList<(string Tick, double Value, Color Fill, string ValueLabel)> rows, double rightMargin, int height)
     {
         var plot = NewPlot();
-        var rows = data.RiskBands.Reverse().ToList();
-        var bars = new List<Bar>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
+        var plotBars = plot.Add.Bars(rows.Select((r, i) => new Bar
         {
-            bars.Add(new Bar
-            {
-                Position = i,
-                Value = rows[i].ValueAtRisk,
-                FillColor = rows[i].Band switch { "high" => Danger, "medium" => Warning, _ => Calm },
-                LineWidth = 0,
-                Label = Money(rows[i].ValueAtRisk, currency) + "  (" + rows[i].Customers.ToString("N0", CultureInfo.InvariantCulture) + ")",
-                Orientation = Orientation.Horizontal,
-            });
-        }
-
-        var plotBars = plot.Add.Bars(bars);
+            Position = i,
+            Value = r.Value,
+            FillColor = r.Fill,
+            LineWidth = 0,
+            Label = r.ValueLabel,
+            Orientation = Orientation.Horizontal,
+        }).ToList());
         plotBars.Horizontal = true;
         plotBars.ValueLabelStyle.FontSize = 13;
         plotBars.ValueLabelStyle.Bold = true;
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.Select(r => Ascii(r.Band)).ToArray());
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.Select(r => r.Tick).ToArray());
         plot.Axes.Left.MajorTickStyle.Length = 0;
-        plot.Axes.Margins(left: 0, right: 0.4);
+        plot.Axes.Margins(left: 0, right: rightMargin);
         plot.Grid.YAxisStyle.IsVisible = false;
         plot.Grid.XAxisStyle.IsVisible = false;
         plot.Axes.Bottom.IsVisible = false;
@@ -166,8 +142,7 @@ internal static class ReportCharts
             plot.Axes.SetLimits(0, 1, 0, 1);
         }
 
-        _ = labels;
-        return Png(plot, 200);
+        return Png(plot, height);
     }
 
     private static Plot NewPlot()
