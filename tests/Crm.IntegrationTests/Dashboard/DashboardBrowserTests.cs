@@ -102,7 +102,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             }
 
             await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
-            await page.ClickAsync("#trigger-orders");
+            await ClickAndWaitForReloadAsync(page, "#trigger-orders");
 
             // Watch the run finish on the Runs page (bounded).
             await using var dataSource = NpgsqlDataSource.Create(_connectionString);
@@ -221,9 +221,20 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
     /// <summary>Clicks a command button and waits for the page to load again (Hangfire's script reloads it on success).</summary>
     private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
     {
-        var url = page.Url;
-        await page.RunAndWaitForRequestAsync(() => page.ClickAsync(selector), r => r.IsNavigationRequest && r.Url == url);
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        // The reload's request being sent is not enough: until the new document has loaded, the
+        // old one still reports "loaded" and a following navigation would be interrupted by it.
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLoad(object? sender, IPage p) => reloaded.TrySetResult();
+        page.Load += OnLoad;
+        try
+        {
+            await page.ClickAsync(selector);
+            await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            page.Load -= OnLoad;
+        }
     }
 
     private static async Task WaitForAsync(NpgsqlDataSource dataSource, string countSql)
