@@ -21,12 +21,16 @@ namespace Crm.Bench;
 /// lines into a one-column table, i.e. what it costs PostgreSQL just to take in the bytes. With
 /// several sizes the growth of each stage's time relative to the first size is printed too.
 /// </summary>
-/// <remarks><c>./crm bench nightly 10000,100000[,1000000] [--days 365]</c>.</remarks>
+/// <remarks>
+/// <c>./crm bench nightly 10000,100000[,1000000] [--days 365] [--stages orders,weblogs]</c>; with
+/// <c>--stages</c> only those stages run (a later stage needs the ones it reads from).
+/// </remarks>
 internal static class NightlyBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var (sizes, days) = BenchArgs.SizesAndDays(args, 10_000, 100_000);
+        var only = StageFilter(args);
 
         var repo = FindRepositoryRoot();
         await using var environment = await BenchEnvironment.StartAsync();
@@ -66,7 +70,8 @@ internal static class NightlyBenchmark
             using var sampler = new WorkingSetSampler();
             var watch = Stopwatch.StartNew();
             string? current = null;
-            var results = await runner.RunAsync(runner.StageNames, "bench", stage =>
+            var stages = only is null ? runner.StageNames : runner.StageNames.Where(only.Contains).ToList();
+            var results = await runner.RunAsync(stages, "bench", stage =>
             {
                 if (current is not null)
                 {
@@ -120,6 +125,13 @@ internal static class NightlyBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary><c>--stages orders,weblogs</c>: run only these stages (in chain order); null = all.</summary>
+    private static HashSet<string>? StageFilter(string[] args)
+    {
+        var i = Array.IndexOf(args, "--stages");
+        return i >= 0 && i + 1 < args.Length ? args[i + 1].Split(',').ToHashSet(StringComparer.Ordinal) : null;
     }
 
     private sealed record StageFigure(string Stage, double Seconds, long Read, long Written, double PeakMiB, string Summary);
