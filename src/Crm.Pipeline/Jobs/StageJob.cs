@@ -39,8 +39,15 @@ public sealed partial class StageJob
         var target = _stages.FirstOrDefault(s => s.Name == stage)
             ?? throw new InvalidOperationException($"No pipeline stage named '{stage}' in this build.");
         await _recorder.EnsureRunAsync(runId, runKind, cancellationToken).ConfigureAwait(false);
-        await _recorder.StartStageAsync(runId, stage, cancellationToken).ConfigureAwait(false);
         using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage);
+        await using var claim = await _recorder.ClaimStageAsync(runId, stage, context?.BackgroundJob?.Id, cancellationToken).ConfigureAwait(false);
+        if (claim is null)
+        {
+            // A duplicate chain of one firing (see EnqueueJob): the stage is done; let the chain go on.
+            Log.StageAlreadyDone(_logger, stage, runId);
+            return;
+        }
+
         try
         {
             var progress = context is null ? (IProgressSink)NullProgressSink.Instance : new HangfireProgressSink(context);
@@ -74,5 +81,8 @@ public sealed partial class StageJob
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Stage {Stage} failed")]
         public static partial void StageFailed(ILogger logger, Exception exception, string stage);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Stage {Stage} already succeeded in run {RunId} under another job; skipped")]
+        public static partial void StageAlreadyDone(ILogger logger, string stage, Guid runId);
     }
 }

@@ -57,6 +57,55 @@ public sealed class PipelineRunRecorder
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Claims <paramref name="stage"/> of <paramref name="runId"/> for Hangfire job <paramref name="jobId"/>:
+    /// waits while another job runs the same stage of the same run (a session advisory lock, released
+    /// when the claim is disposed or the process dies), then marks the stage running. Returns null,
+    /// claiming nothing, when the stage already succeeded in this run under a different job, i.e. this
+    /// job belongs to a duplicate chain of one firing. A job without an id (run in-process) always claims.
+    /// </summary>
+    public async Task<StageClaim?> ClaimStageAsync(Guid runId, string stage, string? jobId, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using (var lockCommand = new NpgsqlCommand("select pg_advisory_lock(hashtextextended(@k, 0))", connection))
+            {
+                lockCommand.Parameters.AddWithValue("k", $"crm.stage:{runId}:{stage}");
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var claim = new StageClaim(connection);
+            await using var command = new NpgsqlCommand(
+                """
+                with done as (
+                    select 1 from ops.pipeline_stage
+                    where run_id = @id and stage = @stage and status = 'succeeded'
+                      and @job is not null and hangfire_job_id is not null and hangfire_job_id <> @job)
+                insert into ops.pipeline_stage as s (run_id, stage, hangfire_job_id)
+                select @id, @stage, @job where not exists (select 1 from done)
+                on conflict (run_id, stage) do update
+                    set status = 'running', started_at = now(), finished_at = null, error = null, hangfire_job_id = excluded.hangfire_job_id
+                returning 1
+                """, connection);
+            command.Parameters.AddWithValue("id", runId);
+            command.Parameters.AddWithValue("stage", stage);
+            command.Parameters.Add(new NpgsqlParameter("job", NpgsqlDbType.Text) { Value = (object?)jobId ?? DBNull.Value });
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                await claim.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
+            return claim;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Records a stage's end: its counts on success, the error on failure.</summary>
     public async Task FinishStageAsync(Guid runId, string stage, Jobs.StageResult? result, string? error, CancellationToken cancellationToken)
     {
@@ -89,5 +138,31 @@ public sealed class PipelineRunRecorder
         command.Parameters.AddWithValue("status", error is null ? "succeeded" : "failed");
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A stage claimed by one job: holds the stage's advisory lock until disposed.</summary>
+public sealed class StageClaim : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+
+    internal StageClaim(NpgsqlConnection connection) => _connection = connection;
+
+    /// <summary>Releases the lock and the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock_all()", _connection);
+            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection is gone (database restarted): the server released the lock with it.
+        }
+        finally
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -67,7 +67,8 @@ public sealed partial class EnqueueJob : IJob
         }
 
         // If we crash between the enqueue and this commit, the firing may be enqueued again on
-        // recovery; the stages are idempotent, so that costs time, never data.
+        // recovery, with the same run (keyed by the firing): each stage job claims its stage of the
+        // run first (PipelineRunRecorder.ClaimStageAsync), so the second chain skips what the first did.
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Log.Enqueued(_logger, key, job, first);
     }

@@ -158,6 +158,36 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         Assert.True(File.Exists(dataFile));
     }
 
+    [Fact]
+    public async Task AFiringEnqueuedTwice_RunsEachStageOnce_AndBothChainsFinish()
+    {
+        // What a node dying between a firing's Hangfire enqueue and the commit of its claim leaves
+        // behind (see EnqueueJob): two chains of the same stages for one run.
+        var (_, settings) = await OrderFeedFile.WriteAsync(_dir, 30_000);
+        var (connectionString, ds) = await WarehouseAsync("twice");
+        await using var _ = ds;
+        var (runId, _) = await new Crm.Pipeline.Ops.PipelineRunRecorder(ds).StartRunAsync("nightly", "every-night@2026-11-23T02:00:00Z", CancellationToken.None);
+        var client = new Hangfire.BackgroundJobClient(HangfireSetup.CreateStorage(connectionString, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
+        string[] stages = ["orders", "identity"];
+        var firstIds = new[] { Crm.Pipeline.Jobs.NightlyChain.Enqueue(client, runId, "nightly", stages), Crm.Pipeline.Jobs.NightlyChain.Enqueue(client, runId, "nightly", stages) };
+        StartNodes(connectionString, new() { ["Crm__Scheduler__Enabled"] = "false", ["Crm__Worker__WorkerCount"] = "2" }, "--config", settings);
+        await WaitForNodesAsync(ds);
+
+        // Both chains run to their end: 2 × (2 stages + the job that closes the run).
+        var succeeded = await Waiting.UntilAsync(ds,
+            "select count(*) from hangfire.job where statename = 'Succeeded' and invocationdata::text like '%StageJob%'", 6, TimeSpan.FromSeconds(90));
+        Assert.True(succeeded == 6, $"{succeeded} of 6 chain jobs succeeded" + Diagnostics());
+
+        // Each stage ran once: one stage row each, claimed by one job, and the other chain's job skipped it.
+        Assert.Equal(2L, await ds.ScalarAsync<long>($"select count(*) from ops.pipeline_stage where run_id = '{runId}' and status = 'succeeded'"));
+        Assert.Equal(1L, await ds.ScalarAsync<long>($"select count(*) from ops.pipeline_stage where run_id = '{runId}' and stage = 'orders' and hangfire_job_id in ('{firstIds[0]}', '{firstIds[1]}')"));
+        var output = string.Concat(_nodes.Select(n => n.Output));
+        Assert.Equal(2, output.Split("already succeeded in run " + runId).Length - 1);
+        Assert.Equal(1L, await ds.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'orders'"));
+        Assert.Equal(30_000L, await ds.ScalarAsync<long>("select count(*) from core.order_line"));
+        Assert.Equal("succeeded", await ds.ScalarAsync<string>($"select status from ops.pipeline_run where run_id = '{runId}'"));
+    }
+
     private async Task<(string ConnectionString, NpgsqlDataSource DataSource)> WarehouseAsync(string prefix)
     {
         var connectionString = await cluster.CreateDatabaseAsync(prefix);
