@@ -58,8 +58,8 @@ public sealed partial class EmailFileIngester
 
     /// <summary>
     /// Loads every file under <paramref name="paths"/>. Each file is its own ledger unit (identity +
-    /// checksum), but single-message files are written in batches (up to <see cref="BatchFiles"/>
-    /// files or <see cref="BatchBytes"/> bytes), each batch in ONE transaction with one staging COPY
+    /// checksum), but single-message files are written in batches (up to
+    /// <see cref="EmailOptions.DropBatchFiles"/> files or <see cref="EmailOptions.DropBatchBytes"/> bytes), each batch in ONE transaction with one staging COPY
     /// and one set-based merge: a crash mid-batch rolls the whole batch back and the next run redoes
     /// it. An mbox is a transaction of its own. Parsing runs ahead of the database work by a bounded
     /// channel. A file that cannot be read is a failed result and the others still load; a message
@@ -89,7 +89,7 @@ public sealed partial class EmailFileIngester
                         done++;
                         break;
                     case DropWork.Mbox mbox:
-                        results[mbox.File.Index] = await IngestFileAsync(mbox.File, extractor, runId, cancellationToken).ConfigureAwait(false);
+                        results[mbox.File.Index] = await IngestFileAsync(mbox.File, extractor, runId, times, cancellationToken).ConfigureAwait(false);
                         done++;
                         break;
                     case DropWork.Batch batch:
@@ -121,12 +121,6 @@ public sealed partial class EmailFileIngester
         return results;
     }
 
-    /// <summary>Single-message files per transaction, at most.</summary>
-    internal static int BatchFiles { get; set; } = 500;
-
-    /// <summary>Bytes of single-message files per transaction, at most (a larger file is a batch alone).</summary>
-    internal static long BatchBytes { get; set; } = 16L << 20;
-
     /// <summary>
     /// Fingerprints the files in order, leaves out single-message files the ledger already holds (a
     /// hint read without the lock: the writer checks again under it), parses the rest in batches and
@@ -134,6 +128,7 @@ public sealed partial class EmailFileIngester
     /// </summary>
     private async Task ProduceAsync(IReadOnlyList<string> files, EmailExtractor extractor, EmailPhaseTimes times, ChannelWriter<DropWork> work, CancellationToken cancellationToken)
     {
+        var options = _options.CurrentValue;
         var pending = new List<DropFile>();
         long pendingBytes = 0;
         try
@@ -166,7 +161,7 @@ public sealed partial class EmailFileIngester
                     continue;
                 }
 
-                if (pending.Count > 0 && (pending.Count >= BatchFiles || pendingBytes + file.Size > BatchBytes))
+                if (pending.Count > 0 && (pending.Count >= options.DropBatchFiles || pendingBytes + file.Size > options.DropBatchBytes))
                 {
                     await FlushAsync().ConfigureAwait(false);
                 }
@@ -361,17 +356,18 @@ public sealed partial class EmailFileIngester
             return new UnitResult(fullPath, "failed", default, $"cannot read: {e.Message}");
         }
 
-        return await IngestFileAsync(file, extractor, runId, cancellationToken).ConfigureAwait(false);
+        return await IngestFileAsync(file, extractor, runId, null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<UnitResult> IngestFileAsync(DropFile file, EmailExtractor extractor, Guid? runId, CancellationToken cancellationToken)
+    private async Task<UnitResult> IngestFileAsync(DropFile file, EmailExtractor extractor, Guid? runId, EmailPhaseTimes? times, CancellationToken cancellationToken)
     {
         var (fullPath, sha, size, mbox) = (file.Path, file.Sha, file.Size, file.IsMbox);
         var watch = Stopwatch.StartNew();
-        var (writer, earlier) = await EmailUnitWriter.BeginAsync(_dataSource, "file:", "file:" + fullPath, fullPath, sha, 0, size, runId, cancellationToken).ConfigureAwait(false);
+        var (writer, skipped) = await EmailUnitWriter.BeginBatchAsync(
+            _dataSource, "file:", [new EmailUnit("file:" + fullPath, fullPath, sha, 0, size)], runId, times, cancellationToken).ConfigureAwait(false);
         if (writer is null)
         {
-            Log.UnitSkipped(_logger, fullPath, earlier!.Value);
+            Log.UnitSkipped(_logger, fullPath, skipped[0]!.Value);
             return new UnitResult(fullPath, "skipped (already loaded)", default);
         }
 
@@ -380,6 +376,8 @@ public sealed partial class EmailFileIngester
             await using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             long messages;
             string? stoppedAt;
+            var landing = Stopwatch.GetTimestamp();
+            var copying = times?.Copy ?? 0;
             if (mbox)
             {
                 (messages, stoppedAt) = await LandMboxAsync(stream, fullPath, size, extractor, writer, cancellationToken).ConfigureAwait(false);
@@ -388,6 +386,13 @@ public sealed partial class EmailFileIngester
             {
                 await LandSingleAsync(stream, fullPath, size, extractor, writer, cancellationToken).ConfigureAwait(false);
                 (messages, stoppedAt) = (1, null);
+            }
+
+            if (times is not null)
+            {
+                // Parsing and staging interleave here: what was not COPY was parsing.
+                times.Add(ref times.Parse, landing);
+                times.Parse -= times.Copy - copying;
             }
 
             var counts = await writer.CommitAsync(new { kind = mbox ? "mbox" : "eml", size, messages, stopped_at = stoppedAt }, cancellationToken).ConfigureAwait(false);
