@@ -14,6 +14,15 @@ internal sealed record DropFile(int Index, string Path, string Sha, long Size, b
 
     /// <summary>Why the single message cannot load, with its first bytes.</summary>
     public QuarantineRow? Rejected { get; set; }
+
+    /// <summary>A small mbox parsed ahead into memory (null: the writer streams it).</summary>
+    public BufferedEmailSink? Buffered { get; set; }
+
+    /// <summary>Messages read from the pre-parsed mbox.</summary>
+    public long Messages { get; set; }
+
+    /// <summary>Where the pre-parsed mbox stopped being mbox, if it did.</summary>
+    public string? StoppedAt { get; set; }
 }
 
 /// <summary>What the drop reader hands to the warehouse writer, in file order.</summary>

@@ -155,6 +155,11 @@ public sealed partial class EmailFileIngester
                 {
                     // Keep file order: what is pending goes first.
                     await FlushAsync().ConfigureAwait(false);
+                    if (file.IsMbox && file.Error is null && file.Size <= options.DropBatchBytes)
+                    {
+                        await PrepareMboxAsync(file, extractor, times, cancellationToken).ConfigureAwait(false);
+                    }
+
                     await work.WriteAsync(
                         file.Error is not null ? new DropWork.Failed(i, new UnitResult(fullPath, "failed", default, file.Error)) : new DropWork.Mbox(file),
                         cancellationToken).ConfigureAwait(false);
@@ -207,6 +212,38 @@ public sealed partial class EmailFileIngester
             times.Add(ref times.Parse, start);
             await work.WriteAsync(new DropWork.Batch(batch), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Parses a small mbox into memory ahead of the writer (unless the ledger already holds its
+    /// bytes), so its parsing overlaps the database work on the unit before it.
+    /// </summary>
+    private async Task PrepareMboxAsync(DropFile file, EmailExtractor extractor, EmailPhaseTimes times, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var known = await FindLoadedAsync([file], cancellationToken).ConfigureAwait(false);
+        times.Add(ref times.Scan, start);
+        if (known.TryGetValue(file.Sha, out var earlier))
+        {
+            file.Earlier = earlier;
+            return;
+        }
+
+        start = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            var buffer = new BufferedEmailSink();
+            (file.Messages, file.StoppedAt) = await LandMboxAsync(stream, file.Path, file.Size, extractor, buffer, cancellationToken).ConfigureAwait(false);
+            file.Buffered = buffer;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Changed or locked since the fingerprint: the writer streams it again (and says why if it still cannot).
+            file.Buffered = null;
+        }
+
+        times.Add(ref times.Parse, start);
     }
 
     private async Task<Dictionary<string, long>> FindLoadedAsync(List<DropFile> batch, CancellationToken cancellationToken)
@@ -362,6 +399,12 @@ public sealed partial class EmailFileIngester
     private async Task<UnitResult> IngestFileAsync(DropFile file, EmailExtractor extractor, Guid? runId, EmailPhaseTimes? times, CancellationToken cancellationToken)
     {
         var (fullPath, sha, size, mbox) = (file.Path, file.Sha, file.Size, file.IsMbox);
+        if (file.Earlier is { } known)
+        {
+            Log.UnitSkipped(_logger, fullPath, known);
+            return new UnitResult(fullPath, "skipped (already loaded)", default);
+        }
+
         var watch = Stopwatch.StartNew();
         var (writer, skipped) = await EmailUnitWriter.BeginBatchAsync(
             _dataSource, "file:", [new EmailUnit("file:" + fullPath, fullPath, sha, 0, size)], runId, times, cancellationToken).ConfigureAwait(false);
@@ -373,9 +416,17 @@ public sealed partial class EmailFileIngester
 
         await using (writer)
         {
-            await using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             long messages;
             string? stoppedAt;
+            if (file.Buffered is { } buffered)
+            {
+                await buffered.ReplayAsync(writer, cancellationToken).ConfigureAwait(false);
+                var parsed = await writer.CommitAsync(new { kind = "mbox", size, messages = file.Messages, stopped_at = file.StoppedAt }, cancellationToken).ConfigureAwait(false);
+                Log.UnitLoaded(_logger, fullPath, parsed.Read, parsed.Loaded, parsed.Quarantined, parsed.Duplicate, watch.ElapsedMilliseconds);
+                return new UnitResult(fullPath, "loaded", parsed);
+            }
+
+            await using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             var landing = Stopwatch.GetTimestamp();
             var copying = times?.Copy ?? 0;
             if (mbox)
@@ -401,7 +452,7 @@ public sealed partial class EmailFileIngester
         }
     }
 
-    private static async Task LandSingleAsync(Stream stream, string path, long size, EmailExtractor extractor, EmailUnitWriter writer, CancellationToken cancellationToken)
+    private static async Task LandSingleAsync(Stream stream, string path, long size, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
     {
         MimeMessage message;
         try
@@ -421,7 +472,7 @@ public sealed partial class EmailFileIngester
 
     /// <summary>Streams an mbox: one message at a time, each located by its <c>From </c> line's byte offset.</summary>
     internal static async Task<(long Messages, string? StoppedAt)> LandMboxAsync(
-        Stream stream, string path, long size, EmailExtractor extractor, EmailUnitWriter writer, CancellationToken cancellationToken)
+        Stream stream, string path, long size, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
     {
         var parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: true);
         long index = 0;
@@ -453,7 +504,7 @@ public sealed partial class EmailFileIngester
 
     private static async Task AddAsync(
         MimeMessage message, string location, long? offset, long index, long length, EmailExtractor extractor,
-        EmailUnitWriter writer, string kind, CancellationToken cancellationToken)
+        IEmailSink writer, string kind, CancellationToken cancellationToken)
     {
         ParsedEmail? email;
         string? rejection;

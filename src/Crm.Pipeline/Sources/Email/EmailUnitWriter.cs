@@ -18,7 +18,7 @@ internal sealed record EmailUnit(string UnitKey, string UnitPath, string? Checks
 /// Dispose without <see cref="CommitAsync"/> or <see cref="CommitBatchAsync"/> rolls everything
 /// back, so a crash mid-batch leaves no unit half-loaded: the whole batch is redone.
 /// </summary>
-internal sealed class EmailUnitWriter : IAsyncDisposable
+internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
 {
     /// <summary>The ledger's source name.</summary>
     public const string Source = "email";
