@@ -58,7 +58,16 @@ internal static class NightlyBenchmark
                 .Build();
             var services = new ServiceCollection();
             services.AddSingleton<IConfiguration>(configuration);
-            services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+            // CRM_BENCH_LOG=Some.Category shows that category's information lines (phase timings, for one).
+            var verbose = Environment.GetEnvironmentVariable("CRM_BENCH_LOG");
+            services.AddLogging(l =>
+            {
+                l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+                if (!string.IsNullOrEmpty(verbose))
+                {
+                    l.AddFilter(verbose, LogLevel.Information);
+                }
+            });
             services.AddSingleton(dataSource);
             services.AddCrmPipeline(configuration);
             await using var provider = services.BuildServiceProvider();

@@ -77,4 +77,110 @@ public static class Ledger
         command.Parameters.AddWithValue("id", ledgerId);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// For each of <paramref name="checksums"/> loaded before under <paramref name="unitKeyPrefix"/>,
+    /// the id of its earliest ledger row: one query for a whole batch of units.
+    /// </summary>
+    public static async Task<Dictionary<string, long>> FindManyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string source, string unitKeyPrefix,
+        IReadOnlyCollection<string> checksums, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unitKeyPrefix);
+        await using var command = new NpgsqlCommand(
+            """
+            select checksum, min(ledger_id) from ops.ingest_ledger
+             where source = @s and checksum = any(@c) and unit_key like @p
+             group by checksum
+            """,
+            connection, transaction);
+        command.Parameters.AddWithValue("s", source);
+        command.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = checksums.ToArray() });
+        command.Parameters.AddWithValue("p", unitKeyPrefix.Replace("%", "\\%", StringComparison.Ordinal) + "%");
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Opens one ledger row per unit inside <paramref name="transaction"/> with one statement and
+    /// returns their ids in the order of <paramref name="units"/> (unit keys must be distinct).
+    /// </summary>
+    public static async Task<long[]> OpenManyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        IReadOnlyList<(string UnitKey, string? UnitPath, string? Checksum, long? ByteStart, long? ByteEnd)> units,
+        Guid? runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        await using var command = new NpgsqlCommand(
+            """
+            insert into ops.ingest_ledger (source, unit_key, unit_path, checksum, byte_start, byte_end, run_id)
+            select @source, u.k, u.p, u.c, u.s, u.e, @run
+              from unnest(@keys, @paths, @checksums, @starts, @ends) with ordinality as u(k, p, c, s, e, n)
+             order by u.n
+            returning unit_key, ledger_id
+            """, connection, transaction);
+        command.Parameters.AddWithValue("source", source);
+        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = units.Select(u => u.UnitKey).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("paths", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = units.Select(u => u.UnitPath).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("checksums", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = units.Select(u => u.Checksum).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = units.Select(u => u.ByteStart).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("ends", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = units.Select(u => u.ByteEnd).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("run", NpgsqlDbType.Uuid) { Value = (object?)runId ?? DBNull.Value });
+        var ids = new Dictionary<string, long>(units.Count, StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(reader.GetString(0), reader.GetInt64(1));
+            }
+        }
+
+        var result = new long[units.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = ids[units[i].UnitKey];
+        }
+
+        return result;
+    }
+
+    /// <summary>Records each unit's final counts and detail with one statement, before the caller commits.</summary>
+    public static async Task CloseManyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<long> ledgerIds, IReadOnlyList<IngestCounts> counts,
+        IReadOnlyList<object?> details, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ledgerIds);
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(details);
+        if (ledgerIds.Count == 1)
+        {
+            await CloseAsync(connection, transaction, ledgerIds[0], counts[0], details[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            update ops.ingest_ledger l
+               set read_count = u.r, loaded_count = u.l, quarantined_count = u.q, duplicate_count = u.d,
+                   detail = u.detail::jsonb, loaded_at = now()
+              from unnest(@ids, @r, @l, @q, @d, @detail) as u(id, r, l, q, d, detail)
+             where l.ledger_id = u.id
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ledgerIds.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("r", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = counts.Select(c => c.Read).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = counts.Select(c => c.Loaded).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = counts.Select(c => c.Quarantined).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("d", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = counts.Select(c => c.Duplicate).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("detail", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            Value = details.Select(d => d is null ? null : JsonSerializer.Serialize(d)).ToArray(),
+        });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

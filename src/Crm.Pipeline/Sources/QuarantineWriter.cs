@@ -11,12 +11,24 @@ public static class QuarantineWriter
         NpgsqlConnection connection, string source, long ledgerId, string unitPath,
         IEnumerable<QuarantineRow> rows, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        await WriteAsync(connection, source, rows.Select(r => (ledgerId, unitPath, r)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies rows of several units (each with its own ledger row and path) into
+    /// <c>quarantine.record</c> with one COPY.
+    /// </summary>
+    public static async Task WriteAsync(
+        NpgsqlConnection connection, string source, IEnumerable<(long LedgerId, string UnitPath, QuarantineRow Row)> rows,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(rows);
         await using var importer = await connection.BeginBinaryImportAsync(
             "copy quarantine.record (source, ledger_id, unit_path, line_number, byte_offset, reason, raw_text, raw_length) from stdin (format binary)",
             cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        foreach (var (ledgerId, unitPath, row) in rows)
         {
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(source, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Crm.Pipeline.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -56,27 +57,318 @@ public sealed partial class EmailFileIngester
     }
 
     /// <summary>
-    /// Loads every file under <paramref name="paths"/>, one transaction per file; a file that
-    /// cannot be read is a failed result and the others still load. Database failures throw.
+    /// Loads every file under <paramref name="paths"/>. Each file is its own ledger unit (identity +
+    /// checksum), but single-message files are written in batches (up to
+    /// <see cref="EmailOptions.DropBatchFiles"/> files or <see cref="EmailOptions.DropBatchBytes"/> bytes), each batch in ONE transaction with one staging COPY
+    /// and one set-based merge: a crash mid-batch rolls the whole batch back and the next run redoes
+    /// it. An mbox is a transaction of its own. Parsing runs ahead of the database work by a bounded
+    /// channel. A file that cannot be read is a failed result and the others still load; a message
+    /// that cannot be parsed is quarantined alone. Database failures throw.
     /// </summary>
     public async Task<IReadOnlyList<UnitResult>> IngestAsync(IEnumerable<string> paths, Guid? runId, IProgressSink progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var files = Expand(paths);
-        var results = new List<UnitResult>(files.Count);
+        var results = new UnitResult[files.Count];
         var extractor = CreateExtractor();
-        for (var i = 0; i < files.Count; i++)
+        var times = new EmailPhaseTimes();
+        var total = Stopwatch.StartNew();
+        var work = Channel.CreateBounded<DropWork>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(files, extractor, times, work.Writer, stop.Token), stop.Token);
+        try
         {
-            if (i % 16 == 0)
+            var done = 0;
+            await foreach (var item in work.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                progress.Report((double)i / Math.Max(1, files.Count), $"email: file {i + 1} of {files.Count}");
+                progress.Report((double)done / Math.Max(1, files.Count), $"email: file {done + 1} of {files.Count}");
+                switch (item)
+                {
+                    case DropWork.Failed failed:
+                        results[failed.Index] = failed.Result;
+                        done++;
+                        break;
+                    case DropWork.Mbox mbox:
+                        results[mbox.File.Index] = await IngestFileAsync(mbox.File, extractor, runId, times, cancellationToken).ConfigureAwait(false);
+                        done++;
+                        break;
+                    case DropWork.Batch batch:
+                        await WriteBatchAsync(batch.Files, results, runId, times, cancellationToken).ConfigureAwait(false);
+                        done += batch.Files.Count;
+                        break;
+                }
             }
-
-            results.Add(await IngestFileAsync(files[i], extractor, runId, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // The producer ends with the channel; observe its fault (or cancellation) either way.
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         }
 
+        Log.DropLoaded(_logger, files.Count, total.ElapsedMilliseconds, times.ToString());
         progress.Report(1, $"email: {files.Count} file(s)");
         return results;
+    }
+
+    /// <summary>
+    /// Fingerprints the files in order, leaves out single-message files the ledger already holds (a
+    /// hint read without the lock: the writer checks again under it), parses the rest in batches and
+    /// hands each batch, mbox and unreadable file to the writer, in file order.
+    /// </summary>
+    private async Task ProduceAsync(IReadOnlyList<string> files, EmailExtractor extractor, EmailPhaseTimes times, ChannelWriter<DropWork> work, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        var pending = new List<DropFile>();
+        long pendingBytes = 0;
+        try
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var start = Stopwatch.GetTimestamp();
+                var fullPath = Path.GetFullPath(files[i]);
+                DropFile file;
+                try
+                {
+                    var (sha, size) = await SourceFile.FingerprintAsync(fullPath, cancellationToken).ConfigureAwait(false);
+                    file = new DropFile(i, fullPath, sha, size, IsMbox(fullPath));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Log.UnitUnreadable(_logger, fullPath, e.Message);
+                    file = new DropFile(i, fullPath, "", 0, false) { Error = $"cannot read: {e.Message}" };
+                }
+
+                times.Add(ref times.Scan, start);
+                if (file.Error is not null || file.IsMbox)
+                {
+                    // Keep file order: what is pending goes first.
+                    await FlushAsync().ConfigureAwait(false);
+                    if (file.IsMbox && file.Error is null && file.Size <= options.DropBatchBytes)
+                    {
+                        await PrepareMboxAsync(file, extractor, times, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await work.WriteAsync(
+                        file.Error is not null ? new DropWork.Failed(i, new UnitResult(fullPath, "failed", default, file.Error)) : new DropWork.Mbox(file),
+                        cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (pending.Count > 0 && (pending.Count >= options.DropBatchFiles || pendingBytes + file.Size > options.DropBatchBytes))
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                pending.Add(file);
+                pendingBytes += file.Size;
+            }
+
+            await FlushAsync().ConfigureAwait(false);
+            work.Complete();
+        }
+        catch (Exception e)
+        {
+            work.Complete(e);
+            throw;
+        }
+
+        async Task FlushAsync()
+        {
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            var batch = pending.ToList();
+            pending.Clear();
+            pendingBytes = 0;
+            var start = Stopwatch.GetTimestamp();
+            var known = await FindLoadedAsync(batch, cancellationToken).ConfigureAwait(false);
+            times.Add(ref times.Scan, start);
+            start = Stopwatch.GetTimestamp();
+            foreach (var file in batch)
+            {
+                if (known.TryGetValue(file.Sha, out var earlier))
+                {
+                    file.Earlier = earlier;
+                    continue;
+                }
+
+                await ParseSingleAsync(file, extractor, cancellationToken).ConfigureAwait(false);
+            }
+
+            times.Add(ref times.Parse, start);
+            await work.WriteAsync(new DropWork.Batch(batch), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Parses a small mbox into memory ahead of the writer (unless the ledger already holds its
+    /// bytes), so its parsing overlaps the database work on the unit before it.
+    /// </summary>
+    private async Task PrepareMboxAsync(DropFile file, EmailExtractor extractor, EmailPhaseTimes times, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var known = await FindLoadedAsync([file], cancellationToken).ConfigureAwait(false);
+        times.Add(ref times.Scan, start);
+        if (known.TryGetValue(file.Sha, out var earlier))
+        {
+            file.Earlier = earlier;
+            return;
+        }
+
+        start = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            var buffer = new BufferedEmailSink();
+            (file.Messages, file.StoppedAt) = await LandMboxAsync(stream, file.Path, file.Size, extractor, buffer, cancellationToken).ConfigureAwait(false);
+            file.Buffered = buffer;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Changed or locked since the fingerprint: the writer streams it again (and says why if it still cannot).
+            file.Buffered = null;
+        }
+
+        times.Add(ref times.Parse, start);
+    }
+
+    private async Task<Dictionary<string, long>> FindLoadedAsync(List<DropFile> batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await Ledger.FindManyAsync(
+            connection, null, EmailUnitWriter.Source, "file:", batch.Select(f => f.Sha).Distinct(StringComparer.Ordinal).ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses and extracts one single-message file; what cannot be loaded becomes its quarantine row.</summary>
+    private static async Task ParseSingleAsync(DropFile file, EmailExtractor extractor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            MimeMessage message;
+            try
+            {
+                // Persistent: parts refer to byte ranges of the open file instead of copies, so a
+                // 50 MB attachment is measured by streaming it, never held in memory.
+                message = await MimeMessage.LoadAsync(EmailExtractor.ParserOptions, stream, persistent: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException e)
+            {
+                file.Rejected = RawRow(file.Path, 0, 1, $"unparseable message: {e.Message}", file.Size);
+                return;
+            }
+
+            string? rejection;
+            try
+            {
+                file.Email = extractor.Extract(message, file.Path, null, null, file.Size, out rejection);
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+            {
+                rejection = $"cannot extract: {e.GetType().Name}: {e.Message}";
+            }
+
+            if (file.Email is null)
+            {
+                file.Rejected = RawRow(file.Path, 0, 1, rejection!, file.Size);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Vanished or locked between fingerprint and parse: a failed unit, the batch goes on.
+            file.Error = $"cannot read: {e.Message}";
+        }
+    }
+
+    /// <summary>Writes one batch of single-message files: one transaction, one ledger row per loaded file.</summary>
+    private async Task WriteBatchAsync(List<DropFile> batch, UnitResult[] results, Guid? runId, EmailPhaseTimes times, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var candidates = new List<DropFile>(batch.Count);
+        foreach (var file in batch)
+        {
+            if (file.Error is not null)
+            {
+                Log.UnitUnreadable(_logger, file.Path, file.Error);
+                results[file.Index] = new UnitResult(file.Path, "failed", default, file.Error);
+            }
+            else if (file.Earlier is { } earlier)
+            {
+                Log.UnitSkipped(_logger, file.Path, earlier);
+                results[file.Index] = new UnitResult(file.Path, "skipped (already loaded)", default);
+            }
+            else
+            {
+                candidates.Add(file);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var units = candidates.Select(f => new EmailUnit("file:" + f.Path, f.Path, f.Sha, 0, f.Size)).ToList();
+        var (writer, skipped) = await EmailUnitWriter.BeginBatchAsync(_dataSource, "file:", units, runId, times, cancellationToken).ConfigureAwait(false);
+        if (writer is null)
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                Log.UnitSkipped(_logger, candidates[i].Path, skipped[i]!.Value);
+                results[candidates[i].Index] = new UnitResult(candidates[i].Path, "skipped (already loaded)", default);
+            }
+
+            return;
+        }
+
+        await using (writer)
+        {
+            var opened = new List<DropFile>(candidates.Count);
+            var details = new List<object?>(candidates.Count);
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var file = candidates[i];
+                if (skipped[i] is { } earlier)
+                {
+                    Log.UnitSkipped(_logger, file.Path, earlier);
+                    results[file.Index] = new UnitResult(file.Path, "skipped (already loaded)", default);
+                    continue;
+                }
+
+                if (file.Email is { } email)
+                {
+                    await writer.AddAsync(email, "eml", opened.Count, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    writer.Quarantine(file.Rejected!, opened.Count);
+                }
+
+                opened.Add(file);
+                details.Add(new { kind = "eml", size = file.Size, messages = 1L, stopped_at = (string?)null });
+            }
+
+            var counts = await writer.CommitBatchAsync(details, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < opened.Count; i++)
+            {
+                Log.UnitLoaded(_logger, opened[i].Path, counts[i].Read, counts[i].Loaded, counts[i].Quarantined, counts[i].Duplicate, watch.ElapsedMilliseconds);
+                results[opened[i].Index] = new UnitResult(opened[i].Path, "loaded", counts[i]);
+            }
+        }
     }
 
     internal EmailExtractor CreateExtractor()
@@ -85,16 +377,15 @@ public sealed partial class EmailFileIngester
         return new EmailExtractor(options, IntentRules.Load(options.IntentRulesFile));
     }
 
+    /// <summary>Loads one file (of any kind) as its own transaction.</summary>
     internal async Task<UnitResult> IngestFileAsync(string path, EmailExtractor extractor, Guid? runId, CancellationToken cancellationToken)
     {
         var fullPath = Path.GetFullPath(path);
-        string sha;
-        long size;
-        bool mbox;
+        DropFile file;
         try
         {
-            (sha, size) = await SourceFile.FingerprintAsync(fullPath, cancellationToken).ConfigureAwait(false);
-            mbox = IsMbox(fullPath);
+            var (sha, size) = await SourceFile.FingerprintAsync(fullPath, cancellationToken).ConfigureAwait(false);
+            file = new DropFile(0, fullPath, sha, size, IsMbox(fullPath));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -102,19 +393,42 @@ public sealed partial class EmailFileIngester
             return new UnitResult(fullPath, "failed", default, $"cannot read: {e.Message}");
         }
 
+        return await IngestFileAsync(file, extractor, runId, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<UnitResult> IngestFileAsync(DropFile file, EmailExtractor extractor, Guid? runId, EmailPhaseTimes? times, CancellationToken cancellationToken)
+    {
+        var (fullPath, sha, size, mbox) = (file.Path, file.Sha, file.Size, file.IsMbox);
+        if (file.Earlier is { } known)
+        {
+            Log.UnitSkipped(_logger, fullPath, known);
+            return new UnitResult(fullPath, "skipped (already loaded)", default);
+        }
+
         var watch = Stopwatch.StartNew();
-        var (writer, earlier) = await EmailUnitWriter.BeginAsync(_dataSource, "file:", "file:" + fullPath, fullPath, sha, 0, size, runId, cancellationToken).ConfigureAwait(false);
+        var (writer, skipped) = await EmailUnitWriter.BeginBatchAsync(
+            _dataSource, "file:", [new EmailUnit("file:" + fullPath, fullPath, sha, 0, size)], runId, times, cancellationToken).ConfigureAwait(false);
         if (writer is null)
         {
-            Log.UnitSkipped(_logger, fullPath, earlier!.Value);
+            Log.UnitSkipped(_logger, fullPath, skipped[0]!.Value);
             return new UnitResult(fullPath, "skipped (already loaded)", default);
         }
 
         await using (writer)
         {
-            await using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             long messages;
             string? stoppedAt;
+            if (file.Buffered is { } buffered)
+            {
+                await buffered.ReplayAsync(writer, cancellationToken).ConfigureAwait(false);
+                var parsed = await writer.CommitAsync(new { kind = "mbox", size, messages = file.Messages, stopped_at = file.StoppedAt }, cancellationToken).ConfigureAwait(false);
+                Log.UnitLoaded(_logger, fullPath, parsed.Read, parsed.Loaded, parsed.Quarantined, parsed.Duplicate, watch.ElapsedMilliseconds);
+                return new UnitResult(fullPath, "loaded", parsed);
+            }
+
+            await using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            var landing = Stopwatch.GetTimestamp();
+            var copying = times?.Copy ?? 0;
             if (mbox)
             {
                 (messages, stoppedAt) = await LandMboxAsync(stream, fullPath, size, extractor, writer, cancellationToken).ConfigureAwait(false);
@@ -125,13 +439,20 @@ public sealed partial class EmailFileIngester
                 (messages, stoppedAt) = (1, null);
             }
 
+            if (times is not null)
+            {
+                // Parsing and staging interleave here: what was not COPY was parsing.
+                times.Add(ref times.Parse, landing);
+                times.Parse -= times.Copy - copying;
+            }
+
             var counts = await writer.CommitAsync(new { kind = mbox ? "mbox" : "eml", size, messages, stopped_at = stoppedAt }, cancellationToken).ConfigureAwait(false);
             Log.UnitLoaded(_logger, fullPath, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, watch.ElapsedMilliseconds);
             return new UnitResult(fullPath, "loaded", counts);
         }
     }
 
-    private static async Task LandSingleAsync(Stream stream, string path, long size, EmailExtractor extractor, EmailUnitWriter writer, CancellationToken cancellationToken)
+    private static async Task LandSingleAsync(Stream stream, string path, long size, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
     {
         MimeMessage message;
         try
@@ -151,7 +472,7 @@ public sealed partial class EmailFileIngester
 
     /// <summary>Streams an mbox: one message at a time, each located by its <c>From </c> line's byte offset.</summary>
     internal static async Task<(long Messages, string? StoppedAt)> LandMboxAsync(
-        Stream stream, string path, long size, EmailExtractor extractor, EmailUnitWriter writer, CancellationToken cancellationToken)
+        Stream stream, string path, long size, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
     {
         var parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: true);
         long index = 0;
@@ -183,7 +504,7 @@ public sealed partial class EmailFileIngester
 
     private static async Task AddAsync(
         MimeMessage message, string location, long? offset, long index, long length, EmailExtractor extractor,
-        EmailUnitWriter writer, string kind, CancellationToken cancellationToken)
+        IEmailSink writer, string kind, CancellationToken cancellationToken)
     {
         ParsedEmail? email;
         string? rejection;
@@ -257,5 +578,8 @@ public sealed partial class EmailFileIngester
 
         [LoggerMessage(EventId = 1603, Level = LogLevel.Warning, Message = "Cannot read mail file {SourceUnit}: {Reason}")]
         public static partial void UnitUnreadable(ILogger logger, string sourceUnit, string reason);
+
+        [LoggerMessage(EventId = 1604, Level = LogLevel.Information, Message = "Mail drop of {Files} file(s) done in {ElapsedMs} ms: {Phases}")]
+        public static partial void DropLoaded(ILogger logger, int files, long elapsedMs, string phases);
     }
 }

@@ -13,6 +13,15 @@ public sealed class EmailOptions
     /// </summary>
     public List<string> Drops { get; set; } = [];
 
+    /// <summary>
+    /// Single-message files of a drop written per transaction, at most: each file keeps its own
+    /// ledger row, but a batch shares one staging COPY and one merge (a crash redoes the whole batch).
+    /// </summary>
+    public int DropBatchFiles { get; set; } = 500;
+
+    /// <summary>Bytes of single-message files per transaction, at most (a larger file is a batch alone).</summary>
+    public long DropBatchBytes { get; set; } = 16L << 20;
+
     /// <summary>Domains of the company's own staff (e.g. <c>example.com</c>): mail from them is outbound.</summary>
     public List<string> StaffDomains { get; set; } = [];
 

@@ -10,6 +10,16 @@ public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (options.DropBatchFiles is < 1 or > 100_000)
+        {
+            failures.Add($"Crm:Email:DropBatchFiles must be 1-100000 (got {options.DropBatchFiles}).");
+        }
+
+        if (options.DropBatchBytes < 1)
+        {
+            failures.Add($"Crm:Email:DropBatchBytes must be at least 1 (got {options.DropBatchBytes}).");
+        }
+
         if (options.MaxBodyChars < 1)
         {
             failures.Add($"Crm:Email:MaxBodyChars must be at least 1 (got {options.MaxBodyChars}).");

@@ -1,8 +1,10 @@
--- Per-unit scratch tables, dropped at commit: the unit's parsed messages are copied here in
--- binary, then merged into core set-based. (Bodies are not kept twice: core.email carries the
+-- Per-transaction scratch tables, dropped at commit: the parsed messages of one unit (or of a
+-- batch of single-message files, each its own ledger unit) are copied here in binary, then merged
+-- into core set-based. (Bodies are not kept twice: core.email carries the
 -- unit's ledger id and each message's position.)
 create temp table email_stage (
     row_no              bigint      not null,
+    ledger_id           bigint      not null,
     dedupe_key          text        not null,
     message_id          text,
     content_hash        text        not null,
@@ -42,5 +44,5 @@ create temp table email_stage_attachment (
     size_bytes    bigint  not null,
     content       bytea   not null
 ) on commit drop;
-create temp table email_inserted (email_id bigint primary key, dedupe_key text not null, thread_key text not null) on commit drop;
+create temp table email_inserted (email_id bigint primary key, dedupe_key text not null, thread_key text not null, ledger_id bigint not null) on commit drop;
 create temp table email_touched (thread_key text primary key) on commit drop;
