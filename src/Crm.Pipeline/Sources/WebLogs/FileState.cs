@@ -28,16 +28,17 @@ internal sealed class FileState
     /// of this file's head (a file first seen shorter than <see cref="LogFileProbe.HeadBytes"/> matches
     /// once it has grown). Device + inode alone never match, since a replaced file can reuse an inode.
     /// </summary>
-    public static async Task<FileState?> FindAsync(NpgsqlDataSource dataSource, string site, LogFileProbe probe, CancellationToken cancellationToken)
+    public static async Task<FileState?> FindAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, LogFileProbe probe, CancellationToken cancellationToken)
     {
         var fullHash = probe.HeadHash(probe.Head.Length)!;
-        await using var command = dataSource.CreateCommand(
+        await using var command = new NpgsqlCommand(
             """
             select file_key, head_sha256, head_length, device, inode, byte_offset, line_count, parser_state, format
               from ops.web_log_file
              where site = @site and (head_sha256 = @sha or head_length < @len or (device = @dev and inode = @ino))
              order by head_length desc, byte_offset desc, updated_at desc
-            """);
+            """, connection, transaction);
         command.Parameters.AddWithValue("site", site);
         command.Parameters.AddWithValue("sha", fullHash);
         command.Parameters.AddWithValue("len", probe.Head.Length);
@@ -77,11 +78,13 @@ internal sealed class FileState
     }
 
     /// <summary>A new identity for a file never seen (or truncated and rewritten): key from site and head, unique.</summary>
-    public static async Task<FileState> NewAsync(NpgsqlDataSource dataSource, string site, LogFileProbe probe, CancellationToken cancellationToken)
+    public static async Task<FileState> NewAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, LogFileProbe probe, CancellationToken cancellationToken)
     {
         var sha = probe.HeadHash(probe.Head.Length)!;
         var key = site + ":" + sha[..20];
-        await using var command = dataSource.CreateCommand("select count(*) from ops.web_log_file where file_key = @k or file_key like @p");
+        await using var command = new NpgsqlCommand(
+            "select count(*) from ops.web_log_file where file_key = @k or file_key like @p", connection, transaction);
         command.Parameters.AddWithValue("k", key);
         command.Parameters.AddWithValue("p", key + "~%");
         var existing = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
@@ -131,9 +134,11 @@ internal sealed class FileState
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task TouchPathAsync(NpgsqlDataSource dataSource, string fileKey, string path, CancellationToken cancellationToken)
+    public static async Task TouchPathAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string fileKey, string path, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("update ops.web_log_file set last_path = @p where file_key = @k and last_path <> @p");
+        await using var command = new NpgsqlCommand(
+            "update ops.web_log_file set last_path = @p where file_key = @k and last_path <> @p", connection, transaction);
         command.Parameters.AddWithValue("k", fileKey);
         command.Parameters.AddWithValue("p", path);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -11,11 +11,11 @@ public sealed partial class WebLogIngester
     private static readonly string LinksSql = SqlResource.Load("weblog_links.sql");
 
     /// <summary>
-    /// One segment being landed: its transaction is open from the first line taken, the hits stream
+    /// One segment being landed in a <see cref="Batch"/>'s transaction (open from the first line taken): the hits stream
     /// straight into a binary COPY as they are parsed (no list of rows, and the server works while
     /// the next lines are parsed), while quarantined lines, sessions and visitor links collect what
-    /// they need. <see cref="CommitAsync"/> finishes the COPY, writes the rest, the file's new offset
-    /// and the ledger row, and commits them together. Disposing without committing rolls it all back.
+    /// they need. <see cref="FinishAsync"/> finishes the COPY, writes the rest, the file's new offset
+    /// and the ledger row, all committed together by the batch. Disposing unfinished aborts the transaction.
     /// </summary>
     private sealed class SegmentWriter : IAsyncDisposable
     {
@@ -57,43 +57,25 @@ public sealed partial class WebLogIngester
         public List<QuarantineRow> Quarantine { get; } = [];
 
         public static async Task<SegmentWriter> OpenAsync(
-            WebLogIngester owner, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, string path,
+            Batch batch, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, string path,
             WebLogsOptions options, WebSessionizer sessions, Guid? runId, CancellationToken cancellationToken)
         {
+            var (connection, transaction) = await batch.OpenAsync(cancellationToken).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            var connection = await owner._dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            NpgsqlTransaction? transaction = null;
-            try
+            await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
+            if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
             {
-                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
-                if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
-                {
-                    // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
-                    throw new InvalidOperationException(
-                        $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
-                }
-
-                // The end of the range is known only at commit, which completes the key.
-                var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256,
-                    start, null, runId, cancellationToken).ConfigureAwait(false);
-                // Forgotten people stay forgotten (the forget command holds the exclusive side of this lock).
-                await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var suppression = await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
-                WebLogTimings.AddOther(started);
-                return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, suppression);
+                // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
+                throw new InvalidOperationException(
+                    $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
             }
-            catch
-            {
-                if (transaction is not null)
-                {
-                    await transaction.DisposeAsync().ConfigureAwait(false);
-                }
 
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
+            // The end of the range is known only at commit, which completes the key.
+            var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256,
+                start, null, runId, cancellationToken).ConfigureAwait(false);
+            var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddOpen(started);
+            return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, batch.Suppression);
         }
 
         public void Add(WebEventRow row)
@@ -123,7 +105,11 @@ public sealed partial class WebLogIngester
             }
         }
 
-        public async Task<IngestCounts> CommitAsync(long end, long lineCount, CancellationToken cancellationToken)
+        /// <summary>
+        /// Finishes the segment inside the batch's transaction: the COPY, quarantine, sessions, links, the file's
+        /// new offset and the ledger row. The batch commits it (with the segments before and after it).
+        /// </summary>
+        public async Task<IngestCounts> FinishAsync(long end, long lineCount, CancellationToken cancellationToken)
         {
             var step = Stopwatch.GetTimestamp();
             await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -166,8 +152,8 @@ public sealed partial class WebLogIngester
 
             await Ledger.CloseAsync(_connection, _transaction, _ledgerId, counts,
                 new { site = _source.Name, file_key = _state.FileKey, format = _parser.FormatName, byte_start = _start, byte_end = end }, cancellationToken).ConfigureAwait(false);
-            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             WebLogTimings.AddOther(step);
+            WebLogTimings.CountSegment();
             _state.ByteOffset = end;
             _state.LineCount = lineCount;
             _state.Format = _parser.FormatName;
@@ -199,12 +185,8 @@ public sealed partial class WebLogIngester
             row.Referrer = null;
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _importer.DisposeAsync().ConfigureAwait(false);
-            await _transaction.DisposeAsync().ConfigureAwait(false);
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
+        /// <summary>Ends an unfinished COPY (the batch's transaction, then aborted, rolls back).</summary>
+        public async ValueTask DisposeAsync() => await _importer.DisposeAsync().ConfigureAwait(false);
 
         private async Task LinkAsync(CancellationToken cancellationToken)
         {
@@ -232,7 +214,9 @@ public sealed partial class WebLogIngester
             command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
             command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var resolve = Stopwatch.GetTimestamp();
             await CampaignSendLoader.ResolveAsync(_connection, _transaction, [.. _tokens], cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddResolve(resolve);
         }
     }
 }
