@@ -98,40 +98,32 @@ internal sealed class FileState
         };
     }
 
-    public static async Task<long?> CurrentOffsetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string fileKey, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("select byte_offset from ops.web_log_file where file_key = @k for update", connection, transaction);
-        command.Parameters.AddWithValue("k", fileKey);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is long l ? l : null;
-    }
+    /// <summary>Records the file's identity and how far it has been read (parameters from <see cref="AddSaveParameters"/>).</summary>
+    public const string SaveSql =
+        """
+        insert into ops.web_log_file (file_key, site, head_sha256, head_length, device, inode, last_path, byte_offset, line_count, parser_state, format)
+        values (@k, @site, @sha, @len, @dev, @ino, @path, @off, @lines, @ps, @fmt)
+        on conflict (file_key) do update
+           set head_sha256 = excluded.head_sha256, head_length = excluded.head_length, device = excluded.device,
+               inode = excluded.inode, last_path = excluded.last_path, byte_offset = excluded.byte_offset,
+               line_count = excluded.line_count, parser_state = excluded.parser_state, format = excluded.format,
+               updated_at = now()
+        """;
 
-    public static async Task SaveAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, FileState state, string path, long offset, long lines,
-        string? parserState, string format, CancellationToken cancellationToken)
+    public static void AddSaveParameters(
+        NpgsqlParameterCollection parameters, string site, FileState state, string path, long offset, long lines, string? parserState, string format)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            insert into ops.web_log_file (file_key, site, head_sha256, head_length, device, inode, last_path, byte_offset, line_count, parser_state, format)
-            values (@k, @site, @sha, @len, @dev, @ino, @path, @off, @lines, @ps, @fmt)
-            on conflict (file_key) do update
-               set head_sha256 = excluded.head_sha256, head_length = excluded.head_length, device = excluded.device,
-                   inode = excluded.inode, last_path = excluded.last_path, byte_offset = excluded.byte_offset,
-                   line_count = excluded.line_count, parser_state = excluded.parser_state, format = excluded.format,
-                   updated_at = now()
-            """, connection, transaction);
-        command.Parameters.AddWithValue("k", state.FileKey);
-        command.Parameters.AddWithValue("site", site);
-        command.Parameters.AddWithValue("sha", state.HeadSha256);
-        command.Parameters.AddWithValue("len", state.HeadLength);
-        command.Parameters.AddWithValue("dev", (object?)state.Device ?? DBNull.Value);
-        command.Parameters.AddWithValue("ino", (object?)state.Inode ?? DBNull.Value);
-        command.Parameters.AddWithValue("path", path);
-        command.Parameters.AddWithValue("off", offset);
-        command.Parameters.AddWithValue("lines", lines);
-        command.Parameters.AddWithValue("ps", (object?)parserState ?? DBNull.Value);
-        command.Parameters.AddWithValue("fmt", format);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        parameters.AddWithValue("k", state.FileKey);
+        parameters.AddWithValue("site", site);
+        parameters.AddWithValue("sha", state.HeadSha256);
+        parameters.AddWithValue("len", state.HeadLength);
+        parameters.AddWithValue("dev", (object?)state.Device ?? DBNull.Value);
+        parameters.AddWithValue("ino", (object?)state.Inode ?? DBNull.Value);
+        parameters.AddWithValue("path", path);
+        parameters.AddWithValue("off", offset);
+        parameters.AddWithValue("lines", lines);
+        parameters.AddWithValue("ps", (object?)parserState ?? DBNull.Value);
+        parameters.AddWithValue("fmt", format);
     }
 
     public static async Task TouchPathAsync(

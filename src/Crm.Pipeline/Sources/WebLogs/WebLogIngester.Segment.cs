@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
@@ -62,17 +63,42 @@ public sealed partial class WebLogIngester
         {
             var (connection, transaction) = await batch.OpenAsync(cancellationToken).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
-            if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
+            // One round trip: the file's lock (as Ledger.LockAsync takes it), its stored offset, and its ledger row
+            // (as Ledger.OpenAsync writes it; the end of the range is known only at the finish, which completes the key).
+            // A mismatched offset throws below, and the batch's transaction, ledger row included, rolls back.
+            long? current = null;
+            long ledgerId = 0;
+            await using (var open = new NpgsqlBatch(connection, transaction))
+            {
+                open.BatchCommands.Add(Positional("select pg_advisory_xact_lock(hashtextextended($1, 0))", "weblogs:" + state.FileKey));
+                open.BatchCommands.Add(Positional("select byte_offset from ops.web_log_file where file_key = $1 for update", state.FileKey));
+                open.BatchCommands.Add(Positional(
+                    """
+                    insert into ops.ingest_ledger (source, unit_key, unit_path, checksum, byte_start, byte_end, run_id)
+                    values ($1, $2, $3, $4, $5, null, $6) returning ledger_id
+                    """,
+                    Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256, start,
+                    runId is { } run ? run : DBNull.Value));
+                open.BatchCommands[^1].Parameters[^1].NpgsqlDbType = NpgsqlDbType.Uuid;
+                await using var reader = await open.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    current = reader.GetInt64(0);
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ledgerId = reader.GetInt64(0);
+            }
+
+            if (current is { } moved && moved != start)
             {
                 // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
                 throw new InvalidOperationException(
-                    $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
+                    $"Web log file {path} ({state.FileKey}) moved from offset {start} to {moved} while this run read it; run the load again.");
             }
 
-            // The end of the range is known only at commit, which completes the key.
-            var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256,
-                start, null, runId, cancellationToken).ConfigureAwait(false);
             var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
             WebLogTimings.AddOpen(started);
             return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, batch.Suppression);
@@ -140,18 +166,26 @@ public sealed partial class WebLogIngester
             WebLogTimings.AddLinks(step);
             step = Stopwatch.GetTimestamp();
 
-            await FileState.SaveAsync(_connection, _transaction, _source.Name, _state, _path, end, lineCount, _parser.State, _parser.FormatName, cancellationToken).ConfigureAwait(false);
             var counts = new IngestCounts(_loaded + Quarantine.Count, _loaded, Quarantine.Count, 0);
-            await using (var key = new NpgsqlCommand("update ops.ingest_ledger set unit_key = @k, byte_end = @e where ledger_id = @id", _connection, _transaction))
+            // One round trip: the file's new offset, and the ledger row's full key, end and counts (as Ledger.CloseAsync records them).
+            await using (var close = new NpgsqlBatch(_connection, _transaction))
             {
-                key.Parameters.AddWithValue("k", $"{_source.Name}:{_state.FileKey}:{_start}-{end}");
-                key.Parameters.AddWithValue("e", end);
-                key.Parameters.AddWithValue("id", _ledgerId);
-                await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var save = new NpgsqlBatchCommand(FileState.SaveSql);
+                FileState.AddSaveParameters(save.Parameters, _source.Name, _state, _path, end, lineCount, _parser.State, _parser.FormatName);
+                close.BatchCommands.Add(save);
+                close.BatchCommands.Add(Positional(
+                    """
+                    update ops.ingest_ledger
+                       set unit_key = $1, byte_end = $2, read_count = $3, loaded_count = $4, quarantined_count = $5, duplicate_count = $6,
+                           detail = $7::jsonb, loaded_at = now()
+                     where ledger_id = $8
+                    """,
+                    $"{_source.Name}:{_state.FileKey}:{_start}-{end}", end, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate,
+                    JsonSerializer.Serialize(new { site = _source.Name, file_key = _state.FileKey, format = _parser.FormatName, byte_start = _start, byte_end = end }),
+                    _ledgerId));
+                await close.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await Ledger.CloseAsync(_connection, _transaction, _ledgerId, counts,
-                new { site = _source.Name, file_key = _state.FileKey, format = _parser.FormatName, byte_start = _start, byte_end = end }, cancellationToken).ConfigureAwait(false);
             WebLogTimings.AddOther(step);
             WebLogTimings.CountSegment();
             _state.ByteOffset = end;
@@ -188,6 +222,17 @@ public sealed partial class WebLogIngester
         /// <summary>Ends an unfinished COPY (the batch's transaction, then aborted, rolls back).</summary>
         public async ValueTask DisposeAsync() => await _importer.DisposeAsync().ConfigureAwait(false);
 
+        private static NpgsqlBatchCommand Positional(string sql, params object[] values)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var value in values)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            return command;
+        }
+
         private async Task LinkAsync(CancellationToken cancellationToken)
         {
             if (_links.Count == 0)
@@ -206,17 +251,22 @@ public sealed partial class WebLogIngester
                 i++;
             }
 
-            await using var command = new NpgsqlCommand(LinksSql, _connection, _transaction);
+            // The links and, when the segment brought opaque tokens, their resolution through the send logs: one round trip.
+            await using var batch = new NpgsqlBatch(_connection, _transaction);
+            var command = new NpgsqlBatchCommand(LinksSql);
             command.Parameters.AddWithValue("visitors", visitors);
             command.Parameters.AddWithValue("sources", sources);
             command.Parameters.AddWithValue("ids", ids);
             command.Parameters.AddWithValue("evidence", evidence);
             command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
             command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            var resolve = Stopwatch.GetTimestamp();
-            await CampaignSendLoader.ResolveAsync(_connection, _transaction, [.. _tokens], cancellationToken).ConfigureAwait(false);
-            WebLogTimings.AddResolve(resolve);
+            batch.BatchCommands.Add(command);
+            if (_tokens.Count > 0)
+            {
+                batch.BatchCommands.Add(CampaignSendLoader.ResolveCommand([.. _tokens]));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }
