@@ -77,6 +77,7 @@ internal static class NightlyBenchmark
             Console.WriteLine($"baseline: plain COPY of every input line into one text column: {baseline.Lines:N0} lines, {baseline.Bytes / 1e6:F0} MB in {baseline.Seconds:F1} s");
             var figures = new List<StageFigure>();
             using var sampler = new WorkingSetSampler();
+            Crm.Pipeline.Sources.WebLogs.WebLogTimings.Reset();
             var watch = Stopwatch.StartNew();
             string? current = null;
             var stages = only is null ? runner.StageNames : runner.StageNames.Where(only.Contains).ToList();
@@ -108,6 +109,11 @@ internal static class NightlyBenchmark
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{f.Stage,-10} | {f.Seconds,7:F1} | {f.Seconds * 1e6 / n,11:F0} | {f.Read,10} | {f.Written,12} | {f.PeakMiB,20:F0} | {Shorten(f.Summary)}"));
+            }
+
+            if (stages.Contains("weblogs"))
+            {
+                Console.WriteLine($"weblogs phases: {Crm.Pipeline.Sources.WebLogs.WebLogTimings.Describe()}");
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -164,6 +164,14 @@ internal sealed partial class CampaignSendLoader
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The statement of <see cref="ResolveAsync"/>, to run in a batch with others.</summary>
+    internal static NpgsqlBatchCommand ResolveCommand(string[] tokens)
+    {
+        var command = new NpgsqlBatchCommand(ResolveSql);
+        command.Parameters.AddWithValue("tokens", tokens);
+        return command;
+    }
+
     private static async Task<long> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long ledgerId,
         List<(string Token, string Email, string? Campaign, DateTime? SentAt)> rows, CancellationToken cancellationToken)

@@ -28,16 +28,17 @@ internal sealed class FileState
     /// of this file's head (a file first seen shorter than <see cref="LogFileProbe.HeadBytes"/> matches
     /// once it has grown). Device + inode alone never match, since a replaced file can reuse an inode.
     /// </summary>
-    public static async Task<FileState?> FindAsync(NpgsqlDataSource dataSource, string site, LogFileProbe probe, CancellationToken cancellationToken)
+    public static async Task<FileState?> FindAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, LogFileProbe probe, CancellationToken cancellationToken)
     {
         var fullHash = probe.HeadHash(probe.Head.Length)!;
-        await using var command = dataSource.CreateCommand(
+        await using var command = new NpgsqlCommand(
             """
             select file_key, head_sha256, head_length, device, inode, byte_offset, line_count, parser_state, format
               from ops.web_log_file
              where site = @site and (head_sha256 = @sha or head_length < @len or (device = @dev and inode = @ino))
              order by head_length desc, byte_offset desc, updated_at desc
-            """);
+            """, connection, transaction);
         command.Parameters.AddWithValue("site", site);
         command.Parameters.AddWithValue("sha", fullHash);
         command.Parameters.AddWithValue("len", probe.Head.Length);
@@ -77,11 +78,13 @@ internal sealed class FileState
     }
 
     /// <summary>A new identity for a file never seen (or truncated and rewritten): key from site and head, unique.</summary>
-    public static async Task<FileState> NewAsync(NpgsqlDataSource dataSource, string site, LogFileProbe probe, CancellationToken cancellationToken)
+    public static async Task<FileState> NewAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, LogFileProbe probe, CancellationToken cancellationToken)
     {
         var sha = probe.HeadHash(probe.Head.Length)!;
         var key = site + ":" + sha[..20];
-        await using var command = dataSource.CreateCommand("select count(*) from ops.web_log_file where file_key = @k or file_key like @p");
+        await using var command = new NpgsqlCommand(
+            "select count(*) from ops.web_log_file where file_key = @k or file_key like @p", connection, transaction);
         command.Parameters.AddWithValue("k", key);
         command.Parameters.AddWithValue("p", key + "~%");
         var existing = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
@@ -95,45 +98,39 @@ internal sealed class FileState
         };
     }
 
-    public static async Task<long?> CurrentOffsetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string fileKey, CancellationToken cancellationToken)
+    /// <summary>Records the file's identity and how far it has been read (parameters from <see cref="AddSaveParameters"/>).</summary>
+    public const string SaveSql =
+        """
+        insert into ops.web_log_file (file_key, site, head_sha256, head_length, device, inode, last_path, byte_offset, line_count, parser_state, format)
+        values (@k, @site, @sha, @len, @dev, @ino, @path, @off, @lines, @ps, @fmt)
+        on conflict (file_key) do update
+           set head_sha256 = excluded.head_sha256, head_length = excluded.head_length, device = excluded.device,
+               inode = excluded.inode, last_path = excluded.last_path, byte_offset = excluded.byte_offset,
+               line_count = excluded.line_count, parser_state = excluded.parser_state, format = excluded.format,
+               updated_at = now()
+        """;
+
+    public static void AddSaveParameters(
+        NpgsqlParameterCollection parameters, string site, FileState state, string path, long offset, long lines, string? parserState, string format)
     {
-        await using var command = new NpgsqlCommand("select byte_offset from ops.web_log_file where file_key = @k for update", connection, transaction);
-        command.Parameters.AddWithValue("k", fileKey);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is long l ? l : null;
+        parameters.AddWithValue("k", state.FileKey);
+        parameters.AddWithValue("site", site);
+        parameters.AddWithValue("sha", state.HeadSha256);
+        parameters.AddWithValue("len", state.HeadLength);
+        parameters.AddWithValue("dev", (object?)state.Device ?? DBNull.Value);
+        parameters.AddWithValue("ino", (object?)state.Inode ?? DBNull.Value);
+        parameters.AddWithValue("path", path);
+        parameters.AddWithValue("off", offset);
+        parameters.AddWithValue("lines", lines);
+        parameters.AddWithValue("ps", (object?)parserState ?? DBNull.Value);
+        parameters.AddWithValue("fmt", format);
     }
 
-    public static async Task SaveAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, FileState state, string path, long offset, long lines,
-        string? parserState, string format, CancellationToken cancellationToken)
+    public static async Task TouchPathAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string fileKey, string path, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            """
-            insert into ops.web_log_file (file_key, site, head_sha256, head_length, device, inode, last_path, byte_offset, line_count, parser_state, format)
-            values (@k, @site, @sha, @len, @dev, @ino, @path, @off, @lines, @ps, @fmt)
-            on conflict (file_key) do update
-               set head_sha256 = excluded.head_sha256, head_length = excluded.head_length, device = excluded.device,
-                   inode = excluded.inode, last_path = excluded.last_path, byte_offset = excluded.byte_offset,
-                   line_count = excluded.line_count, parser_state = excluded.parser_state, format = excluded.format,
-                   updated_at = now()
-            """, connection, transaction);
-        command.Parameters.AddWithValue("k", state.FileKey);
-        command.Parameters.AddWithValue("site", site);
-        command.Parameters.AddWithValue("sha", state.HeadSha256);
-        command.Parameters.AddWithValue("len", state.HeadLength);
-        command.Parameters.AddWithValue("dev", (object?)state.Device ?? DBNull.Value);
-        command.Parameters.AddWithValue("ino", (object?)state.Inode ?? DBNull.Value);
-        command.Parameters.AddWithValue("path", path);
-        command.Parameters.AddWithValue("off", offset);
-        command.Parameters.AddWithValue("lines", lines);
-        command.Parameters.AddWithValue("ps", (object?)parserState ?? DBNull.Value);
-        command.Parameters.AddWithValue("fmt", format);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public static async Task TouchPathAsync(NpgsqlDataSource dataSource, string fileKey, string path, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("update ops.web_log_file set last_path = @p where file_key = @k and last_path <> @p");
+            "update ops.web_log_file set last_path = @p where file_key = @k and last_path <> @p", connection, transaction);
         command.Parameters.AddWithValue("k", fileKey);
         command.Parameters.AddWithValue("p", path);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

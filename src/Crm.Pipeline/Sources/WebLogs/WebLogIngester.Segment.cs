@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
@@ -11,11 +12,11 @@ public sealed partial class WebLogIngester
     private static readonly string LinksSql = SqlResource.Load("weblog_links.sql");
 
     /// <summary>
-    /// One segment being landed: its transaction is open from the first line taken, the hits stream
+    /// One segment being landed in a <see cref="Batch"/>'s transaction (open from the first line taken): the hits stream
     /// straight into a binary COPY as they are parsed (no list of rows, and the server works while
     /// the next lines are parsed), while quarantined lines, sessions and visitor links collect what
-    /// they need. <see cref="CommitAsync"/> finishes the COPY, writes the rest, the file's new offset
-    /// and the ledger row, and commits them together. Disposing without committing rolls it all back.
+    /// they need. <see cref="FinishAsync"/> finishes the COPY, writes the rest, the file's new offset
+    /// and the ledger row, all committed together by the batch. Disposing unfinished aborts the transaction.
     /// </summary>
     private sealed class SegmentWriter : IAsyncDisposable
     {
@@ -57,43 +58,50 @@ public sealed partial class WebLogIngester
         public List<QuarantineRow> Quarantine { get; } = [];
 
         public static async Task<SegmentWriter> OpenAsync(
-            WebLogIngester owner, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, string path,
+            Batch batch, FileState state, WebLogSourceOptions source, IWebLogLineParser parser, long start, string path,
             WebLogsOptions options, WebSessionizer sessions, Guid? runId, CancellationToken cancellationToken)
         {
+            var (connection, transaction) = await batch.OpenAsync(cancellationToken).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            var connection = await owner._dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            NpgsqlTransaction? transaction = null;
-            try
+            // One round trip: the file's lock (as Ledger.LockAsync takes it), its stored offset, and its ledger row
+            // (as Ledger.OpenAsync writes it; the end of the range is known only at the finish, which completes the key).
+            // A mismatched offset throws below, and the batch's transaction, ledger row included, rolls back.
+            long? current = null;
+            long ledgerId = 0;
+            await using (var open = new NpgsqlBatch(connection, transaction))
             {
-                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await Ledger.LockAsync(connection, transaction, "weblogs:" + state.FileKey, cancellationToken).ConfigureAwait(false);
-                if (await FileState.CurrentOffsetAsync(connection, transaction, state.FileKey, cancellationToken).ConfigureAwait(false) is { } current && current != start)
+                open.BatchCommands.Add(Positional("select pg_advisory_xact_lock(hashtextextended($1, 0))", "weblogs:" + state.FileKey));
+                open.BatchCommands.Add(Positional("select byte_offset from ops.web_log_file where file_key = $1 for update", state.FileKey));
+                open.BatchCommands.Add(Positional(
+                    """
+                    insert into ops.ingest_ledger (source, unit_key, unit_path, checksum, byte_start, byte_end, run_id)
+                    values ($1, $2, $3, $4, $5, null, $6) returning ledger_id
+                    """,
+                    Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256, start,
+                    runId is { } run ? run : DBNull.Value));
+                open.BatchCommands[^1].Parameters[^1].NpgsqlDbType = NpgsqlDbType.Uuid;
+                await using var reader = await open.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
-                    throw new InvalidOperationException(
-                        $"Web log file {path} ({state.FileKey}) moved from offset {start} to {current} while this run read it; run the load again.");
+                    current = reader.GetInt64(0);
                 }
 
-                // The end of the range is known only at commit, which completes the key.
-                var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, $"{source.Name}:{state.FileKey}:{start}-", path, state.HeadSha256,
-                    start, null, runId, cancellationToken).ConfigureAwait(false);
-                // Forgotten people stay forgotten (the forget command holds the exclusive side of this lock).
-                await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var suppression = await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
-                WebLogTimings.AddOther(started);
-                return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, suppression);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ledgerId = reader.GetInt64(0);
             }
-            catch
-            {
-                if (transaction is not null)
-                {
-                    await transaction.DisposeAsync().ConfigureAwait(false);
-                }
 
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
+            if (current is { } moved && moved != start)
+            {
+                // Another node (or an overlapping run) loaded this range meanwhile: its rows stand.
+                throw new InvalidOperationException(
+                    $"Web log file {path} ({state.FileKey}) moved from offset {start} to {moved} while this run read it; run the load again.");
             }
+
+            var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddOpen(started);
+            return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, batch.Suppression);
         }
 
         public void Add(WebEventRow row)
@@ -123,7 +131,11 @@ public sealed partial class WebLogIngester
             }
         }
 
-        public async Task<IngestCounts> CommitAsync(long end, long lineCount, CancellationToken cancellationToken)
+        /// <summary>
+        /// Finishes the segment inside the batch's transaction: the COPY, quarantine, sessions, links, the file's
+        /// new offset and the ledger row. The batch commits it (with the segments before and after it).
+        /// </summary>
+        public async Task<IngestCounts> FinishAsync(long end, long lineCount, CancellationToken cancellationToken)
         {
             var step = Stopwatch.GetTimestamp();
             await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -154,20 +166,28 @@ public sealed partial class WebLogIngester
             WebLogTimings.AddLinks(step);
             step = Stopwatch.GetTimestamp();
 
-            await FileState.SaveAsync(_connection, _transaction, _source.Name, _state, _path, end, lineCount, _parser.State, _parser.FormatName, cancellationToken).ConfigureAwait(false);
             var counts = new IngestCounts(_loaded + Quarantine.Count, _loaded, Quarantine.Count, 0);
-            await using (var key = new NpgsqlCommand("update ops.ingest_ledger set unit_key = @k, byte_end = @e where ledger_id = @id", _connection, _transaction))
+            // One round trip: the file's new offset, and the ledger row's full key, end and counts (as Ledger.CloseAsync records them).
+            await using (var close = new NpgsqlBatch(_connection, _transaction))
             {
-                key.Parameters.AddWithValue("k", $"{_source.Name}:{_state.FileKey}:{_start}-{end}");
-                key.Parameters.AddWithValue("e", end);
-                key.Parameters.AddWithValue("id", _ledgerId);
-                await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var save = new NpgsqlBatchCommand(FileState.SaveSql);
+                FileState.AddSaveParameters(save.Parameters, _source.Name, _state, _path, end, lineCount, _parser.State, _parser.FormatName);
+                close.BatchCommands.Add(save);
+                close.BatchCommands.Add(Positional(
+                    """
+                    update ops.ingest_ledger
+                       set unit_key = $1, byte_end = $2, read_count = $3, loaded_count = $4, quarantined_count = $5, duplicate_count = $6,
+                           detail = $7::jsonb, loaded_at = now()
+                     where ledger_id = $8
+                    """,
+                    $"{_source.Name}:{_state.FileKey}:{_start}-{end}", end, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate,
+                    JsonSerializer.Serialize(new { site = _source.Name, file_key = _state.FileKey, format = _parser.FormatName, byte_start = _start, byte_end = end }),
+                    _ledgerId));
+                await close.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await Ledger.CloseAsync(_connection, _transaction, _ledgerId, counts,
-                new { site = _source.Name, file_key = _state.FileKey, format = _parser.FormatName, byte_start = _start, byte_end = end }, cancellationToken).ConfigureAwait(false);
-            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             WebLogTimings.AddOther(step);
+            WebLogTimings.CountSegment();
             _state.ByteOffset = end;
             _state.LineCount = lineCount;
             _state.Format = _parser.FormatName;
@@ -199,11 +219,18 @@ public sealed partial class WebLogIngester
             row.Referrer = null;
         }
 
-        public async ValueTask DisposeAsync()
+        /// <summary>Ends an unfinished COPY (the batch's transaction, then aborted, rolls back).</summary>
+        public async ValueTask DisposeAsync() => await _importer.DisposeAsync().ConfigureAwait(false);
+
+        private static NpgsqlBatchCommand Positional(string sql, params object[] values)
         {
-            await _importer.DisposeAsync().ConfigureAwait(false);
-            await _transaction.DisposeAsync().ConfigureAwait(false);
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var value in values)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            return command;
         }
 
         private async Task LinkAsync(CancellationToken cancellationToken)
@@ -224,15 +251,22 @@ public sealed partial class WebLogIngester
                 i++;
             }
 
-            await using var command = new NpgsqlCommand(LinksSql, _connection, _transaction);
+            // The links and, when the segment brought opaque tokens, their resolution through the send logs: one round trip.
+            await using var batch = new NpgsqlBatch(_connection, _transaction);
+            var command = new NpgsqlBatchCommand(LinksSql);
             command.Parameters.AddWithValue("visitors", visitors);
             command.Parameters.AddWithValue("sources", sources);
             command.Parameters.AddWithValue("ids", ids);
             command.Parameters.AddWithValue("evidence", evidence);
             command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = first });
             command.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = last });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await CampaignSendLoader.ResolveAsync(_connection, _transaction, [.. _tokens], cancellationToken).ConfigureAwait(false);
+            batch.BatchCommands.Add(command);
+            if (_tokens.Count > 0)
+            {
+                batch.BatchCommands.Add(CampaignSendLoader.ResolveCommand([.. _tokens]));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -60,12 +60,14 @@ public sealed partial class WebLogIngester
         ArgumentNullException.ThrowIfNull(progress);
         var list = RotationOrder(paths);
         var results = new List<UnitResult>(list.Count);
+        await using var batch = new Batch(_dataSource);
         for (var i = 0; i < list.Count; i++)
         {
             progress.Report((double)i / Math.Max(1, list.Count), $"weblogs: {Path.GetFileName(list[i])}");
-            results.Add(await IngestFileAsync(list[i], source, formatOverride, runId, cancellationToken).ConfigureAwait(false));
+            results.Add(await IngestFileAsync(list[i], source, formatOverride, runId, batch, cancellationToken).ConfigureAwait(false));
         }
 
+        await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
         progress.Report(1, $"weblogs: {list.Count} file(s)");
         return results;
     }
@@ -74,8 +76,13 @@ public sealed partial class WebLogIngester
     /// Loads the campaign send logs configured in <see cref="WebLogsOptions.CampaignSends"/> (none when no
     /// folder is set), which resolve the opaque tracking tokens of clicked email links to addresses.
     /// </summary>
-    public async Task<IReadOnlyList<UnitResult>> LoadCampaignSendsAsync(Guid? runId, CancellationToken cancellationToken) =>
-        await new CampaignSendLoader(_dataSource, _logger).LoadFolderAsync(_options.CurrentValue.CampaignSends, runId, cancellationToken).ConfigureAwait(false);
+    public async Task<IReadOnlyList<UnitResult>> LoadCampaignSendsAsync(Guid? runId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var results = await new CampaignSendLoader(_dataSource, _logger).LoadFolderAsync(_options.CurrentValue.CampaignSends, runId, cancellationToken).ConfigureAwait(false);
+        WebLogTimings.AddSends(started);
+        return results;
+    }
 
     /// <summary>Oldest first: higher rotation numbers, then lower, then the live file.</summary>
     internal static List<string> RotationOrder(IEnumerable<string> paths) =>
@@ -101,8 +108,18 @@ public sealed partial class WebLogIngester
     /// <summary>Loads what is new in one file. Infrastructure failures (database down) throw so the job can retry.</summary>
     public async Task<UnitResult> IngestFileAsync(string path, WebLogSourceOptions source, string? formatOverride, Guid? runId, CancellationToken cancellationToken)
     {
+        await using var batch = new Batch(_dataSource);
+        var result = await IngestFileAsync(path, source, formatOverride, runId, batch, cancellationToken).ConfigureAwait(false);
+        await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Loads what is new in one file within <paramref name="batch"/> (which may commit on the way, and is left open for the next file).</summary>
+    private async Task<UnitResult> IngestFileAsync(string path, WebLogSourceOptions source, string? formatOverride, Guid? runId, Batch batch, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(source);
         var fullPath = Path.GetFullPath(path);
+        var probeStart = Stopwatch.GetTimestamp();
         LogFileProbe probe;
         try
         {
@@ -120,7 +137,8 @@ public sealed partial class WebLogIngester
         }
 
         var watch = Stopwatch.StartNew();
-        var state = await FileState.FindAsync(_dataSource, source.Name, probe, cancellationToken).ConfigureAwait(false);
+        var (connection, transaction) = await batch.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var state = await FileState.FindAsync(connection, transaction, source.Name, probe, cancellationToken).ConfigureAwait(false);
         if (state is not null && !probe.IsGzip && probe.StoredSize < state.ByteOffset)
         {
             Log.Truncated(_logger, fullPath, state.ByteOffset, probe.StoredSize);
@@ -129,11 +147,12 @@ public sealed partial class WebLogIngester
 
         if (state is not null && (probe.IsGzip ? probe.GzipSizeMod32 == (uint)state.ByteOffset : probe.StoredSize == state.ByteOffset))
         {
-            await FileState.TouchPathAsync(_dataSource, state.FileKey, fullPath, cancellationToken).ConfigureAwait(false);
+            await FileState.TouchPathAsync(connection, transaction, state.FileKey, fullPath, cancellationToken).ConfigureAwait(false);
             return new UnitResult(fullPath, "skipped (no new lines)", default);
         }
 
-        state ??= await FileState.NewAsync(_dataSource, source.Name, probe, cancellationToken).ConfigureAwait(false);
+        state ??= await FileState.NewAsync(connection, transaction, source.Name, probe, cancellationToken).ConfigureAwait(false);
+        WebLogTimings.AddProbe(probeStart);
         var total = default(IngestCounts);
         var segments = 0;
         await using (var stream = SourceFile.OpenRead(fullPath))
@@ -142,13 +161,14 @@ public sealed partial class WebLogIngester
             {
                 // A gzip file shorter than what we read of its identity: treat as a new file.
                 Log.Truncated(_logger, fullPath, state.ByteOffset, -1);
-                state = await FileState.NewAsync(_dataSource, source.Name, probe, cancellationToken).ConfigureAwait(false);
+                (connection, transaction) = await batch.OpenAsync(cancellationToken).ConfigureAwait(false);
+                state = await FileState.NewAsync(connection, transaction, source.Name, probe, cancellationToken).ConfigureAwait(false);
                 await using var again = SourceFile.OpenRead(fullPath);
-                (total, segments) = await ReadSegmentsAsync(again, probe, state, source, formatOverride, runId, cancellationToken).ConfigureAwait(false);
+                (total, segments) = await ReadSegmentsAsync(again, probe, state, source, formatOverride, runId, batch, cancellationToken).ConfigureAwait(false);
                 return Done(fullPath, total, segments, watch);
             }
 
-            (total, segments) = await ReadSegmentsAsync(stream, probe, state, source, formatOverride, runId, cancellationToken).ConfigureAwait(false);
+            (total, segments) = await ReadSegmentsAsync(stream, probe, state, source, formatOverride, runId, batch, cancellationToken).ConfigureAwait(false);
         }
 
         return Done(fullPath, total, segments, watch);
@@ -195,7 +215,7 @@ public sealed partial class WebLogIngester
     }
 
     private async Task<(IngestCounts Total, int Segments)> ReadSegmentsAsync(
-        Stream stream, LogFileProbe probe, FileState state, WebLogSourceOptions source, string? formatOverride, Guid? runId, CancellationToken cancellationToken)
+        Stream stream, LogFileProbe probe, FileState state, WebLogSourceOptions source, string? formatOverride, Guid? runId, Batch batch, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         var parser = state.Format is { } known && formatOverride is null
@@ -238,24 +258,26 @@ public sealed partial class WebLogIngester
                 if (row is not null && !_partitions.IsKnown(row.EventTs))
                 {
                     // A month without its partition: the open COPY cannot route it, so end the segment
-                    // before this line and create the partition outside any segment's transaction.
+                    // before this line, commit the batch and create the partition outside any transaction of ours.
                     WebLogTimings.AddParse(parseStart);
                     if (segment is not null)
                     {
-                        total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                        total += await segment.FinishAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
                         await segment.DisposeAsync().ConfigureAwait(false);
                         segment = null;
                         segments++;
+                        batch.Added(consumed - segmentStart, source.SegmentBytes);
                         segmentStart = consumed;
                     }
 
+                    await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
                     await _partitions.EnsureAsync([row.EventTs.Year * 100 + row.EventTs.Month], cancellationToken).ConfigureAwait(false);
                     parseStart = Stopwatch.GetTimestamp();
                 }
 
                 if (kind != LineKind.Directive)
                 {
-                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
+                    segment ??= await SegmentWriter.OpenAsync(batch, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
                     if (row is not null)
                     {
                         segment.Add(row);
@@ -271,11 +293,16 @@ public sealed partial class WebLogIngester
                 if (consumed - segmentStart >= source.SegmentBytes)
                 {
                     WebLogTimings.AddParse(parseStart);
-                    segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
-                    total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                    segment ??= await SegmentWriter.OpenAsync(batch, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
+                    total += await segment.FinishAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
                     await segment.DisposeAsync().ConfigureAwait(false);
                     segment = null;
                     segments++;
+                    if (batch.Added(consumed - segmentStart, source.SegmentBytes))
+                    {
+                        await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     segmentStart = consumed;
                     parseStart = Stopwatch.GetTimestamp();
                 }
@@ -285,16 +312,22 @@ public sealed partial class WebLogIngester
             if (consumed > segmentStart)
             {
                 // Also when only directives or blank lines are left: the offset and the parser state move on.
-                segment ??= await SegmentWriter.OpenAsync(this, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
-                total += await segment.CommitAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                segment ??= await SegmentWriter.OpenAsync(batch, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
+                total += await segment.FinishAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                await segment.DisposeAsync().ConfigureAwait(false);
+                segment = null;
                 segments++;
+                if (batch.Added(consumed - segmentStart, source.SegmentBytes))
+                {
+                    await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         finally
         {
             if (segment is not null)
             {
-                await segment.DisposeAsync().ConfigureAwait(false); // uncommitted: rolled back
+                await segment.DisposeAsync().ConfigureAwait(false); // unfinished: the batch rolls back
             }
         }
 

@@ -138,6 +138,7 @@ internal sealed class WebSessionizer
         await CopyAsync(connection, site, sessions, options, cancellationToken).ConfigureAwait(false);
         if (fallback.Count > 0)
         {
+            var rebuild = System.Diagnostics.Stopwatch.GetTimestamp();
             await using var command = new NpgsqlCommand(SessionizeSql, connection, transaction) { CommandTimeout = 0 };
             command.Parameters.AddWithValue("site", site);
             command.Parameters.AddWithValue("visitors", fallback.Select(f => f.Visitor).ToArray());
@@ -146,6 +147,7 @@ internal sealed class WebSessionizer
             command.Parameters.AddWithValue("bot_min_pages", options.BotMinPagesWithoutAssets);
             command.Parameters.AddWithValue("bot_max_rate", (double)options.BotMaxRequestsPerMinute);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            WebLogTimings.AddFallback(rebuild, fallback.Count);
         }
 
         FallbackVisitors = fallback.Count;

@@ -3,6 +3,8 @@
 -- or extends, and those after it; so per visitor we rebuild from the start of the earliest
 -- session ending within @gap of the new hit (or from the new hit itself), which makes the
 -- result independent of how the hits were split into segments and runs.
+-- Several segments can share a transaction (WebLogIngester.Batch): the last one's window goes first.
+drop table if exists web_session_window;
 create temp table web_session_window on commit drop as
 select a.visitor_key,
        least(a.first_hit, coalesce((
