@@ -69,7 +69,7 @@ internal static class OrderIngestBenchmark
                 await using var ledger = connection.CreateCommand();
                 ledger.CommandText = "insert into ops.ingest_ledger (source, unit_key) values ('bench', 'land-only') returning ledger_id";
                 var ledgerId = (long)(await ledger.ExecuteScalarAsync())!;
-                await OrderFeedIngester.LandAsync(connection, stream, feed, "csv", ledgerId, [], CancellationToken.None);
+                await OrderFeedIngester.LandAsync(connection, stream, feed, "csv", ledgerId, [], null, CancellationToken.None);
                 await transaction.RollbackAsync();
             }
 

@@ -89,11 +89,12 @@ public sealed partial class OrderFeedIngester
         var ledgerId = await Ledger.OpenAsync(connection, transaction, Source, unitKey, fullPath, sha, 0, size, runId, cancellationToken).ConfigureAwait(false);
 
         var quarantine = new List<QuarantineRow>();
+        var orderIds = new HashSet<string>(StringComparer.Ordinal);
         long staged;
         try
         {
             await using var stream = SourceFile.OpenRead(fullPath);
-            staged = await LandAsync(connection, stream, feed, feed.FormatFor(fullPath), ledgerId, quarantine, cancellationToken).ConfigureAwait(false);
+            staged = await LandAsync(connection, stream, feed, feed.FormatFor(fullPath), ledgerId, quarantine, orderIds, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
@@ -117,23 +118,22 @@ public sealed partial class OrderFeedIngester
             await QuarantineWriter.WriteAsync(connection, Source, ledgerId, fullPath, quarantine, cancellationToken).ConfigureAwait(false);
         }
 
-        long loaded = 0, removed = 0;
+        long loaded, removed;
         await using (var merge = new NpgsqlCommand(MergeSql, connection, transaction))
         {
             merge.CommandTimeout = 0;
             merge.Parameters.AddWithValue("ledger_id", ledgerId);
             merge.Parameters.AddWithValue("feed", feed.Name);
+            merge.Parameters.Add(new NpgsqlParameter("orders", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = orderIds.ToArray() });
             await using var reader = await merge.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            do
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (reader.FieldCount == 3 && reader.GetName(0) == "staged" && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    staged = reader.GetInt64(0);
-                    loaded = reader.GetInt64(1);
-                    removed = reader.GetInt64(2);
-                }
+                throw new InvalidOperationException("The order merge returned no counts.");
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+            staged = reader.GetInt64(0);
+            loaded = reader.GetInt64(1);
+            removed = reader.GetInt64(2);
         }
 
         var counts = new IngestCounts(staged + quarantine.Count, loaded, quarantine.Count, staged - loaded);
@@ -181,11 +181,12 @@ public sealed partial class OrderFeedIngester
 
     /// <summary>
     /// Parses the stream and copies its good lines into staging; rejected records go to
-    /// <paramref name="quarantine"/>. Returns the number of lines staged.
+    /// <paramref name="quarantine"/> and the order ids of the staged lines to <paramref name="orderIds"/>
+    /// when given. Returns the number of lines staged.
     /// </summary>
     internal static async Task<long> LandAsync(
         NpgsqlConnection connection, Stream stream, OrderFeedOptions feed, string format, long ledgerId,
-        List<QuarantineRow> quarantine, CancellationToken cancellationToken)
+        List<QuarantineRow> quarantine, HashSet<string>? orderIds, CancellationToken cancellationToken)
     {
         var parser = new OrderRowParser(feed, format);
         var reader = new RecordReader(stream, feed.MaxRecordBytes, quoteAware: format is "csv" or "tsv");
@@ -254,6 +255,7 @@ public sealed partial class OrderFeedIngester
             for (var i = 0; i < lines.Count; i++)
             {
                 var line = lines[i];
+                orderIds?.Add(line.OrderId);
                 importer.StartRow();
                 importer.Write(ledgerId, NpgsqlDbType.Bigint);
                 importer.Write(itemsPerRecord ? (reader.LineNumber * ItemsPerRecordLimit) + i : reader.LineNumber, NpgsqlDbType.Bigint);
