@@ -48,6 +48,33 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return dataSource;
     }
 
+    /// <summary>
+    /// Opens the database a previous run left (created and migrated if absent) and empties <paramref name="truncate"/>,
+    /// so a later stage can be measured again without re-running the stages before it.
+    /// </summary>
+    public async Task<NpgsqlDataSource> ReuseDatabaseAsync(string name, IReadOnlyList<string> truncate)
+    {
+        await using (var admin = new NpgsqlConnection(_adminConnection))
+        {
+            await admin.OpenAsync();
+            await using var exists = new NpgsqlCommand($"select 1 from pg_database where datname = '{name}'", admin);
+            if (await exists.ExecuteScalarAsync() is null)
+            {
+                return await CreateDatabaseAsync(name);
+            }
+        }
+
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_adminConnection) { Database = name, CommandTimeout = 0 }.ConnectionString);
+        await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
+        if (truncate.Count > 0)
+        {
+            await using var command = dataSource.CreateCommand($"truncate {string.Join(", ", truncate)} cascade");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return dataSource;
+    }
+
     /// <summary>Peak working set of this process so far, in MiB.</summary>
     public static double PeakMemoryMiB()
     {

@@ -23,7 +23,8 @@ namespace Crm.Bench;
 /// </summary>
 /// <remarks>
 /// <c>./crm bench nightly 10000,100000[,1000000] [--days 365] [--stages orders,weblogs]</c>; with
-/// <c>--stages</c> only those stages run (a later stage needs the ones it reads from).
+/// <c>--stages</c> only those stages run (a later stage needs the ones it reads from); with <c>--reuse</c> the previous
+/// run's database is kept (the learning stages' own tables emptied), to measure a late stage again without ingest.
 /// </remarks>
 internal static class NightlyBenchmark
 {
@@ -31,6 +32,7 @@ internal static class NightlyBenchmark
     {
         var (sizes, days) = BenchArgs.SizesAndDays(args, 10_000, 100_000);
         var only = StageFilter(args);
+        var reuse = args.Contains("--reuse");
 
         var repo = FindRepositoryRoot();
         await using var environment = await BenchEnvironment.StartAsync();
@@ -43,7 +45,9 @@ internal static class NightlyBenchmark
             var end = start.AddDays(days);
 
             var database = $"bench_nightly_{n}";
-            await using var dataSource = await environment.CreateDatabaseAsync(database);
+            await using var dataSource = reuse
+                ? await environment.ReuseDatabaseAsync(database, ReusedTables(only))
+                : await environment.CreateDatabaseAsync(database);
             var baseline = await PlainCopyBaselineAsync(dataSource, data);
 
             var outbox = Path.Combine(data, "..", $"outbox-{n}");
@@ -149,6 +153,27 @@ internal static class NightlyBenchmark
         return i >= 0 && i + 1 < args.Length ? args[i + 1].Split(',').ToHashSet(StringComparer.Ordinal) : null;
     }
 
+    /// <summary>
+    /// With <c>--reuse</c> the previous run's database stays (to iterate on a late stage without re-running
+    /// ingest); the tables the chosen learning stages write are emptied first so they start as on a first night.
+    /// </summary>
+    private static string[] ReusedTables(HashSet<string>? only)
+    {
+        var tables = new List<string>();
+        if (only is null || only.Contains("features"))
+        {
+            tables.Add("ml.customer_features");
+        }
+
+        if (only is null || only.Contains("train"))
+        {
+            tables.Add("ml.churn_score");
+            tables.Add("ml.model");
+        }
+
+        return [.. tables];
+    }
+
     private sealed record StageFigure(string Stage, double Seconds, long Read, long Written, double PeakMiB, string Summary);
 
     private static string Shorten(string text) => text.Length <= 110 ? text : text[..107] + "...";
@@ -182,7 +207,7 @@ internal static class NightlyBenchmark
     /// <summary>COPY every line of every input file (decompressed) into <c>public.bench_raw(line text)</c>.</summary>
     private static async Task<(long Lines, long Bytes, double Seconds)> PlainCopyBaselineAsync(NpgsqlDataSource dataSource, string data)
     {
-        await using (var create = dataSource.CreateCommand("create unlogged table public.bench_raw(line text)"))
+        await using (var create = dataSource.CreateCommand("drop table if exists public.bench_raw; create unlogged table public.bench_raw(line text)"))
         {
             await create.ExecuteNonQueryAsync();
         }

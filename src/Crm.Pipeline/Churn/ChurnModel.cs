@@ -122,6 +122,9 @@ public sealed class ChurnModel
         };
         var pipeline = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            // L-BFGS passes over the data once per iteration; without a cache every pass re-runs the
+            // enumerable and both transforms row by row (most of the training time). Same rows, same order.
+            .AppendCacheCheckpoint(ml)
             .Append(learner);
         var model = pipeline.Fit(view);
         using var stream = new MemoryStream();
