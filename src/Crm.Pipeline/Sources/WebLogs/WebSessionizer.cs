@@ -128,7 +128,7 @@ internal sealed class WebSessionizer
             }
 
             sessions.Add(current!);
-            cache?.Remember(key, current!);
+            cache?.Remember(key, current!.AsStored());
         }
 
         if (replaced.Count > 0)
@@ -369,6 +369,28 @@ internal sealed class WebSessionizer
         public bool KnownBot { get; set; }
 
         public bool Robots { get; set; }
+
+        /// <summary>
+        /// A copy as <c>core.web_session</c> returns it once written: its start and end at the database's microsecond
+        /// precision (the binary COPY drops finer ticks), so a cached session compares with new hits as the looked-up one would.
+        /// </summary>
+        public Session AsStored() =>
+            new(Visitor, Start - (Start % 10), Referrer)
+            {
+                End = End - (End % 10),
+                Events = Events,
+                Pages = Pages,
+                Assets = Assets,
+                Landing = Landing,
+                Exit = Exit,
+                UtmSource = UtmSource,
+                UtmMedium = UtmMedium,
+                UtmCampaign = UtmCampaign,
+                UserId = UserId,
+                Converted = Converted,
+                KnownBot = KnownBot,
+                Robots = Robots,
+            };
 
         public void Add(in Hit hit)
         {
