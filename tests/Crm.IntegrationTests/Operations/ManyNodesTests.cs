@@ -167,6 +167,9 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         var (connectionString, ds) = await WarehouseAsync("twice");
         await using var _ = ds;
         var (runId, _) = await new Crm.Pipeline.Ops.PipelineRunRecorder(ds).StartRunAsync("nightly", "every-night@2026-11-23T02:00:00Z", CancellationToken.None);
+        // Hangfire's log provider is process-wide: an in-process host of another test may have left it
+        // pointing at its disposed logger factory. This client needs none.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         var client = new Hangfire.BackgroundJobClient(HangfireSetup.CreateStorage(connectionString, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
         string[] stages = ["orders", "identity"];
         var firstIds = new[] { Crm.Pipeline.Jobs.NightlyChain.Enqueue(client, runId, "nightly", stages), Crm.Pipeline.Jobs.NightlyChain.Enqueue(client, runId, "nightly", stages) };

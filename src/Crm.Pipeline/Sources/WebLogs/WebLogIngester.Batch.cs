@@ -25,7 +25,15 @@ public sealed partial class WebLogIngester
         private NpgsqlConnection? _connection;
         private NpgsqlTransaction? _transaction;
 
+        private int _suppressed = -1;
+
         public Batch(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+        /// <summary>
+        /// The last session written per visitor across this batch's transactions (see <see cref="WebSessionizer.LastSessionCache"/>):
+        /// cleared when a transaction ends without committing, or when the suppression list changed between transactions.
+        /// </summary>
+        public WebSessionizer.LastSessionCache LastSessions { get; } = new();
 
         /// <summary>The suppression list, read once per transaction under its shared lock.</summary>
         public Suppression? Suppression { get; private set; }
@@ -51,6 +59,12 @@ public sealed partial class WebLogIngester
                 // Forgotten people stay forgotten (the forget command holds the exclusive side of this lock).
                 await Suppression.LockSharedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
                 Suppression = await Suppression.LoadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                if ((Suppression?.Count ?? 0) != _suppressed)
+                {
+                    // Someone was forgotten since the last transaction: their sessions may have changed under the cache.
+                    LastSessions.Clear();
+                    _suppressed = Suppression?.Count ?? 0;
+                }
                 _connection = connection;
                 _transaction = transaction;
             }
@@ -83,6 +97,8 @@ public sealed partial class WebLogIngester
             var started = Stopwatch.GetTimestamp();
             await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             WebLogTimings.AddOther(started);
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            _transaction = null;
             await CloseAsync().ConfigureAwait(false);
         }
 
@@ -92,6 +108,8 @@ public sealed partial class WebLogIngester
         {
             if (_transaction is not null)
             {
+                // Not committed (CommitAsync clears it first): what this transaction wrote is rolled back, so is the cache.
+                LastSessions.Clear();
                 await _transaction.DisposeAsync().ConfigureAwait(false);
                 _transaction = null;
             }

@@ -32,14 +32,17 @@ public sealed partial class WebLogIngester
         private readonly long _ledgerId;
         private readonly WebSessionizer _sessions;
         private readonly Suppression? _suppression;
+        private readonly WebSessionizer.LastSessionCache _lastSessions;
         private readonly Dictionary<(string Visitor, string Source, string Id), (string Evidence, DateTime First, DateTime Last)> _links = [];
         private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
         private int _loaded;
 
         private SegmentWriter(
             NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBinaryImporter importer, FileState state, WebLogSourceOptions source,
-            IWebLogLineParser parser, WebLogsOptions options, string path, long start, long ledgerId, WebSessionizer sessions, Suppression? suppression)
+            IWebLogLineParser parser, WebLogsOptions options, string path, long start, long ledgerId, WebSessionizer sessions, Suppression? suppression,
+            WebSessionizer.LastSessionCache lastSessions)
         {
+            _lastSessions = lastSessions;
             _sessions = sessions;
             _suppression = suppression;
             sessions.Clear();
@@ -101,7 +104,7 @@ public sealed partial class WebLogIngester
 
             var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
             WebLogTimings.AddOpen(started);
-            return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, batch.Suppression);
+            return new SegmentWriter(connection, transaction, importer, state, source, parser, options, path, start, ledgerId, sessions, batch.Suppression, batch.LastSessions);
         }
 
         public void Add(WebEventRow row)
@@ -159,7 +162,7 @@ public sealed partial class WebLogIngester
                 await QuarantineWriter.WriteAsync(_connection, Source, _ledgerId, _path, Quarantine, cancellationToken).ConfigureAwait(false);
             }
 
-            await _sessions.WriteAsync(_connection, _transaction, _source.Name, _options, cancellationToken).ConfigureAwait(false);
+            await _sessions.WriteAsync(_connection, _transaction, _source.Name, _options, cancellationToken, _lastSessions).ConfigureAwait(false);
             WebLogTimings.AddSessions(step);
             step = Stopwatch.GetTimestamp();
             await LinkAsync(cancellationToken).ConfigureAwait(false);

@@ -58,7 +58,14 @@ internal sealed class WebSessionizer
     }
 
     /// <summary>Writes the sessions the segment's hits make or change, inside the segment's transaction (after its events were copied).</summary>
-    public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string site, WebLogsOptions options, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="cache"/> (optional) holds, per visitor this stage run already wrote, the last session it wrote:
+    /// only the visitors it does not hold are looked up in <c>core.web_session</c>. It is what the lookup would return,
+    /// as long as the transactions that wrote it commit (the batch clears it otherwise).
+    /// </remarks>
+    public async Task WriteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, WebLogsOptions options, CancellationToken cancellationToken,
+        LastSessionCache? cache = null)
     {
         if (_hits.Count == 0)
         {
@@ -69,7 +76,8 @@ internal sealed class WebSessionizer
             : a.Ticks != b.Ticks ? a.Ticks.CompareTo(b.Ticks)
             : a.ByteOffset.CompareTo(b.ByteOffset));
         var lookup = System.Diagnostics.Stopwatch.GetTimestamp();
-        var last = await LastSessionsAsync(connection, transaction, site, cancellationToken).ConfigureAwait(false);
+        cache?.ForSite(site);
+        var last = await LastSessionsAsync(connection, transaction, site, cache, cancellationToken).ConfigureAwait(false);
         WebLogTimings.AddSessionLookup(lookup);
         var gap = TimeSpan.FromMinutes(options.SessionTimeoutMinutes).Ticks;
         var sessions = new List<Session>(_hits.Count / 4);
@@ -94,6 +102,7 @@ internal sealed class WebSessionizer
                 {
                     // Not strictly after what is stored: rebuild this visitor from the events.
                     fallback.Add((key, new DateTime(first, DateTimeKind.Utc)));
+                    cache?.Forget(key); // rebuilt by SQL: its last session is looked up again next time
                     i = end;
                     continue;
                 }
@@ -119,6 +128,7 @@ internal sealed class WebSessionizer
             }
 
             sessions.Add(current!);
+            cache?.Remember(key, current!.AsStored());
         }
 
         if (replaced.Count > 0)
@@ -157,12 +167,37 @@ internal sealed class WebSessionizer
     public int FallbackVisitors { get; private set; }
 
     private async Task<Dictionary<string, Session>> LastSessionsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string site, LastSessionCache? cache, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Session>(StringComparer.Ordinal);
+        var missing = _visitorKeys;
+        if (cache is not null)
+        {
+            missing = [];
+            foreach (var key in _visitorKeys)
+            {
+                if (cache.TryGet(key, out var known))
+                {
+                    if (known is not null)
+                    {
+                        result[key] = known;
+                    }
+                }
+                else
+                {
+                    missing.Add(key);
+                }
+            }
+
+            if (missing.Count == 0)
+            {
+                return result;
+            }
+        }
+
         await using var command = new NpgsqlCommand(LastSessionsSql, connection, transaction);
         command.Parameters.AddWithValue("site", site);
-        command.Parameters.AddWithValue("visitors", _visitorKeys.ToArray());
+        command.Parameters.AddWithValue("visitors", missing.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -244,12 +279,64 @@ internal sealed class WebSessionizer
         Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(
             site + "|" + visitor + "|" + start.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture))));
 
-    private readonly record struct Hit(
+    internal readonly record struct Hit(
         int Visitor, long Ticks, long ByteOffset, string? Path, string? Referrer, string? UtmSource, string? UtmMedium, string? UtmCampaign,
         string? UserId, bool IsPage, bool IsAsset, bool IsConversion, bool IsBot);
 
+    /// <summary>
+    /// The last session written for each visitor of one site during one stage run (one <c>WebLogIngester</c> batch, across its
+    /// transactions), so that each visitor's last session is looked up in <c>core.web_session</c> once per run rather than once
+    /// per segment. Bounded: past <see cref="MaxVisitors"/> it starts over (the lookup then answers again). Cleared whenever
+    /// what it holds may not be what is stored: a transaction rolled back, another site, or the suppression list changed.
+    /// </summary>
+    internal sealed class LastSessionCache
+    {
+        /// <summary>Visitors held at most (a few hundred bytes each).</summary>
+        public const int MaxVisitors = 500_000;
+
+        private readonly Dictionary<string, Session> _last = new(StringComparer.Ordinal);
+        private string? _site;
+
+        public int Count => _last.Count;
+
+        public void ForSite(string site)
+        {
+            if (!string.Equals(_site, site, StringComparison.Ordinal))
+            {
+                _last.Clear();
+                _site = site;
+            }
+        }
+
+        /// <summary>True when the visitor's last session is known (it is then <paramref name="session"/>, never null here).</summary>
+        public bool TryGet(string visitor, out Session? session)
+        {
+            var found = _last.TryGetValue(visitor, out var value);
+            session = value;
+            return found;
+        }
+
+        public void Remember(string visitor, Session session)
+        {
+            if (_last.Count >= MaxVisitors && !_last.ContainsKey(visitor))
+            {
+                _last.Clear();
+            }
+
+            _last[visitor] = session;
+        }
+
+        public void Forget(string visitor) => _last.Remove(visitor);
+
+        public void Clear()
+        {
+            _last.Clear();
+            _site = null;
+        }
+    }
+
     /// <summary>A session being built: the aggregate <c>weblog_sessionize.sql</c> computes, fed hit by hit in order.</summary>
-    private sealed class Session(string visitor, long start, string? referrer)
+    internal sealed class Session(string visitor, long start, string? referrer)
     {
         public string Visitor { get; } = visitor;
 
@@ -282,6 +369,28 @@ internal sealed class WebSessionizer
         public bool KnownBot { get; set; }
 
         public bool Robots { get; set; }
+
+        /// <summary>
+        /// A copy as <c>core.web_session</c> returns it once written: its start and end at the database's microsecond
+        /// precision (the binary COPY drops finer ticks), so a cached session compares with new hits as the looked-up one would.
+        /// </summary>
+        public Session AsStored() =>
+            new(Visitor, Start - (Start % 10), Referrer)
+            {
+                End = End - (End % 10),
+                Events = Events,
+                Pages = Pages,
+                Assets = Assets,
+                Landing = Landing,
+                Exit = Exit,
+                UtmSource = UtmSource,
+                UtmMedium = UtmMedium,
+                UtmCampaign = UtmCampaign,
+                UserId = UserId,
+                Converted = Converted,
+                KnownBot = KnownBot,
+                Robots = Robots,
+            };
 
         public void Add(in Hit hit)
         {
