@@ -377,25 +377,6 @@ public sealed partial class EmailFileIngester
         return new EmailExtractor(options, IntentRules.Load(options.IntentRulesFile));
     }
 
-    /// <summary>Loads one file (of any kind) as its own transaction.</summary>
-    internal async Task<UnitResult> IngestFileAsync(string path, EmailExtractor extractor, Guid? runId, CancellationToken cancellationToken)
-    {
-        var fullPath = Path.GetFullPath(path);
-        DropFile file;
-        try
-        {
-            var (sha, size) = await SourceFile.FingerprintAsync(fullPath, cancellationToken).ConfigureAwait(false);
-            file = new DropFile(0, fullPath, sha, size, IsMbox(fullPath));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.UnitUnreadable(_logger, fullPath, e.Message);
-            return new UnitResult(fullPath, "failed", default, $"cannot read: {e.Message}");
-        }
-
-        return await IngestFileAsync(file, extractor, runId, null, cancellationToken).ConfigureAwait(false);
-    }
-
     private async Task<UnitResult> IngestFileAsync(DropFile file, EmailExtractor extractor, Guid? runId, EmailPhaseTimes? times, CancellationToken cancellationToken)
     {
         var (fullPath, sha, size, mbox) = (file.Path, file.Sha, file.Size, file.IsMbox);
