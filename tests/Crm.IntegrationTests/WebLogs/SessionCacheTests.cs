@@ -50,43 +50,6 @@ public sealed class SessionCacheTests(PostgresCluster cluster)
         Assert.Equal(1200, counts.Loaded);
         Assert.True(await ds.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'weblogs'") > 10);
 
-        const string Sessions =
-            """
-            select string_agg(concat_ws('|', visitor_key, session_start, session_end, session_key, events, pages, assets, landing_page,
-                   exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason), E'\n' order by visitor_key, session_start)
-              from core.web_session
-            """;
-        var loaded = await ds.ScalarAsync<string>(Sessions);
-
-        await using var connection = await ds.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var rebuild = new NpgsqlCommand(Crm.Pipeline.Warehouse.SqlResource.Load("weblog_sessionize.sql"), connection, transaction))
-        {
-            var visitors = new List<string>();
-            await using (var list = new NpgsqlCommand("select distinct visitor_key from core.web_event", connection, transaction))
-            await using (var reader = await list.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    visitors.Add(reader.GetString(0));
-                }
-            }
-
-            var options = new WebLogsOptions();
-            rebuild.Parameters.AddWithValue("site", site.Name);
-            rebuild.Parameters.AddWithValue("visitors", visitors.ToArray());
-            rebuild.Parameters.Add(new NpgsqlParameter("first_hits", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz)
-            {
-                Value = visitors.Select(_ => new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)).ToArray(),
-            });
-            rebuild.Parameters.AddWithValue("gap", TimeSpan.FromMinutes(options.SessionTimeoutMinutes));
-            rebuild.Parameters.AddWithValue("bot_min_pages", options.BotMinPagesWithoutAssets);
-            rebuild.Parameters.AddWithValue("bot_max_rate", (double)options.BotMaxRequestsPerMinute);
-            await rebuild.ExecuteNonQueryAsync();
-        }
-
-        await using var after = new NpgsqlCommand(Sessions, connection, transaction);
-        Assert.Equal(loaded, (string?)await after.ExecuteScalarAsync());
-        await transaction.RollbackAsync();
+        await WebLogTestKit.AssertSqlRebuildGivesTheLoadedSessionsAsync(ds, site.Name);
     }
 }
