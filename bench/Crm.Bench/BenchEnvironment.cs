@@ -32,9 +32,15 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     }
 
     /// <summary>Creates a fresh database with every migration applied.</summary>
-    public async Task<NpgsqlDataSource> CreateDatabaseAsync(string name)
+    public Task<NpgsqlDataSource> CreateDatabaseAsync(string name) => CreateDatabaseAsync(_adminConnection, name);
+
+    /// <summary>
+    /// Creates database <paramref name="name"/> on the server of <paramref name="adminConnection"/> (dropping
+    /// one a previous run left) with every migration applied; its commands have no timeout.
+    /// </summary>
+    public static async Task<NpgsqlDataSource> CreateDatabaseAsync(string adminConnection, string name)
     {
-        await using (var admin = new NpgsqlConnection(_adminConnection))
+        await using (var admin = new NpgsqlConnection(adminConnection))
         {
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", admin);
@@ -43,7 +49,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_adminConnection) { Database = name, CommandTimeout = 0 }.ConnectionString);
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(adminConnection) { Database = name, CommandTimeout = 0 }.ConnectionString);
         await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
         return dataSource;
     }

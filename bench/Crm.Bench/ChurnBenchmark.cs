@@ -56,15 +56,7 @@ internal static class ChurnBenchmark
     private static async Task BenchSizeAsync(EmbeddedPostgres server, int n)
     {
         var name = "bench_churn_" + n;
-        await using (var admin = new NpgsqlConnection(server.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        await using var ds = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, CommandTimeout = 0 }.ConnectionString);
-        await new Migrator(ds).MigrateAsync(CancellationToken.None);
+        await using var ds = await BenchEnvironment.CreateDatabaseAsync(server.ConnectionString, name);
         var watch = Stopwatch.StartNew();
         var orders = await GenerateAsync(ds, n);
         Console.WriteLine($"churn[{n:N0}]: generated {orders:N0} orders in {watch.Elapsed.TotalSeconds:F1} s");

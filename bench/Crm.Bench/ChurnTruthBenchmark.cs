@@ -26,15 +26,7 @@ internal static class ChurnTruthBenchmark
     public static async Task RunAsync(EmbeddedPostgres server, string root, int n)
     {
         var name = "bench_churn_truth_" + n;
-        await using (var admin = new NpgsqlConnection(server.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        await using var ds = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, CommandTimeout = 0 }.ConnectionString);
-        await new Migrator(ds).MigrateAsync(CancellationToken.None);
+        await using var ds = await BenchEnvironment.CreateDatabaseAsync(server.ConnectionString, name);
         var company = new GeneratorOptions
         {
             Customers = n, Start = new DateOnly(2025, 1, 1), Days = 400, Seed = 8, Progress = false,

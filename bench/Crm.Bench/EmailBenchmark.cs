@@ -169,19 +169,8 @@ internal static class EmailBenchmark
         return writer.BaseStream.Length;
     }
 
-    private static async Task<NpgsqlDataSource> CreateDatabaseAsync(EmbeddedPostgres postgres, string name)
-    {
-        await using (var admin = new NpgsqlConnection(postgres.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = name, CommandTimeout = 0 }.ConnectionString);
-        await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
-        return dataSource;
-    }
+    private static Task<NpgsqlDataSource> CreateDatabaseAsync(EmbeddedPostgres postgres, string name) =>
+        BenchEnvironment.CreateDatabaseAsync(postgres.ConnectionString, name);
 
     private static Phase Measure(string name, long count, Func<long> action) =>
         MeasureAsync(name, count, () =>

@@ -201,18 +201,7 @@ internal static class WebLogBenchmark
     private static async Task<NpgsqlDataSource> FreshDatabaseAsync(string server, string name)
     {
         var db = $"bench_weblogs_{name}_{Environment.ProcessId}";
-        await using (var admin = new NpgsqlConnection(server))
-        {
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop database if exists {db}", admin);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"create database {db}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server) { Database = db }.ConnectionString);
-        await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
-        return dataSource;
+        return await BenchEnvironment.CreateDatabaseAsync(server, db);
     }
 
     private static async Task<(long Rows, double Seconds, long PeakBytes, long PeakManaged)> EndToEndAsync(string server, string path, string name)
