@@ -29,13 +29,25 @@ public sealed class ChurnBacktest
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly ChurnOptions _options;
+    private readonly int _sampleSlots;
     private readonly Dictionary<DateOnly, ChurnData> _cache = [];
 
-    /// <summary>Creates a backtest over the warehouse's features.</summary>
+    /// <summary>Creates a backtest over the warehouse's features of every customer.</summary>
     public ChurnBacktest(NpgsqlDataSource dataSource, ChurnOptions options)
+        : this(dataSource, options, FeatureSample.All)
+    {
+    }
+
+    /// <summary>
+    /// Creates a backtest over the warehouse's features of the customers in the hash sample of
+    /// <paramref name="sampleSlots"/> (<see cref="ChurnCalendar.PastSampleSlots"/>): the past cutoffs hold only
+    /// those, and a cutoff built for everyone (yesterday's scoring cutoff) is read for the same customers.
+    /// </summary>
+    public ChurnBacktest(NpgsqlDataSource dataSource, ChurnOptions options, int sampleSlots)
     {
         _dataSource = dataSource;
         _options = options;
+        _sampleSlots = sampleSlots;
     }
 
     /// <summary>The labelled data of the active customers at the given cutoffs (cached per cutoff).</summary>
@@ -47,7 +59,7 @@ public sealed class ChurnBacktest
         {
             if (!_cache.TryGetValue(c, out var data))
             {
-                data = await ChurnData.LoadAsync(_dataSource, [c], _options.HorizonDays, _options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
+                data = await ChurnData.LoadAsync(_dataSource, [c], _options.HorizonDays, _options.ActiveWindowDays, _sampleSlots, cancellationToken).ConfigureAwait(false);
                 _cache[c] = data;
             }
 

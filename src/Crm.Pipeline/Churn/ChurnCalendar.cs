@@ -17,6 +17,12 @@ public sealed record ChurnCalendar(
     DateOnly AsOf, DateOnly LatestLabelled, IReadOnlyList<DateOnly> BacktestCutoffs,
     IReadOnlyList<DateOnly> TrainingCutoffs, int HorizonDays)
 {
+    /// <summary>
+    /// The hash sample (<see cref="Features.FeatureSample"/>) the features of the cutoffs before <see cref="AsOf"/>
+    /// were built for; the backtest and training read that sample. <see cref="AsOf"/> always covers everyone.
+    /// </summary>
+    public int PastSampleSlots { get; init; } = Features.FeatureSample.All;
+
     /// <summary>Builds the calendar for <paramref name="asOf"/>.</summary>
     public static ChurnCalendar For(DateOnly asOf, ChurnOptions options)
     {

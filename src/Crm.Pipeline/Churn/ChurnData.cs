@@ -27,8 +27,17 @@ public sealed class ChurnData
     public int Count => CustomerIds.Length;
 
     /// <summary>Loads the active customers at each cutoff; with <paramref name="horizonDays"/> &gt; 0 also their labels.</summary>
+    public static Task<ChurnData> LoadAsync(
+        NpgsqlDataSource dataSource, IReadOnlyList<DateOnly> cutoffs, int horizonDays, int activeWindowDays, CancellationToken cancellationToken) =>
+        LoadAsync(dataSource, cutoffs, horizonDays, activeWindowDays, FeatureSample.All, cancellationToken);
+
+    /// <summary>
+    /// Loads the active customers at each cutoff that are in the hash sample of <paramref name="sampleSlots"/>
+    /// (<see cref="FeatureSample"/>); with <paramref name="horizonDays"/> &gt; 0 also their labels.
+    /// </summary>
     public static async Task<ChurnData> LoadAsync(
-        NpgsqlDataSource dataSource, IReadOnlyList<DateOnly> cutoffs, int horizonDays, int activeWindowDays, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, IReadOnlyList<DateOnly> cutoffs, int horizonDays, int activeWindowDays, int sampleSlots,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(cutoffs);
@@ -44,6 +53,7 @@ public sealed class ChurnData
             CustomerSummaryQuery.AddCutoff(command, cutoff);
             command.Parameters.AddWithValue("horizon", horizonDays);
             command.Parameters.AddWithValue("active", (double)activeWindowDays);
+            command.Parameters.AddWithValue("sample", sampleSlots);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var ordinals = FeatureColumns.All.Select(reader.GetOrdinal).ToArray();
             var idOrdinal = reader.GetOrdinal("customer_id");

@@ -46,6 +46,14 @@ public sealed class ChurnOptions
     /// </summary>
     public int MaxTrainingRows { get; set; } = 200_000;
 
+    /// <summary>
+    /// Features of past cutoffs (the backtest's and training's) are built for a deterministic sample of about
+    /// this many golden customers; today's cutoff, which is scored, always covers everyone. Training reads at
+    /// most <see cref="MaxTrainingRows"/> rows, so building a million customers per past cutoff was work
+    /// thrown away. 0 builds every cutoff for everyone.
+    /// </summary>
+    public int FeatureSampleCustomers { get; set; } = 100_000;
+
     /// <summary>FastTree: learning rate.</summary>
     public double LearningRate { get; set; } = 0.1;
 

@@ -38,6 +38,8 @@ public sealed class ChurnTrainer
     /// <paramref name="rebuild"/>, also rebuilds the cutoffs whose inputs changed since they were computed:
     /// identity links (merges move orders between golden customers) or orders dated before the cutoff that
     /// arrived or changed later. Features of a cutoff depend only on facts before it, so the others stay.
+    /// Today's cutoff is built for every customer, the past ones for the sample of
+    /// <see cref="ChurnOptions.FeatureSampleCustomers"/> (a past cutoff built for fewer is rebuilt).
     /// </summary>
     public async Task<ChurnCalendar> PrepareAsync(bool rebuild, IProgressSink progress, CancellationToken cancellationToken)
     {
@@ -45,27 +47,36 @@ public sealed class ChurnTrainer
         var options = _options.CurrentValue;
         await SeedIdentityIfConfiguredAsync(cancellationToken).ConfigureAwait(false);
         var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, options, cancellationToken).ConfigureAwait(false);
-        var calendar = ChurnCalendar.For(asOf, options);
+        long customers;
+        await using (var count = _dataSource.CreateCommand("select count(*) from core.customer where status = 'active'"))
+        {
+            customers = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var calendar = ChurnCalendar.For(asOf, options) with { PastSampleSlots = FeatureSample.SlotsFor(customers, options.FeatureSampleCustomers) };
         var cutoffs = calendar.AllFeatureCutoffs(options);
-        var computed = new Dictionary<DateOnly, DateTime>();
-        await using (var command = _dataSource.CreateCommand("select cutoff, min(computed_at) from ml.customer_features group by cutoff"))
+        var built = new Dictionary<DateOnly, (int Slots, DateTime At)>();
+        await using (var command = _dataSource.CreateCommand("select cutoff, sample_slots, computed_at from ml.feature_cutoff"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                computed[reader.GetFieldValue<DateOnly>(0)] = reader.GetDateTime(1);
+                built[reader.GetFieldValue<DateOnly>(0)] = (reader.GetInt32(1), reader.GetDateTime(2));
             }
         }
 
         for (var i = 0; i < cutoffs.Count; i++)
         {
             var c = cutoffs[i];
-            var build = !computed.TryGetValue(c, out var at)
-                || (rebuild && await IsStaleAsync(c, at, cancellationToken).ConfigureAwait(false));
+            var slots = c == calendar.AsOf ? FeatureSample.All : calendar.PastSampleSlots;
+            var build = !built.TryGetValue(c, out var was)
+                || was.Slots < slots
+                || (rebuild && await IsStaleAsync(c, was.At, cancellationToken).ConfigureAwait(false));
             if (build)
             {
-                progress.Report((double)i / cutoffs.Count, $"features as of {c:yyyy-MM-dd}");
-                await _features.BuildAsync(c, cancellationToken).ConfigureAwait(false);
+                var share = slots == FeatureSample.All ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({FeatureSample.Share(slots):P1} sample)");
+                progress.Report((double)i / cutoffs.Count, $"features as of {c:yyyy-MM-dd}{share}");
+                await _features.BuildAsync(c, slots, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -106,7 +117,7 @@ public sealed class ChurnTrainer
         ArgumentNullException.ThrowIfNull(progress);
         var options = _options.CurrentValue;
         var calendar = await PrepareAsync(false, progress, cancellationToken).ConfigureAwait(false);
-        var backtest = new ChurnBacktest(_dataSource, options);
+        var backtest = new ChurnBacktest(_dataSource, options, calendar.PastSampleSlots);
         var report = await backtest.RunAsync(calendar, progress, cancellationToken).ConfigureAwait(false);
 
         progress.Report(0.8, "training the challenger");
@@ -122,7 +133,8 @@ public sealed class ChurnTrainer
         var challenger = ChurnModel.Train(train, ChurnModel.FastTree, features, options);
 
         var latestTest = await backtest.LabelledAsync([calendar.LatestLabelled], cancellationToken).ConfigureAwait(false);
-        var scoring = await ChurnData.LoadAsync(_dataSource, [calendar.AsOf], 0, options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
+        // The sanity checks (features present, predictions not collapsed) hold on a sample as well as on everyone.
+        var scoring = await ChurnData.LoadAsync(_dataSource, [calendar.AsOf], 0, options.ActiveWindowDays, calendar.PastSampleSlots, cancellationToken).ConfigureAwait(false);
         var challengerLatest = report.Latest(ChurnModel.FastTree);
         var sanity = PromotionPolicy.SanityFailures(
             features, ChurnBacktest.Present(scoring),

@@ -1,3 +1,4 @@
+using Crm.Pipeline.Features;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
@@ -8,14 +9,23 @@ namespace Crm.Pipeline.Clv;
 public static class CustomerSummaryQuery
 {
     /// <summary>Customer ids and their summaries as of the start of <paramref name="cutoff"/>, ordered by customer id.</summary>
+    public static Task<(long[] CustomerIds, CustomerSummary[] Summaries)> ReadAsync(
+        NpgsqlConnection connection, DateOnly cutoff, CancellationToken cancellationToken) =>
+        ReadAsync(connection, cutoff, FeatureSample.All, cancellationToken);
+
+    /// <summary>
+    /// Customer ids and their summaries as of the start of <paramref name="cutoff"/>, ordered by customer id,
+    /// of the customers in the hash sample of <paramref name="sampleSlots"/> (<see cref="FeatureSample"/>).
+    /// </summary>
     public static async Task<(long[] CustomerIds, CustomerSummary[] Summaries)> ReadAsync(
-        NpgsqlConnection connection, DateOnly cutoff, CancellationToken cancellationToken)
+        NpgsqlConnection connection, DateOnly cutoff, int sampleSlots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var ids = new List<long>();
         var summaries = new List<CustomerSummary>();
         await using var command = new NpgsqlCommand(SqlResource.Load("btyd_summary.sql"), connection);
         AddCutoff(command, cutoff);
+        command.Parameters.AddWithValue("sample", sampleSlots);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

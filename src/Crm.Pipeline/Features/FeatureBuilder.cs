@@ -10,7 +10,8 @@ namespace Crm.Pipeline.Features;
 /// <summary>
 /// Builds <c>ml.customer_features</c> for one cutoff in one transaction: order features (SQL), web and
 /// email features when those sources' tables exist, and the BG/NBD probability alive fitted on the
-/// same cutoff. Re-running a cutoff replaces its rows.
+/// same cutoff. Re-running a cutoff replaces its rows. Each build records its cutoff, sample and row count
+/// in <c>ml.feature_cutoff</c>.
 /// </summary>
 public sealed class FeatureBuilder
 {
@@ -25,25 +26,47 @@ public sealed class FeatureBuilder
     }
 
     /// <summary>Builds the features of every golden customer with a purchase before <paramref name="cutoff"/>; returns the row count.</summary>
-    public async Task<long> BuildAsync(DateOnly cutoff, CancellationToken cancellationToken)
+    public Task<long> BuildAsync(DateOnly cutoff, CancellationToken cancellationToken) =>
+        BuildAsync(cutoff, FeatureSample.All, cancellationToken);
+
+    /// <summary>
+    /// Builds the features of the golden customers with a purchase before <paramref name="cutoff"/> that are in
+    /// the hash sample of <paramref name="sampleSlots"/> (<see cref="FeatureSample"/>); returns the row count.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sampleSlots"/> is not in 1..<see cref="FeatureSample.All"/>.</exception>
+    public async Task<long> BuildAsync(DateOnly cutoff, int sampleSlots, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleSlots, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sampleSlots, FeatureSample.All);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         // The window functions and aggregates sort every order before the cutoff; with the default 4 MB
         // they spill to disk from about a hundred thousand orders on.
-        await RunAsync(connection, "set local work_mem = '128MB'", cutoff, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, "set local work_mem = '128MB'", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
 
         // Each source's columns go to a temporary table first and the feature rows are inserted once:
         // updating a million wide rows per source cost more than computing them.
         var hasWeb = await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
             && await ExistsAsync(connection, "core.web_visitor_link", null, cancellationToken).ConfigureAwait(false);
         var hasEmail = await ExistsAsync(connection, "core.email", null, cancellationToken).ConfigureAwait(false);
-        await WriteProbabilityAliveAsync(connection, cutoff, cancellationToken).ConfigureAwait(false);
-        await RunAsync(connection, hasWeb ? SqlResource.Load("features_web.sql") : EmptyWeb, cutoff, cancellationToken).ConfigureAwait(false);
-        await RunAsync(connection, hasEmail ? SqlResource.Load("features_email.sql") : EmptyEmail, cutoff, cancellationToken).ConfigureAwait(false);
-        await RunAsync(connection, "analyze p_alive; analyze f_web; analyze f_email", cutoff, cancellationToken).ConfigureAwait(false);
-        var rows = await ExecuteAsync(connection, "features_orders.sql", cutoff, hasWeb, hasEmail, cancellationToken).ConfigureAwait(false);
+        await WriteProbabilityAliveAsync(connection, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, hasWeb ? SqlResource.Load("features_web.sql") : EmptyWeb, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, hasEmail ? SqlResource.Load("features_email.sql") : EmptyEmail, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, "analyze p_alive; analyze f_web; analyze f_email", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        var rows = await ExecuteAsync(connection, cutoff, sampleSlots, hasWeb, hasEmail, cancellationToken).ConfigureAwait(false);
+        await using (var record = new NpgsqlCommand(
+            """
+            insert into ml.feature_cutoff (cutoff, sample_slots, customers) values (@cutoff_date, @sample, @rows)
+            on conflict (cutoff) do update set sample_slots = excluded.sample_slots, customers = excluded.customers, computed_at = now()
+            """, connection))
+        {
+            CustomerSummaryQuery.AddCutoff(record, cutoff);
+            record.Parameters.AddWithValue("sample", sampleSlots);
+            record.Parameters.AddWithValue("rows", rows);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return rows;
     }
@@ -55,7 +78,7 @@ public sealed class FeatureBuilder
     private const string EmptyEmail =
         "create temp table f_email (customer_id bigint, complaints bigint, cancels bigint, unanswered bigint, response_hours double precision, days_since double precision) on commit drop";
 
-    private static async Task RunAsync(NpgsqlConnection connection, string sql, DateOnly cutoff, CancellationToken cancellationToken)
+    private static async Task RunAsync(NpgsqlConnection connection, string sql, DateOnly cutoff, int sampleSlots, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         if (sql.Contains("@cutoff", StringComparison.Ordinal))
@@ -63,17 +86,22 @@ public sealed class FeatureBuilder
             CustomerSummaryQuery.AddCutoff(command, cutoff);
         }
 
+        if (sql.Contains("@sample", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("sample", sampleSlots);
+        }
+
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteProbabilityAliveAsync(NpgsqlConnection connection, DateOnly cutoff, CancellationToken cancellationToken)
+    private async Task WriteProbabilityAliveAsync(NpgsqlConnection connection, DateOnly cutoff, int sampleSlots, CancellationToken cancellationToken)
     {
         await using (var create = new NpgsqlCommand("create temp table p_alive (customer_id bigint, p double precision, q double precision) on commit drop", connection))
         {
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var (ids, summaries) = await CustomerSummaryQuery.ReadAsync(connection, cutoff, cancellationToken).ConfigureAwait(false);
+        var (ids, summaries) = await CustomerSummaryQuery.ReadAsync(connection, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         if (ids.Length < 2)
         {
             return;
@@ -93,11 +121,12 @@ public sealed class FeatureBuilder
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string file, DateOnly cutoff, bool hasWeb, bool hasEmail, CancellationToken cancellationToken)
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, DateOnly cutoff, int sampleSlots, bool hasWeb, bool hasEmail, CancellationToken cancellationToken)
     {
-        await using (var command = new NpgsqlCommand(SqlResource.Load(file), connection) { CommandTimeout = 0 })
+        await using (var command = new NpgsqlCommand(SqlResource.Load("features_orders.sql"), connection) { CommandTimeout = 0 })
         {
             CustomerSummaryQuery.AddCutoff(command, cutoff);
+            command.Parameters.AddWithValue("sample", sampleSlots);
             command.Parameters.AddWithValue("has_web", hasWeb);
             command.Parameters.AddWithValue("has_email", hasEmail);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

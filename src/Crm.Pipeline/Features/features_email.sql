@@ -4,13 +4,15 @@
 -- thread table's aggregates would include later messages, so threads are rebuilt from the messages).
 -- A thread is unanswered when its last message before the cutoff is inbound; response time is from an
 -- inbound message to the next outbound one in the same thread. Written to a temporary table that
--- features_orders.sql joins.
+-- features_orders.sql joins. @sample: only the customers of that hash sample (FeatureSample.cs;
+-- 1048576 = everyone).
 create temp table f_email on commit drop as
 with m as (
     select ci.customer_id, e.thread_key, e.direction, e.sent_at, e.intents
     from core.email e
     join core.customer_identity ci on ci.source = 'email' and ci.source_customer_id = lower(e.customer_address)
     where e.sent_at < @cutoff
+      and (@sample >= 1048576 or (hashint8(ci.customer_id) & 1048575) < @sample)
 ),
 ordered as (
     select m.*,

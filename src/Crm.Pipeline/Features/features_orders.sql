@@ -5,6 +5,7 @@
 -- The web, email and BG/NBD columns come from the temporary tables f_web, f_email and p_alive that
 -- FeatureBuilder fills first (empty when a source is absent; @has_web / @has_email say whether its
 -- tables exist: then a customer without activity gets 0 counts, otherwise null). One insert, no updates.
+-- @sample: only the customers of that hash sample (FeatureSample.cs; 1048576 = everyone).
 delete from ml.customer_features where cutoff = @cutoff_date;
 
 with o as (
@@ -14,6 +15,7 @@ with o as (
       on ci.source = 'orders:' || o.feed and ci.source_customer_id = o.source_customer_id
     join core.customer c on c.customer_id = ci.customer_id and c.status = 'active'
     where o.order_ts < @cutoff
+      and (@sample >= 1048576 or (hashint8(ci.customer_id) & 1048575) < @sample)
 ),
 p as (
     select o.*,

@@ -4,13 +4,15 @@
 -- core.customer_identity). Sessions and hits are taken strictly before the cutoff. Product views are
 -- page hits under /product(s)/ or /p/; a session is an abandoned cart when it hit a cart or basket
 -- page and did not convert. Written to a temporary table that features_orders.sql joins, so the
--- feature rows are inserted once instead of inserted and then updated per source.
+-- feature rows are inserted once instead of inserted and then updated per source. @sample: only the
+-- customers of that hash sample (FeatureSample.cs; 1048576 = everyone).
 create temp table f_web on commit drop as
 with v as (
     select distinct ci.customer_id, l.visitor_key
     from core.web_visitor_link l
     join core.customer_identity ci on ci.source = l.source and ci.source_customer_id = l.source_customer_id
     where l.first_seen < @cutoff
+      and (@sample >= 1048576 or (hashint8(ci.customer_id) & 1048575) < @sample)
 ),
 s as (
     select v.customer_id, ws.site, ws.visitor_key, ws.session_start, least(ws.session_end, @cutoff) as session_end,

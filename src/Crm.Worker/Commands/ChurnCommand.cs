@@ -70,10 +70,10 @@ internal static class ChurnCommand
 
             await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct, overrides).ConfigureAwait(false);
             var options = host.Services.GetRequiredService<IOptionsMonitor<ChurnOptions>>().CurrentValue;
-            var backtest = new ChurnBacktest(host.DataSource, options);
             IReadOnlyList<CutoffResult> results;
             if (single is { } one)
             {
+                var backtest = new ChurnBacktest(host.DataSource, options);
                 await host.Services.GetRequiredService<ChurnTrainer>().SeedIdentityIfConfiguredAsync(ct).ConfigureAwait(false);
                 await host.Services.GetRequiredService<Crm.Pipeline.Features.FeatureBuilder>().BuildAsync(one, ct).ConfigureAwait(false);
                 results = await backtest.CrossValidateAsync(one, parse.GetValue(folds), ct).ConfigureAwait(false);
@@ -82,6 +82,7 @@ internal static class ChurnCommand
             else
             {
                 var calendar = await host.Services.GetRequiredService<ChurnTrainer>().PrepareAsync(parse.GetValue(rebuild), new ConsoleProgress("features"), ct).ConfigureAwait(false);
+                var backtest = new ChurnBacktest(host.DataSource, options, calendar.PastSampleSlots);
                 results = (await backtest.RunAsync(calendar, new ConsoleProgress("backtest"), ct).ConfigureAwait(false)).Results;
                 Console.WriteLine($"as_of={calendar.AsOf:yyyy-MM-dd} latest_labelled_cutoff={calendar.LatestLabelled:yyyy-MM-dd}");
             }
