@@ -84,6 +84,13 @@ internal static class NightlyBenchmark
             Crm.Pipeline.Sources.WebLogs.WebLogTimings.Reset();
             var watch = Stopwatch.StartNew();
             string? current = null;
+            var unknown = only?.Except(runner.StageNames).ToList() ?? [];
+            if (unknown.Count > 0 || only is { Count: 0 })
+            {
+                Console.Error.WriteLine($"--stages: unknown stage {string.Join(", ", unknown)}; the stages are {string.Join(",", runner.StageNames)}");
+                return 2;
+            }
+
             var stages = only is null ? runner.StageNames : runner.StageNames.Where(only.Contains).ToList();
             var results = await runner.RunAsync(stages, "bench", stage =>
             {
@@ -163,6 +170,7 @@ internal static class NightlyBenchmark
         if (only is null || only.Contains("features"))
         {
             tables.Add("ml.customer_features");
+            tables.Add("ml.feature_cutoff");
         }
 
         if (only is null || only.Contains("train"))

@@ -42,16 +42,23 @@ public sealed class FeatureBuilder
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         // The window functions and aggregates sort every order before the cutoff; with the default 4 MB
-        // they spill to disk from about a hundred thousand orders on.
-        await RunAsync(connection, "set local work_mem = '128MB'", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        // they spill to disk from about a hundred thousand orders on. JIT compiling took 5 s a statement
+        // at a million customers and saved less.
+        await RunAsync(connection, "set local work_mem = '128MB'; set local jit = off", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
 
         // Each source's columns go to a temporary table first and the feature rows are inserted once:
         // updating a million wide rows per source cost more than computing them.
         var hasWeb = await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
             && await ExistsAsync(connection, "core.web_visitor_link", null, cancellationToken).ConfigureAwait(false);
         var hasEmail = await ExistsAsync(connection, "core.email", null, cancellationToken).ConfigureAwait(false);
-        await WriteProbabilityAliveAsync(connection, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         await RunAsync(connection, hasWeb ? SqlResource.Load("features_web.sql") : EmptyWeb, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+
+        // The rest reads whole tables, and the planner cannot estimate the orders-to-identity join
+        // ('orders:' || feed): it guessed 10 thousand rows for 2 million and looked up the customer and the
+        // lines order by order (24 s of 62 at a million customers); hash joins are right for all of them.
+        // (The web statement above keeps nested loops: its few sessions counted from their hits want the index.)
+        await RunAsync(connection, "set local enable_nestloop = off", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        await WriteProbabilityAliveAsync(connection, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         await RunAsync(connection, hasEmail ? SqlResource.Load("features_email.sql") : EmptyEmail, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         await RunAsync(connection, "analyze p_alive; analyze f_web; analyze f_email", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         var rows = await ExecuteAsync(connection, cutoff, sampleSlots, hasWeb, hasEmail, cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,10 @@
 -- through a link known before the cutoff (login or email tracking token → core.source_customer key →
 -- core.customer_identity). Sessions and hits are taken strictly before the cutoff. Product views are
 -- page hits under /product(s)/ or /p/; a session is an abandoned cart when it hit a cart or basket
--- page and did not convert. Written to a temporary table that features_orders.sql joins, so the
+-- page and did not convert (Sources/WebLogs/WebEngagement.cs). A session that ended before the
+-- cutoff carries those counts (core.web_session.product_views, carted); only sessions running past
+-- the cutoff, whose later hits must not count, and sessions stored before the counts were kept are
+-- counted from their hits. Written to a temporary table that features_orders.sql joins, so the
 -- feature rows are inserted once instead of inserted and then updated per source. @sample: only the
 -- customers of that hash sample (FeatureSample.cs; 1048576 = everyone).
 create temp table f_web on commit drop as
@@ -16,26 +19,33 @@ with v as (
 ),
 s as (
     select v.customer_id, ws.site, ws.visitor_key, ws.session_start, least(ws.session_end, @cutoff) as session_end,
-           ws.pages, ws.converted and ws.session_end < @cutoff as converted
+           ws.pages, ws.converted and ws.session_end < @cutoff as converted,
+           case when ws.session_end < @cutoff then ws.product_views end as product_views,
+           case when ws.session_end < @cutoff then ws.carted end as carted
     from v
     join core.web_session ws on ws.visitor_key = v.visitor_key
     where ws.session_start < @cutoff and not ws.is_bot
 ),
-hits as (
+counted as (
+    -- The recent sessions whose counts are not stored (or not usable at this cutoff), from their hits.
     select s.customer_id, s.session_start, s.visitor_key,
            count(*) filter (where e.is_page and e.path ~* '/(products?|p)/') as product_views,
-           bool_or(e.path ~* '/(cart|basket)') as carted
+           coalesce(bool_or(e.path ~* '/(cart|basket)'), false) as carted
     from s
     join core.web_event e
       on e.site = s.site and e.visitor_key = s.visitor_key
      and e.event_ts >= s.session_start and e.event_ts <= s.session_end and e.event_ts < @cutoff
-    where s.session_start >= @cutoff - interval '90 days' and not e.is_bot
-    group by s.customer_id, s.session_start, s.visitor_key, s.converted
+    -- The lower bound follows from the session's, but said here it lets the planner skip older partitions.
+    where s.session_start >= @cutoff - interval '90 days' and s.product_views is null and not e.is_bot
+      and e.event_ts >= @cutoff - interval '90 days'
+    group by s.customer_id, s.session_start, s.visitor_key
 ),
-carted as (
-    -- Sessions that hit a cart page, joined below (a correlated EXISTS over the hits would be
-    -- quadratic in the number of sessions).
-    select distinct customer_id, visitor_key, session_start from hits where carted
+hits as (
+    select customer_id, session_start, visitor_key, product_views, carted
+    from s
+    where session_start >= @cutoff - interval '90 days' and product_views is not null
+    union all
+    select customer_id, session_start, visitor_key, product_views, carted from counted
 ),
 w as (
     select s.customer_id,
@@ -43,17 +53,13 @@ w as (
            count(*) filter (where s.session_start >= @cutoff - interval '90 days') as sessions_90,
            count(*) filter (where s.session_start >= @cutoff - interval '90 days' and s.session_start < @cutoff - interval '30 days') as sessions_31_90,
            coalesce(sum(s.pages) filter (where s.session_start >= @cutoff - interval '90 days'), 0) as pages_90,
-           count(*) filter (where s.session_start >= @cutoff - interval '90 days' and not s.converted
-                            and c.customer_id is not null) as abandoned,
+           coalesce(sum(h.product_views), 0) as product_views_90,
+           count(*) filter (where h.carted and not s.converted) as abandoned,
            extract(epoch from @cutoff - max(s.session_start)) / 86400.0 as days_since
     from s
-    left join carted c on c.customer_id = s.customer_id and c.visitor_key = s.visitor_key and c.session_start = s.session_start
+    left join hits h on h.customer_id = s.customer_id and h.visitor_key = s.visitor_key and h.session_start = s.session_start
     group by s.customer_id
-),
-pv as (
-    select customer_id, sum(product_views) as product_views from hits group by customer_id
 )
-select w.customer_id, w.sessions_30, w.sessions_90, w.pages_90, coalesce(pv.product_views, 0) as product_views_90,
+select w.customer_id, w.sessions_30, w.sessions_90, w.pages_90, w.product_views_90,
        w.abandoned as cart_abandon_90, w.days_since, w.sessions_30 / greatest(w.sessions_31_90 / 2.0, 1) as visit_trend
-  from w
-  left join pv on pv.customer_id = w.customer_id;
+  from w;

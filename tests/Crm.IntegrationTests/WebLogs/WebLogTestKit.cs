@@ -38,7 +38,8 @@ internal static class WebLogTestKit
         const string Sessions =
             """
             select string_agg(concat_ws('|', visitor_key, session_start, session_end, session_key, events, pages, assets, landing_page,
-                   exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason), E'\n' order by visitor_key, session_start)
+                   exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason,
+                   coalesce(product_views::text, 'null'), coalesce(carted::text, 'null')), E'\n' order by visitor_key, session_start)
               from core.web_session
             """;
         var loaded = await Infrastructure.Sql.ScalarAsync<string>(ds, Sessions);

@@ -23,7 +23,7 @@ internal sealed class WebSessionizer
     private const string CopySessionsSql =
         """
         copy core.web_session (site, visitor_key, session_start, session_end, session_key, events, pages, assets, landing_page,
-            exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason)
+            exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason, product_views, carted)
         from stdin (format binary)
         """;
 
@@ -54,7 +54,8 @@ internal sealed class WebSessionizer
         }
 
         _hits.Add(new Hit(visitor, row.EventTs.Ticks, row.ByteOffset, row.Path, row.Referrer, row.UtmSource, row.UtmMedium, row.UtmCampaign,
-            row.UserId, row.IsPage, row.IsAsset, row.IsConversion, row.Agent.IsBot));
+            row.UserId, row.IsPage, row.IsAsset, row.IsConversion, row.Agent.IsBot,
+            WebEngagement.IsProductView(row.Path, row.IsPage), WebEngagement.IsCart(row.Path)));
     }
 
     /// <summary>Writes the sessions the segment's hits make or change, inside the segment's transaction (after its events were copied).</summary>
@@ -218,6 +219,8 @@ internal sealed class WebSessionizer
                 Converted = reader.GetBoolean(13),
                 KnownBot = reasons.Contains(KnownCrawler, StringComparison.Ordinal),
                 Robots = reasons.Contains(RobotsTxt, StringComparison.Ordinal),
+                ProductViews = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+                Carted = reader.IsDBNull(16) ? null : reader.GetBoolean(16),
             };
         }
 
@@ -261,6 +264,23 @@ internal sealed class WebSessionizer
             importer.Write(s.Converted, NpgsqlDbType.Boolean);
             importer.Write(reasons.Length > 0, NpgsqlDbType.Boolean);
             WebLogIngester.Text(importer, reasons.Length > 0 ? reasons.ToString() : null);
+            if (s.ProductViews is { } views)
+            {
+                importer.Write(views, NpgsqlDbType.Integer);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
+
+            if (s.Carted is { } carted)
+            {
+                importer.Write(carted, NpgsqlDbType.Boolean);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -281,7 +301,7 @@ internal sealed class WebSessionizer
 
     internal readonly record struct Hit(
         int Visitor, long Ticks, long ByteOffset, string? Path, string? Referrer, string? UtmSource, string? UtmMedium, string? UtmCampaign,
-        string? UserId, bool IsPage, bool IsAsset, bool IsConversion, bool IsBot);
+        string? UserId, bool IsPage, bool IsAsset, bool IsConversion, bool IsBot, bool IsProductView, bool IsCart);
 
     /// <summary>
     /// The last session written for each visitor of one site during one stage run (one <c>WebLogIngester</c> batch, across its
@@ -370,6 +390,12 @@ internal sealed class WebSessionizer
 
         public bool Robots { get; set; }
 
+        /// <summary>Product page views (<see cref="WebEngagement"/>); null when the session was stored before they were kept, so its earlier hits are unknown.</summary>
+        public int? ProductViews { get; set; } = 0;
+
+        /// <summary>Whether a hit reached a cart or basket page; null as <see cref="ProductViews"/>.</summary>
+        public bool? Carted { get; set; } = false;
+
         /// <summary>
         /// A copy as <c>core.web_session</c> returns it once written: its start and end at the database's microsecond
         /// precision (the binary COPY drops finer ticks), so a cached session compares with new hits as the looked-up one would.
@@ -390,6 +416,8 @@ internal sealed class WebSessionizer
                 Converted = Converted,
                 KnownBot = KnownBot,
                 Robots = Robots,
+                ProductViews = ProductViews,
+                Carted = Carted,
             };
 
         public void Add(in Hit hit)
@@ -415,6 +443,15 @@ internal sealed class WebSessionizer
             Converted |= hit.IsConversion;
             KnownBot |= hit.IsBot;
             Robots |= hit.Path == "/robots.txt";
+            if (hit.IsProductView && ProductViews is { } views)
+            {
+                ProductViews = views + 1;
+            }
+
+            if (hit.IsCart && Carted is not null)
+            {
+                Carted = true;
+            }
         }
     }
 }

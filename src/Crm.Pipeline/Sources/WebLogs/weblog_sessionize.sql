@@ -21,14 +21,15 @@ delete from core.web_session s
  where s.site = @site and s.visitor_key = w.visitor_key and s.session_start >= w.from_ts;
 
 insert into core.web_session (site, visitor_key, session_start, session_end, session_key, events, pages, assets,
-    landing_page, exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason)
+    landing_page, exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted, is_bot, bot_reason,
+    product_views, carted)
 select @site, visitor_key, session_start, session_end,
        md5(@site || '|' || visitor_key || '|' || to_char(session_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')),
        events, pages, assets, landing_page, exit_page, referrer, utm_source, utm_medium, utm_campaign, user_id, converted,
-       (reasons <> ''), nullif(reasons, '')
+       (reasons <> ''), nullif(reasons, ''), product_views, carted
   from (
     select visitor_key, session_start, session_end, events, pages, assets, landing_page, exit_page, referrer,
-           utm_source, utm_medium, utm_campaign, user_id, converted,
+           utm_source, utm_medium, utm_campaign, user_id, converted, product_views, carted,
            concat_ws(', ',
                case when known_bot then 'known crawler' end,
                case when robots then 'robots.txt' end,
@@ -52,7 +53,10 @@ select @site, visitor_key, session_start, session_end,
                (array_agg(user_id order by event_ts, byte_offset, path) filter (where user_id is not null))[1] as user_id,
                bool_or(is_conversion) as converted,
                bool_or(is_bot) as known_bot,
-               bool_or(path = '/robots.txt') as robots
+               bool_or(path = '/robots.txt') as robots,
+               -- As WebEngagement.cs decides them.
+               count(*) filter (where is_page and path ~* '/(products?|p)/')::int as product_views,
+               coalesce(bool_or(path ~* '/(cart|basket)'), false) as carted
           from (
             select e.*, sum(case when prev_ts is null or e.event_ts - prev_ts > @gap then 1 else 0 end)
                         over (partition by e.visitor_key order by e.event_ts, e.byte_offset, e.path rows unbounded preceding) as session_no
