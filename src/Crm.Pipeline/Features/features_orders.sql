@@ -18,9 +18,7 @@ with o as (
       and (@sample >= 1048576 or (hashint8(ci.customer_id) & 1048575) < @sample)
 ),
 p as (
-    select o.*,
-           extract(epoch from o.order_ts - lag(o.order_ts) over (partition by o.customer_id order by o.order_ts, o.order_id)) / 86400.0 as gap_days,
-           row_number() over (partition by o.customer_id order by o.order_ts desc, o.order_id desc) as rn_desc
+    select o.*, lag(o.order_ts) over (partition by o.customer_id order by o.order_ts, o.order_id) as prev_ts
     from o
     where o.status <> 'cancelled'
 ),
@@ -37,8 +35,10 @@ agg as (
            coalesce(sum(total_amount) filter (where order_ts >= @cutoff - interval '365 days'), 0) as monetary_365,
            sum(total_amount) as monetary_all,
            count(*) filter (where order_ts >= @cutoff - interval '180 days' and order_ts < @cutoff - interval '90 days') as orders_prev_90,
-           avg(gap_days) as avg_gap,
-           max(gap_days) filter (where rn_desc = 1) as last_gap
+           avg(extract(epoch from order_ts - prev_ts) / 86400.0) as avg_gap,
+           -- The last order's gap: prev_ts grows along the orders, so its maximum is the last order's
+           -- (one window sort instead of a second, descending one to find the last order).
+           extract(epoch from max(order_ts) - max(prev_ts)) / 86400.0 as last_gap
     from p
     group by customer_id
 ),

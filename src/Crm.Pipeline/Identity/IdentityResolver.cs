@@ -173,6 +173,7 @@ public sealed partial class IdentityResolver
 
         var customers = await ScalarAsync<long>(connection, tx, "select count(*) from core.customer where status = 'active'", cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await TableStatistics.RefreshAsync(_dataSource, affected.Count, ["core.customer", "core.customer_identity"], cancellationToken).ConfigureAwait(false);
         progress.Report(1, "done");
         return new IdentityRunResult(
             full ? "full" : "delta", rows.Count, cleaned.Count, customers, quarantine.Count,

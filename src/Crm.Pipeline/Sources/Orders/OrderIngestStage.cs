@@ -1,5 +1,7 @@
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Crm.Pipeline.Sources.Orders;
 
@@ -17,11 +19,13 @@ public sealed class OrderIngestStage : IPipelineStage
 {
     private readonly OrderFeedIngester _ingester;
     private readonly IOptionsMonitor<OrdersOptions> _options;
+    private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>Creates the stage.</summary>
-    public OrderIngestStage(OrderFeedIngester ingester, IOptionsMonitor<OrdersOptions> options)
+    public OrderIngestStage(OrderFeedIngester ingester, IOptionsMonitor<OrdersOptions> options, NpgsqlDataSource dataSource)
     {
         _ingester = ingester;
+        _dataSource = dataSource;
         _options = options;
     }
 
@@ -60,6 +64,7 @@ public sealed class OrderIngestStage : IPipelineStage
             }
         }
 
+        await TableStatistics.RefreshAsync(_dataSource, total.Loaded, ["core.\"order\"", "core.order_line", "core.source_customer"], cancellationToken).ConfigureAwait(false);
         return new StageResult(total.Read, total.Loaded, $"{files} file(s), {failed} failed; {total}");
     }
 

@@ -1,5 +1,7 @@
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Crm.Pipeline.Sources.WebLogs;
 
@@ -11,11 +13,13 @@ public sealed class WebLogStage : IPipelineStage
 {
     private readonly WebLogIngester _ingester;
     private readonly IOptionsMonitor<WebLogsOptions> _options;
+    private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>Creates the stage.</summary>
-    public WebLogStage(WebLogIngester ingester, IOptionsMonitor<WebLogsOptions> options)
+    public WebLogStage(WebLogIngester ingester, IOptionsMonitor<WebLogsOptions> options, NpgsqlDataSource dataSource)
     {
         _ingester = ingester;
+        _dataSource = dataSource;
         _options = options;
     }
 
@@ -54,6 +58,8 @@ public sealed class WebLogStage : IPipelineStage
             }
         }
 
+        // The partitioned hits table is analysed as a whole (autovacuum only ever analyses its partitions).
+        await TableStatistics.RefreshAsync(_dataSource, total.Loaded, ["core.web_event", "core.web_session", "core.web_visitor_link"], cancellationToken).ConfigureAwait(false);
         return new StageResult(total.Read, total.Loaded, $"{files} file(s), {sendFiles} campaign send log(s) ({sends}), {failed} failed; {total}");
     }
 }
