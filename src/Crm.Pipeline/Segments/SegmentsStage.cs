@@ -85,10 +85,17 @@ public sealed class SegmentsStage : IPipelineStage
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, present.Length);
         var view = ml.Data.LoadFromEnumerable(rows, schema);
+        var fit = view;
+        if (options.MaxFitCustomers > 0 && rows.Length > options.MaxFitCustomers)
+        {
+            var step = (double)rows.Length / options.MaxFitCustomers;
+            fit = ml.Data.LoadFromEnumerable(Enumerable.Range(0, options.MaxFitCustomers).Select(k => rows[(int)(k * step)]), schema);
+        }
+
         var pipeline = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
             .Append(ml.Clustering.Trainers.KMeans("Features", numberOfClusters: options.Clusters));
-        var clusters = pipeline.Fit(view).Transform(view).GetColumn<uint>("PredictedLabel").ToArray();
+        var clusters = pipeline.Fit(fit).Transform(view).GetColumn<uint>("PredictedLabel").ToArray();
 
         // Describe each cluster by the mean of the RFM basics so a manager can name it.
         var recency = FeatureIndex("recency_days");

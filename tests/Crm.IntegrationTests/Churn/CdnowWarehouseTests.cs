@@ -48,6 +48,27 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task Segments_KMeansFittedOnASample_AssignsEveryCustomerToOneOfTheClusters()
+    {
+        await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowkmeans");
+        await new OrderFeedIngester(ds, NullLogger<OrderFeedIngester>.Instance)
+            .IngestFileAsync(TestData.CdnowSample, TestData.LoadFeed("cdnow"), null, CancellationToken.None);
+        await ds.ExecuteAsync(SqlResource.Load("seed_identity_one_to_one.sql").Replace("on commit drop", "", StringComparison.Ordinal));
+        var options = new StaticOptions<ChurnOptions>(new ChurnOptions { AsOf = Holdout, HorizonDays = 273 });
+        var segments = new StaticOptions<SegmentOptions>(new SegmentOptions { MaxFitCustomers = 300 });
+        var context = new StageContext(Guid.NewGuid(), "manual", NullProgressSink.Instance);
+
+        var result = await new SegmentsStage(ds, new FeatureBuilder(ds, options), segments, options).RunAsync(context, CancellationToken.None);
+
+        Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_segment where scheme = 'kmeans'"));
+        Assert.Equal(5, await ds.ScalarAsync<int>("select count(distinct segment) from ml.customer_segment where scheme = 'kmeans'"));
+        // Each cluster's detail counts its members among everyone, not among the 300 it was fitted on.
+        Assert.Equal(2357, await ds.ScalarAsync<long>(
+            "select sum((detail->>'size')::bigint) from (select distinct segment, detail from ml.customer_segment where scheme = 'kmeans') c"));
+        Assert.Contains("2357 clustered", result.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cdnow_HoldoutChurn_ModelAucIsInThePublishedRangeBesideTheBaselines()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowchurn");
