@@ -33,6 +33,15 @@ public sealed class EmbeddedPostgresTests
             await using var read = new NpgsqlCommand("select v from kept", connection);
             Assert.Equal(42, await read.ExecuteScalarAsync());
             Assert.StartsWith("Host=127.0.0.1", second.ConnectionString, StringComparison.Ordinal);
+
+            // Started for bulk loads, not with the defaults for a tiny shared host.
+            await using var settings = new NpgsqlCommand(
+                "select current_setting('max_wal_size'), current_setting('checkpoint_timeout'), pg_size_bytes(current_setting('shared_buffers'))", connection);
+            await using var reader = await settings.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("4GB", reader.GetString(0));
+            Assert.Equal("15min", reader.GetString(1));
+            Assert.InRange(reader.GetInt64(2), 128L << 20, 2048L << 20);
         }
         finally
         {
