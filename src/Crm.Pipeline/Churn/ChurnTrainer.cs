@@ -159,8 +159,12 @@ public sealed class ChurnTrainer
 
         var latestAuc = challengerLatest?.Metrics.RocAuc ?? double.NaN;
         var decision = PromotionPolicy.Decide(latestAuc, championAuc, sanity, options.PromotionMargin);
+        // The record says which customers the training cutoffs held, so the model can be rebuilt from it.
+        var hyperparameters = ChurnModel.Hyperparameters(ChurnModel.FastTree, options);
+        hyperparameters["feature_sample_slots"] = calendar.PastSampleSlots;
+        hyperparameters["feature_sample_of"] = FeatureSample.All;
         var record = await registry.AddAsync(
-            challenger, ChurnModel.Hyperparameters(ChurnModel.FastTree, options), calendar.TrainingCutoffs[0], calendar.TrainingCutoffs[^1],
+            challenger, hyperparameters, calendar.TrainingCutoffs[0], calendar.TrainingCutoffs[^1],
             new { horizon_days = options.HorizonDays, backtest = report.Results, champion_auc = championAuc },
             latestAuc, "challenger", null, cancellationToken).ConfigureAwait(false);
         if (record.Status == "challenger")
