@@ -63,7 +63,8 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IPipelineStage, IdentityStage>();
 
         // Churn, CLV and segments (issue 8): features → train → score → clv → segments.
-        services.Configure<ChurnOptions>(configuration.GetSection("Crm:Churn"));
+        services.AddOptions<ChurnOptions>().Bind(configuration.GetSection("Crm:Churn")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChurnOptions>, ChurnOptionsValidator>();
         services.Configure<ClvOptions>(configuration.GetSection("Crm:Clv"));
         services.Configure<SegmentOptions>(configuration.GetSection("Crm:Segments"));
         services.AddSingleton<FeatureBuilder>();

@@ -60,10 +60,25 @@ public sealed class ChurnOptions
     /// <summary>The BG/NBD p-alive feature is fitted on at most this many customers (a deterministic sample).</summary>
     public int MaxFitCustomers { get; set; } = 10_000;
 
-    /// <summary>Probability at or above which a customer is in the high risk band.</summary>
+    /// <summary>
+    /// How scored customers are put into risk bands. <see cref="RiskBandRule.Share"/> (the default) ranks them:
+    /// the <see cref="HighRiskShare"/> most likely to leave are high, the next <see cref="MediumRiskShare"/>
+    /// medium. With a 90-day horizon most customers of a shop buy nothing, so fixed probability thresholds
+    /// put most of them in "high" (71 % at 100k customers), which tells a manager nothing.
+    /// <see cref="RiskBandRule.Probability"/> uses <see cref="HighRiskThreshold"/> and <see cref="MediumRiskThreshold"/>.
+    /// </summary>
+    public RiskBandRule RiskBands { get; set; } = RiskBandRule.Share;
+
+    /// <summary>Share of scored customers, the most likely to leave, in the high risk band (<see cref="RiskBandRule.Share"/>).</summary>
+    public double HighRiskShare { get; set; } = 0.10;
+
+    /// <summary>Share of scored customers, the next most likely, in the medium risk band (<see cref="RiskBandRule.Share"/>).</summary>
+    public double MediumRiskShare { get; set; } = 0.20;
+
+    /// <summary>Probability at or above which a customer is in the high risk band (<see cref="RiskBandRule.Probability"/>).</summary>
     public double HighRiskThreshold { get; set; } = 0.7;
 
-    /// <summary>Probability at or above which a customer is in the medium risk band.</summary>
+    /// <summary>Probability at or above which a customer is in the medium risk band (<see cref="RiskBandRule.Probability"/>).</summary>
     public double MediumRiskThreshold { get; set; } = 0.4;
 
     /// <summary>
@@ -75,4 +90,14 @@ public sealed class ChurnOptions
 
     /// <summary>Number of top contributing features stored per scored customer.</summary>
     public int TopDrivers { get; set; } = 3;
+}
+
+/// <summary>How risk bands are assigned (<see cref="ChurnOptions.RiskBands"/>).</summary>
+public enum RiskBandRule
+{
+    /// <summary>By rank: fixed shares of the scored customers, the most likely to leave first.</summary>
+    Share,
+
+    /// <summary>By fixed churn probability thresholds.</summary>
+    Probability,
 }

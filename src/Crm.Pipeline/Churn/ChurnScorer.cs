@@ -57,6 +57,7 @@ public sealed class ChurnScorer
 
         progress.Report(0.8, "writing scores");
         var scoredAt = DateTime.UtcNow;
+        var bands = Bands(probabilities, options);
         var high = 0;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (var importer = await connection.BeginBinaryImportAsync(
@@ -65,7 +66,7 @@ public sealed class ChurnScorer
         {
             for (var i = 0; i < data.Count; i++)
             {
-                var band = Band(probabilities[i], options);
+                var band = bands[i];
                 high += band == "high" ? 1 : 0;
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(data.CustomerIds[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
@@ -82,11 +83,45 @@ public sealed class ChurnScorer
         return new ScoringOutcome(record.Version, data.Count, high, fellBack);
     }
 
-    /// <summary>The risk band of a probability: high, medium or low.</summary>
+    /// <summary>The risk band of a probability by the fixed thresholds: high, medium or low.</summary>
     public static string Band(double probability, ChurnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return probability >= options.HighRiskThreshold ? "high" : probability >= options.MediumRiskThreshold ? "medium" : "low";
+    }
+
+    /// <summary>
+    /// The risk band of each of one run's probabilities by <see cref="ChurnOptions.RiskBands"/>. By share, the band
+    /// edges are the probabilities at those ranks, so equal probabilities always share a band (a band can then
+    /// hold a few more than its share).
+    /// </summary>
+    public static string[] Bands(IReadOnlyList<double> probabilities, ChurnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(options);
+        var bands = new string[probabilities.Count];
+        if (options.RiskBands == RiskBandRule.Probability || probabilities.Count == 0)
+        {
+            for (var i = 0; i < bands.Length; i++)
+            {
+                bands[i] = Band(probabilities[i], options);
+            }
+
+            return bands;
+        }
+
+        var sorted = probabilities.ToArray();
+        Array.Sort(sorted, (a, b) => b.CompareTo(a));
+        var highCount = (int)Math.Round(sorted.Length * options.HighRiskShare, MidpointRounding.AwayFromZero);
+        var mediumCount = (int)Math.Round(sorted.Length * (options.HighRiskShare + options.MediumRiskShare), MidpointRounding.AwayFromZero);
+        var high = highCount > 0 ? sorted[Math.Min(highCount, sorted.Length) - 1] : double.PositiveInfinity;
+        var medium = mediumCount > 0 ? sorted[Math.Min(mediumCount, sorted.Length) - 1] : double.PositiveInfinity;
+        for (var i = 0; i < bands.Length; i++)
+        {
+            bands[i] = probabilities[i] >= high ? "high" : probabilities[i] >= medium ? "medium" : "low";
+        }
+
+        return bands;
     }
 
     private async Task<(ChurnModel Model, ModelRecord Record, bool FellBack)> LoadChampionAsync(IReadOnlyList<ModelRecord> history, CancellationToken cancellationToken)
