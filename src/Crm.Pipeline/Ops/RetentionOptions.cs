@@ -35,6 +35,13 @@ public sealed class RetentionOptions
     /// always keep theirs. Older models keep their registry row and metrics, not the artifact. 0 keeps all.
     /// </summary>
     public int ModelArtifactsKept { get; set; } = 5;
+
+    /// <summary>
+    /// Days <c>ml.customer_features</c> keeps a cutoff that the churn calendar no longer uses, counted from when it
+    /// was built. Every night moves the calendar on by a day, so without this the table gains a full cutoff (a row
+    /// per customer) every night. The cutoffs the calendar uses always stay.
+    /// </summary>
+    public int FeatureCutoffDays { get; set; } = 7;
 }
 
 /// <summary>Checks <see cref="RetentionOptions"/> at start: every window is zero (keep) or positive.</summary>
@@ -56,6 +63,7 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
         Check(nameof(options.QuarantineDays), options.QuarantineDays);
         Check(nameof(options.ReportArchiveDays), options.ReportArchiveDays);
         Check(nameof(options.PipelineRunDays), options.PipelineRunDays);
+        Check(nameof(options.FeatureCutoffDays), options.FeatureCutoffDays);
         Check(nameof(options.ScoreHistoryDays), options.ScoreHistoryDays);
         Check(nameof(options.ModelArtifactsKept), options.ModelArtifactsKept);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -9,8 +9,8 @@ namespace Crm.Pipeline.Ops;
 
 /// <summary>
 /// The <c>retention</c> stage, last in the nightly chain: drops staging rows, quarantine rows, pipeline runs,
-/// archived report bodies (and their outbox files) and old model artifacts past their windows
-/// (<see cref="RetentionOptions"/>), in one transaction. Hangfire expires its own jobs (HangfireJobDays).
+/// archived report bodies (and their outbox files), old model artifacts and feature cutoffs no night uses any
+/// more past their windows (<see cref="RetentionOptions"/>), in one transaction. Hangfire expires its own jobs (HangfireJobDays).
 /// </summary>
 public sealed partial class RetentionStage : IPipelineStage
 {
@@ -18,14 +18,18 @@ public sealed partial class RetentionStage : IPipelineStage
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<RetentionOptions> _options;
+    private readonly IOptionsMonitor<Churn.ChurnOptions> _churn;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     /// <summary>Creates the stage.</summary>
-    public RetentionStage(NpgsqlDataSource dataSource, IOptionsMonitor<RetentionOptions> options, TimeProvider time, ILogger<RetentionStage> logger)
+    public RetentionStage(
+        NpgsqlDataSource dataSource, IOptionsMonitor<RetentionOptions> options, IOptionsMonitor<Churn.ChurnOptions> churn, TimeProvider time,
+        ILogger<RetentionStage> logger)
     {
         _dataSource = dataSource;
         _options = options;
+        _churn = churn;
         _time = time;
         _logger = logger;
     }
@@ -48,6 +52,9 @@ public sealed partial class RetentionStage : IPipelineStage
         var o = _options.CurrentValue;
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var files = new List<string>();
+        var churn = _churn.CurrentValue;
+        var asOf = await Churn.ChurnCalendar.ResolveAsOfAsync(_dataSource, churn, cancellationToken).ConfigureAwait(false);
+        var needed = Churn.ChurnCalendar.For(asOf, churn).AllFeatureCutoffs(churn).ToArray();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var command = new NpgsqlCommand(Sql, connection, transaction) { CommandTimeout = 0 })
@@ -59,6 +66,8 @@ public sealed partial class RetentionStage : IPipelineStage
             Window(command, "run_days", o.PipelineRunDays);
             Window(command, "score_days", o.ScoreHistoryDays);
             Window(command, "models_kept", o.ModelArtifactsKept);
+            Window(command, "feature_days", o.FeatureCutoffDays);
+            command.Parameters.Add(new NpgsqlParameter("needed_cutoffs", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = needed });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             do
             {

@@ -78,4 +78,16 @@ with ranked as (
     returning 1)
 insert into retention_count select 'model artifacts', count(*) from d;
 
+-- Feature cutoffs no longer in the churn calendar (@needed_cutoffs), built more than @feature_days ago.
+with gone as (
+    delete from ml.feature_cutoff c
+     where @feature_days is not null
+       and c.cutoff <> all (@needed_cutoffs::date[])
+       and c.computed_at < @now - make_interval(days => @feature_days)
+    returning c.cutoff),
+d as (
+    delete from ml.customer_features f using gone where f.cutoff = gone.cutoff
+    returning 1)
+insert into retention_count select 'feature rows', count(*) from d;
+
 select what, n from retention_count;

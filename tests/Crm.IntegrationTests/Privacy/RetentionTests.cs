@@ -48,6 +48,14 @@ public sealed class RetentionTests(PostgresCluster cluster)
         insert into ml.customer_segment (customer_id, as_of, scheme, segment) values
           (1, current_date - 500, 'rfm', 'Loyal'), (1, current_date - 10, 'rfm', 'At risk'),
           (1, current_date - 500, 'kmeans', 'c1'), (2, current_date - 500, 'rfm', 'Hibernating');
+        -- Feature cutoffs. The churn calendar's "today" is the day after the last order (100 days ago); it uses that day
+        -- and every 30 days back from 90 days before it. One cutoff it uses, built 30 days ago; one it does not, built
+        -- 30 days ago (past a 7-day window); one it does not, built yesterday.
+        insert into ml.feature_cutoff (cutoff, sample_slots, customers, computed_at)
+        select d, 1048576, 2, now() - make_interval(days => a)
+          from (select ((select max(order_ts) from core."order") at time zone 'UTC')::date + 1 as today) t
+          cross join lateral (values (t.today, 30), (t.today - 1, 30), (t.today - 2, 1)) v(d, a);
+        insert into ml.customer_features (cutoff, customer_id) select c.cutoff, i from ml.feature_cutoff c cross join generate_series(1, 2) i;
         """;
 
     [Fact]
@@ -81,9 +89,18 @@ public sealed class RetentionTests(PostgresCluster cluster)
             ["Crm:Retention:PipelineRunDays"] = "400",
             ["Crm:Retention:ModelArtifactsKept"] = "3",
             ["Crm:Retention:ScoreHistoryDays"] = "400",
+            ["Crm:Retention:FeatureCutoffDays"] = "7",
         });
 
         Assert.Equal(2, counts["staging rows"]);
+        // The cutoff the calendar no longer uses and built 30 days ago goes; the one it uses and the recent one stay.
+        Assert.Equal(2, counts["feature rows"]);
+        Assert.Equal("0,2", await ds.ScalarAsync<string>(
+            """
+            select string_agg((((select max(order_ts) from core."order") at time zone 'UTC')::date + 1 - cutoff)::text, ',' order by cutoff desc)
+              from ml.feature_cutoff
+            """));
+        Assert.Equal(4L, await ds.ScalarAsync<long>("select count(*) from ml.customer_features"));
         // Score history past 400 days goes, except each customer's (and scheme's) latest row.
         Assert.Equal("1:v2,2:v1", await ds.ScalarAsync<string>("select string_agg(customer_id || ':' || model_version, ',' order by customer_id) from ml.churn_score"));
         Assert.Equal("1:12,2:5", await ds.ScalarAsync<string>("select string_agg(customer_id || ':' || clv, ',' order by customer_id) from ml.customer_value"));
@@ -123,9 +140,11 @@ public sealed class RetentionTests(PostgresCluster cluster)
             ["Crm:Retention:PipelineRunDays"] = "0",
             ["Crm:Retention:ModelArtifactsKept"] = "0",
             ["Crm:Retention:ScoreHistoryDays"] = "0",
+            ["Crm:Retention:FeatureCutoffDays"] = "0",
         });
 
         Assert.All(counts.Values, n => Assert.Equal(0, n));
+        Assert.Equal(6L, await ds.ScalarAsync<long>("select count(*) from ml.customer_features"));
         Assert.Equal(3L, await ds.ScalarAsync<long>("select count(*) from staging.order_line"));
         Assert.Equal(8L, await ds.ScalarAsync<long>("select count(*) from ml.model where artifact is not null"));
     }
