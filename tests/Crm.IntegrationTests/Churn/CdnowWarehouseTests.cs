@@ -20,9 +20,7 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
     public async Task Cdnow_ThroughTheWarehouse_FitsThePublishedParametersAndFillsValuesAndSegments()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowclv");
-        await new OrderFeedIngester(ds, NullLogger<OrderFeedIngester>.Instance)
-            .IngestFileAsync(TestData.CdnowSample, TestData.LoadFeed("cdnow"), null, CancellationToken.None);
-        await ds.ExecuteAsync(SqlResource.Load("seed_identity_one_to_one.sql").Replace("on commit drop", "", StringComparison.Ordinal));
+        await LoadCdnowAsync(ds);
 
         var fit = await ClvStage.FitAsync(ds, Holdout, new ClvOptions(), withPareto: true, CancellationToken.None);
 
@@ -51,9 +49,7 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
     public async Task Segments_KMeansFittedOnASample_AssignsEveryCustomerToOneOfTheClusters()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowkmeans");
-        await new OrderFeedIngester(ds, NullLogger<OrderFeedIngester>.Instance)
-            .IngestFileAsync(TestData.CdnowSample, TestData.LoadFeed("cdnow"), null, CancellationToken.None);
-        await ds.ExecuteAsync(SqlResource.Load("seed_identity_one_to_one.sql").Replace("on commit drop", "", StringComparison.Ordinal));
+        await LoadCdnowAsync(ds);
         var options = new StaticOptions<ChurnOptions>(new ChurnOptions { AsOf = Holdout, HorizonDays = 273 });
         var segments = new StaticOptions<SegmentOptions>(new SegmentOptions { MaxFitCustomers = 300 });
         var context = new StageContext(Guid.NewGuid(), "manual", NullProgressSink.Instance);
@@ -72,9 +68,7 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
     public async Task Cdnow_HoldoutChurn_ModelAucIsInThePublishedRangeBesideTheBaselines()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowchurn");
-        await new OrderFeedIngester(ds, NullLogger<OrderFeedIngester>.Instance)
-            .IngestFileAsync(TestData.CdnowSample, TestData.LoadFeed("cdnow"), null, CancellationToken.None);
-        await ds.ExecuteAsync(SqlResource.Load("seed_identity_one_to_one.sql").Replace("on commit drop", "", StringComparison.Ordinal));
+        await LoadCdnowAsync(ds);
         var options = new ChurnOptions { AsOf = new DateOnly(1998, 7, 1), HorizonDays = 273, ActiveWindowDays = 10_000 };
         await new FeatureBuilder(ds, new StaticOptions<ChurnOptions>(options)).BuildAsync(Holdout, CancellationToken.None);
 
@@ -92,4 +86,12 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
 
     private static void AssertClose(double expected, double actual) =>
         Assert.True(Math.Abs(actual - expected) <= 0.001 * Math.Abs(expected), $"expected {expected} within 0.1 %, got {actual}");
+
+    /// <summary>The CDNOW sample through its feed, each source customer its own golden customer.</summary>
+    private static async Task LoadCdnowAsync(Npgsql.NpgsqlDataSource ds)
+    {
+        await new OrderFeedIngester(ds, NullLogger<OrderFeedIngester>.Instance)
+            .IngestFileAsync(TestData.CdnowSample, TestData.LoadFeed("cdnow"), null, CancellationToken.None);
+        await ds.ExecuteAsync(SqlResource.Load("seed_identity_one_to_one.sql").Replace("on commit drop", "", StringComparison.Ordinal));
+    }
 }
