@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -64,18 +65,11 @@ public sealed class PipelineRunRecorder
     /// claiming nothing, when the stage already succeeded in this run under a different job, i.e. this
     /// job belongs to a duplicate chain of one firing. A job without an id (run in-process) always claims.
     /// </summary>
-    public async Task<StageClaim?> ClaimStageAsync(Guid runId, string stage, string? jobId, CancellationToken cancellationToken)
+    public async Task<SessionLock?> ClaimStageAsync(Guid runId, string stage, string? jobId, CancellationToken cancellationToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var claim = await SessionLock.AcquireAsync(_dataSource, $"crm.stage:{runId}:{stage}", cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (var lockCommand = new NpgsqlCommand("select pg_advisory_lock(hashtextextended(@k, 0))", connection))
-            {
-                lockCommand.Parameters.AddWithValue("k", $"crm.stage:{runId}:{stage}");
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var claim = new StageClaim(connection);
             await using var command = new NpgsqlCommand(
                 """
                 with done as (
@@ -87,7 +81,7 @@ public sealed class PipelineRunRecorder
                 on conflict (run_id, stage) do update
                     set status = 'running', started_at = now(), finished_at = null, error = null, hangfire_job_id = excluded.hangfire_job_id
                 returning 1
-                """, connection);
+                """, claim.Connection);
             command.Parameters.AddWithValue("id", runId);
             command.Parameters.AddWithValue("stage", stage);
             command.Parameters.Add(new NpgsqlParameter("job", NpgsqlDbType.Text) { Value = (object?)jobId ?? DBNull.Value });
@@ -101,7 +95,7 @@ public sealed class PipelineRunRecorder
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await claim.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -138,31 +132,5 @@ public sealed class PipelineRunRecorder
         command.Parameters.AddWithValue("status", error is null ? "succeeded" : "failed");
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-}
-
-/// <summary>A stage claimed by one job: holds the stage's advisory lock until disposed.</summary>
-public sealed class StageClaim : IAsyncDisposable
-{
-    private readonly NpgsqlConnection _connection;
-
-    internal StageClaim(NpgsqlConnection connection) => _connection = connection;
-
-    /// <summary>Releases the lock and the connection.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock_all()", _connection);
-            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
-        }
-        catch (NpgsqlException)
-        {
-            // The connection is gone (database restarted): the server released the lock with it.
-        }
-        finally
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
     }
 }

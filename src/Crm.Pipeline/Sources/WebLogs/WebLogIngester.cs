@@ -92,55 +92,10 @@ public sealed partial class WebLogIngester
     /// <summary>
     /// One load of a site at a time, across nodes: a visitor's sessions are rebuilt from the last one stored, and a
     /// load carries each visitor's last session from transaction to transaction; another load of the same site
-    /// committing in between (a manual run beside the nightly one, say) would make both wrong. A session-level
-    /// lock on a connection of its own, held until the caller disposes the result; a dead process releases it.
+    /// committing in between (a manual run beside the nightly one, say) would make both wrong.
     /// </summary>
-    private async Task<SiteLock> LockSiteAsync(string site, CancellationToken cancellationToken)
-    {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var take = new NpgsqlCommand("select pg_advisory_lock(hashtextextended(@k, 0))", connection) { CommandTimeout = 0 };
-            take.Parameters.AddWithValue("k", SiteLockKey(site));
-            await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return new SiteLock(connection, SiteLockKey(site));
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Releases the site's lock, then the connection. The unlock is explicit: a pooled connection keeps its session
-    /// (and its advisory locks) until it is next used.
-    /// </summary>
-    private sealed class SiteLock(NpgsqlConnection connection, string key) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (connection.State == System.Data.ConnectionState.Open)
-                {
-                    await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtextextended(@k, 0))", connection);
-                    release.Parameters.AddWithValue("k", key);
-                    await release.ExecuteNonQueryAsync().ConfigureAwait(false);
-                }
-            }
-            catch (NpgsqlException)
-            {
-                // Usually the session is gone (the server restarted, the connection broke), and its locks with it.
-                // Should it still live, it must not go back to the pool holding the lock: drop it instead.
-                NpgsqlConnection.ClearPool(connection);
-            }
-            finally
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<SessionLock> LockSiteAsync(string site, CancellationToken cancellationToken) =>
+        SessionLock.AcquireAsync(_dataSource, SiteLockKey(site), cancellationToken);
 
     /// <summary>Oldest first: higher rotation numbers, then lower, then the live file.</summary>
     internal static List<string> RotationOrder(IEnumerable<string> paths) =>
