@@ -15,20 +15,8 @@ public sealed class EmailDropTests(PostgresCluster cluster) : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    /// <summary>The shared data's <c>email/mimekit</c> (beside the repository, or beside the worktree folder).</summary>
-    private static string SharedEmailData()
-    {
-        for (var dir = new DirectoryInfo(TestData.RepositoryRoot); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "email", "mimekit");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data/email/mimekit not found above " + TestData.RepositoryRoot);
-    }
+    /// <summary>MimeKit's test messages, vendored under <c>tests/data/email/mimekit</c> (see its README).</summary>
+    private static string SharedEmailData() => Path.Combine(TestData.PublicData, "email", "mimekit");
 
     private static IngestCounts Sum(IEnumerable<UnitResult> results) => results.Aggregate(default(IngestCounts), (a, r) => a + r.Counts);
 

@@ -3,14 +3,17 @@ using Microsoft.Extensions.Configuration;
 
 namespace Crm.IntegrationTests.Infrastructure;
 
-/// <summary>Paths to the repository's data and the shared public data sets.</summary>
+/// <summary>Paths to the repository's data and the public data sets vendored under tests/data.</summary>
 public static class TestData
 {
     /// <summary>The repository root (the folder holding Crm.sln).</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>The shared public data folder beside the repository (<c>../shared/data</c>).</summary>
-    public static string SharedData => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+    /// <summary>
+    /// The public data sets the tests read, vendored under <c>tests/data</c> with their origin and licence,
+    /// so a clone with nothing beside it runs the whole suite.
+    /// </summary>
+    public static string PublicData => Path.Combine(RepositoryRoot, "tests", "data");
 
     /// <summary>The CDNOW 1/10 sample: the copy bundled with the demo (see its README for the origin).</summary>
     public static string CdnowSample => Path.Combine(RepositoryRoot, "src", "Crm.Worker", "demo", "cdnow", "CDNOW_sample.txt");

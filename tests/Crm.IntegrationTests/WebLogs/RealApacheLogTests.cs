@@ -3,7 +3,7 @@ using Crm.IntegrationTests.Infrastructure;
 
 namespace Crm.IntegrationTests.WebLogs;
 
-/// <summary>The real Apache log (shared/data/weblogs/apache_logs, see its README) loads whole and reconciles.</summary>
+/// <summary>The real Apache log (tests/data/weblogs/apache_logs, see its README) loads whole and reconciles.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class RealApacheLogTests(PostgresCluster cluster)
 {

@@ -76,28 +76,8 @@ internal static class WebLogTestKit
         await transaction.RollbackAsync();
     }
 
-    /// <summary>
-    /// The shared public data folder: <see cref="Infrastructure.TestData.SharedData"/>, or the nearest
-    /// <c>shared/data</c> above the repository (a git worktree sits one level deeper than main).
-    /// </summary>
-    public static string SharedData()
-    {
-        if (Directory.Exists(Infrastructure.TestData.SharedData))
-        {
-            return Infrastructure.TestData.SharedData;
-        }
-
-        for (var dir = new DirectoryInfo(Infrastructure.TestData.RepositoryRoot); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data not found above " + Infrastructure.TestData.RepositoryRoot);
-    }
+    /// <summary>The public data sets vendored under <c>tests/data</c> (each folder's README names its origin).</summary>
+    public static string SharedData() => Infrastructure.TestData.PublicData;
 
     public static string TempDir()
     {

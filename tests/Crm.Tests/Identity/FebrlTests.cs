@@ -4,7 +4,7 @@ using Crm.Pipeline.Identity;
 namespace Crm.Tests.Identity;
 
 /// <summary>
-/// Quality on the public Febrl data sets (shared/data/febrl, see its README): pairwise F1 of the
+/// Quality on the public Febrl data sets (vendored under tests/data/febrl, see its README): pairwise F1 of the
 /// clusters against the truth in rec_id, with all columns and without soc_sec_id.
 /// </summary>
 public sealed class FebrlTests
@@ -17,16 +17,8 @@ public sealed class FebrlTests
             dir = dir.Parent;
         }
 
-        var root = dir?.FullName ?? throw new InvalidOperationException("Crm.sln not found");
-        foreach (var candidate in new[] { Path.Combine(root, "..", "shared", "data", "febrl", file), Path.Combine(root, "..", "..", "shared", "data", "febrl", file) })
-        {
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("Febrl data not found beside the repository (shared/data/febrl).", file);
+        var root = dir?.FullName ?? throw new InvalidOperationException("Crm.sln not found above " + AppContext.BaseDirectory);
+        return Path.Combine(root, "tests", "data", "febrl", file);
     }
 
     [Theory]

@@ -3,7 +3,7 @@ using Crm.Pipeline.Sources.WebLogs;
 
 namespace Crm.Tests.WebLogs;
 
-/// <summary>Each format on real-looking lines (the combined line is line 1 of shared/data/weblogs/apache_logs).</summary>
+/// <summary>Each format on real-looking lines (the combined line is line 1 of tests/data/weblogs/apache_logs).</summary>
 public sealed class ParserTests
 {
     private static readonly WebLogSourceOptions Site = new() { Name = "t" };
