@@ -12,7 +12,11 @@ namespace Crm.Pipeline.Churn;
 /// <param name="Report">The backtest behind the decision.</param>
 /// <param name="ChampionAuc">The champion's AUC at the latest cutoff, when there was one.</param>
 /// <param name="TrainRows">Rows the challenger was trained on.</param>
-public sealed record TrainingOutcome(string Version, PromotionDecision Decision, BacktestReport Report, double? ChampionAuc, int TrainRows);
+public sealed record TrainingOutcome(string Version, PromotionDecision Decision, BacktestReport Report, double? ChampionAuc, int TrainRows)
+{
+    /// <summary>True when the retrained model was already in the registry (same version); its status was left as it was.</summary>
+    public bool Unchanged { get; init; }
+}
 
 /// <summary>
 /// Retrains the churn model: ensures the features of every cutoff exist, runs the rolling backtest,
@@ -144,7 +148,15 @@ public sealed class ChurnTrainer
         var registry = new ModelRegistry(_dataSource);
         var champion = await registry.ChampionAsync(cancellationToken).ConfigureAwait(false);
         double? championAuc = null;
-        if (champion is not null && latestTest.Count > 0)
+        var championBasis = "champion";
+        if (champion is { TrainingTo: { } seen } && seen.AddDays(options.HorizonDays) > calendar.LatestLabelled)
+        {
+            // The champion was trained on labels that reach into the latest cutoff's label window: scored there it
+            // would grade itself on answers it has seen. Compare with its own out-of-sample backtest AUC instead.
+            championAuc = champion.LatestAuc;
+            championBasis = "champion's backtest";
+        }
+        else if (champion is not null && latestTest.Count > 0)
         {
             try
             {
@@ -158,7 +170,7 @@ public sealed class ChurnTrainer
         }
 
         var latestAuc = challengerLatest?.Metrics.RocAuc ?? double.NaN;
-        var decision = PromotionPolicy.Decide(latestAuc, championAuc, sanity, options.PromotionMargin);
+        var decision = PromotionPolicy.Decide(latestAuc, championAuc, sanity, options.PromotionMargin, championBasis);
         // The record says which customers the training cutoffs held, so the model can be rebuilt from it.
         var hyperparameters = ChurnModel.Hyperparameters(ChurnModel.FastTree, options);
         hyperparameters["feature_sample_slots"] = calendar.PastSampleSlots;
@@ -167,16 +179,22 @@ public sealed class ChurnTrainer
             challenger, hyperparameters, calendar.TrainingCutoffs[0], calendar.TrainingCutoffs[^1],
             new { horizon_days = options.HorizonDays, backtest = report.Results, champion_auc = championAuc },
             latestAuc, "challenger", null, cancellationToken).ConfigureAwait(false);
-        if (record.Status == "challenger")
+        if (record.Status != "challenger")
         {
-            if (decision.Promote)
-            {
-                await registry.PromoteAsync(record.Version, decision.Reason, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await registry.SetStatusAsync(record.Version, "rejected", decision.Reason, cancellationToken).ConfigureAwait(false);
-            }
+            // Retrained on unchanged data: the same model is already in the registry, and its status stands.
+            var unchanged = record.Status == "champion"
+                ? new PromotionDecision(true, "same model as the current champion (retrained on unchanged data)")
+                : new PromotionDecision(false, $"same model as before, still {record.Status}: {record.StatusReason}");
+            return new TrainingOutcome(record.Version, unchanged, report, championAuc, train.Count) { Unchanged = true };
+        }
+
+        if (decision.Promote)
+        {
+            await registry.PromoteAsync(record.Version, decision.Reason, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await registry.SetStatusAsync(record.Version, "rejected", decision.Reason, cancellationToken).ConfigureAwait(false);
         }
 
         return new TrainingOutcome(record.Version, decision, report, championAuc, train.Count);

@@ -12,8 +12,12 @@ public sealed record PromotionDecision(bool Promote, string Reason);
 /// </summary>
 public static class PromotionPolicy
 {
-    /// <summary>Decides. <paramref name="championAuc"/> is null when there is no usable champion.</summary>
-    public static PromotionDecision Decide(double challengerAuc, double? championAuc, IReadOnlyList<string> sanityFailures, double margin)
+    /// <summary>
+    /// Decides. <paramref name="championAuc"/> is null when there is no usable champion; <paramref name="championBasis"/>
+    /// names what that AUC is in the reason ("champion", or "champion's backtest" when it is the champion's recorded one).
+    /// </summary>
+    public static PromotionDecision Decide(
+        double challengerAuc, double? championAuc, IReadOnlyList<string> sanityFailures, double margin, string championBasis = "champion")
     {
         ArgumentNullException.ThrowIfNull(sanityFailures);
         if (sanityFailures.Count > 0)
@@ -27,8 +31,8 @@ public static class PromotionPolicy
         }
 
         return challengerAuc > champion + margin
-            ? new PromotionDecision(true, $"AUC {challengerAuc:F4} beats champion {champion:F4} by more than {margin:F4}")
-            : new PromotionDecision(false, $"AUC {challengerAuc:F4} does not beat champion {champion:F4} by more than {margin:F4}");
+            ? new PromotionDecision(true, $"AUC {challengerAuc:F4} beats {championBasis} {champion:F4} by more than {margin:F4}")
+            : new PromotionDecision(false, $"AUC {challengerAuc:F4} does not beat {championBasis} {champion:F4} by more than {margin:F4}");
     }
 
     /// <summary>The sanity checks: features present at scoring time, finite metrics, AUC floor, non-constant predictions.</summary>

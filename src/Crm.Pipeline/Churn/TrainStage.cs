@@ -37,6 +37,6 @@ public sealed class TrainStage : IPipelineStage
         }
 
         return new StageResult(outcome.TrainRows, 1,
-            $"{outcome.Version} {(outcome.Decision.Promote ? "promoted" : "kept out")}: {outcome.Decision.Reason}");
+            $"{outcome.Version} {(outcome.Unchanged ? "unchanged" : outcome.Decision.Promote ? "promoted" : "kept out")}: {outcome.Decision.Reason}");
     }
 }

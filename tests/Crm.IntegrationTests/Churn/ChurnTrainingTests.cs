@@ -52,6 +52,11 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         var b = await trainer.TrainAsync(NullProgressSink.Instance, CancellationToken.None);
         Assert.Equal(a.Version, b.Version);
         Assert.Equal(1, await ds.ScalarAsync<int>("select count(*) from ml.model"));
+        // The second run's message agrees with the registry: the same model stays champion (#18).
+        Assert.True(b.Unchanged);
+        Assert.True(b.Decision.Promote, b.Decision.Reason);
+        Assert.Contains("same model as the current champion", b.Decision.Reason, StringComparison.Ordinal);
+        Assert.Equal(a.Version, (await new ModelRegistry(ds).ChampionAsync(CancellationToken.None))!.Version);
     }
 
     [Fact]
@@ -70,8 +75,10 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         var weak = await ChurnWorld.Trainer(ds, weakOptions).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
 
         Assert.False(weak.Decision.Promote);
-        Assert.NotNull(weak.ChampionAuc);
         var registry = new ModelRegistry(ds);
+        // The champion was trained on the latest cutoff's labels, so it is compared by its own out-of-sample AUC,
+        // not graded on answers it has seen (#18).
+        Assert.Equal((await registry.FindAsync(strong.Version, CancellationToken.None))!.LatestAuc, weak.ChampionAuc);
         Assert.Equal(strong.Version, (await registry.ChampionAsync(CancellationToken.None))!.Version);
         var rejected = (await registry.FindAsync(weak.Version, CancellationToken.None))!;
         Assert.Equal("rejected", rejected.Status);
