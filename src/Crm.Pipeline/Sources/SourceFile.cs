@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace Crm.Pipeline.Sources;
@@ -22,11 +21,29 @@ public static class SourceFile
         return stream.Read(head) == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
-    /// <summary>Opens the file for reading, decompressing gzip transparently.</summary>
+    /// <summary>
+    /// Opens the file for reading, decompressing gzip transparently. A gzip file is checked as it is read
+    /// (<see cref="GzipVerifyingStream"/>): reading a truncated or damaged one to its end throws an
+    /// <see cref="InvalidDataException"/> whose message names the file and starts "truncated gzip" or
+    /// "corrupt gzip", so the caller must not commit what it read before the end.
+    /// </summary>
     public static Stream OpenRead(string path)
     {
         var gzip = IsGzip(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        return gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+        return gzip ? new GzipVerifyingStream(file, path) : file;
+    }
+
+    /// <summary>
+    /// Reads a gzip file to its end, checking every member (see <see cref="OpenRead"/>), for callers that
+    /// commit as they read and so must know the file is whole first. Throws <see cref="InvalidDataException"/> when it is not.
+    /// </summary>
+    public static async Task VerifyGzipAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = OpenRead(path);
+        var buffer = new byte[1 << 16];
+        while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
     }
 }

@@ -166,6 +166,21 @@ public sealed partial class WebLogIngester
             return new UnitResult(fullPath, "skipped (no new lines)", default);
         }
 
+        if (probe.IsGzip)
+        {
+            // Segments commit as they are read, and a gzip file shows it is cut short only at its end:
+            // check the whole archive first, so nothing of a truncated one lands (it loads whole once complete).
+            try
+            {
+                await SourceFile.VerifyGzipAsync(fullPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                Log.UnitUnreadable(_logger, fullPath, e.Message);
+                return new UnitResult(fullPath, "failed", default, e.Message);
+            }
+        }
+
         state ??= await FileState.NewAsync(connection, transaction, source.Name, probe, cancellationToken).ConfigureAwait(false);
         WebLogTimings.AddProbe(probeStart);
         var total = default(IngestCounts);
