@@ -32,9 +32,13 @@ public readonly record struct IngestCounts(long Read, long Loaded, long Quaranti
 /// <param name="Error">Why it failed, when it did.</param>
 public sealed record UnitResult(string Unit, string Outcome, IngestCounts Counts, string? Error = null)
 {
+    /// <summary>Something the user should know about a unit that loaded, e.g. that it held no records.</summary>
+    public string? Warning { get; init; }
+
     /// <summary>One line for the terminal.</summary>
     public override string ToString() =>
         Error is not null ? $"{Unit}: {Outcome}: {Error}"
+        : Warning is not null ? $"{Unit}: {Outcome}: {Counts}; warning: {Warning}"
         : Counts == default ? $"{Unit}: {Outcome}"
         : $"{Unit}: {Outcome}: {Counts}";
 }

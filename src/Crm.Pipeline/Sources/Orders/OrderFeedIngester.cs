@@ -91,16 +91,17 @@ public sealed partial class OrderFeedIngester
         var quarantine = new List<QuarantineRow>();
         var orderIds = new HashSet<string>(StringComparer.Ordinal);
         long staged;
+        var facts = new LandFacts { ArrivedUtc = File.GetLastWriteTimeUtc(fullPath) };
         try
         {
             await using var stream = SourceFile.OpenRead(fullPath);
-            staged = await LandAsync(connection, stream, feed, feed.FormatFor(fullPath), ledgerId, quarantine, orderIds, cancellationToken).ConfigureAwait(false);
+            staged = await LandAsync(connection, stream, feed, feed.FormatFor(fullPath), ledgerId, quarantine, orderIds, cancellationToken, facts).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
-            // The file does not fit the feed's mapping (a header without a mapped column): nothing of it
-            // is kept, the other files still load, and the file is tried again next run (after the
-            // mapping or the file is fixed). The stage summary counts it as failed.
+            // The file does not fit the feed's mapping (a header without a mapped column) or is not
+            // text: nothing of it is kept, the other files still load, and the file is tried again
+            // next run (after the mapping or the file is fixed). The stage summary counts it as failed.
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             Log.UnitUnreadable(_logger, fullPath, e.Message);
             return new UnitResult(fullPath, "failed", default, e.Message);
@@ -141,7 +142,16 @@ public sealed partial class OrderFeedIngester
             new { feed = feed.Name, size, removed_lines = removed, reconciled = reconciles }, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Log.UnitLoaded(_logger, fullPath, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, watch.ElapsedMilliseconds);
-        return new UnitResult(fullPath, reconciles ? "reconciled" : "loaded", counts);
+        string? warning = null;
+        if (facts.Records == 0)
+        {
+            warning = facts.SawHeader
+                ? "the file has a header line and no order rows"
+                : "the file is empty: no order rows";
+            Log.UnitEmpty(_logger, fullPath, warning);
+        }
+
+        return new UnitResult(fullPath, reconciles ? "reconciled" : "loaded", counts) { Warning = warning };
     }
 
     /// <summary>
@@ -186,10 +196,13 @@ public sealed partial class OrderFeedIngester
     /// </summary>
     internal static async Task<long> LandAsync(
         NpgsqlConnection connection, Stream stream, OrderFeedOptions feed, string format, long ledgerId,
-        List<QuarantineRow> quarantine, HashSet<string>? orderIds, CancellationToken cancellationToken)
+        List<QuarantineRow> quarantine, HashSet<string>? orderIds, CancellationToken cancellationToken, LandFacts? facts = null)
     {
-        var parser = new OrderRowParser(feed, format);
-        var reader = new RecordReader(stream, feed.MaxRecordBytes, quoteAware: format is "csv" or "tsv");
+        facts ??= new LandFacts();
+        var parser = new OrderRowParser(feed, format, facts.ArrivedUtc);
+        await using var text = FeedText.OpenUtf8(stream, feed.Encoding, out var encodingName);
+        facts.EncodingName = encodingName;
+        var reader = new RecordReader(text, feed.MaxRecordBytes, quoteAware: format is "csv" or "tsv");
         var lines = new List<OrderLine>(8);
         // A JSON record holds an order with its items: the staging key is line × limit + item, for
         // every record of the file (mixing plain line numbers in would collide with those keys).
@@ -227,24 +240,31 @@ public sealed partial class OrderFeedIngester
             if (!Utf8.IsValid(record))
             {
                 var valid = ValidPrefixLength(record);
+                if (!parser.NeedsHeader)
+                {
+                    facts.Records++;
+                }
+
                 quarantine.Add(QuarantineRow.FromBytes(reader.LineNumber, reader.RecordOffset,
-                    $"invalid UTF-8 at byte {reader.RecordOffset + valid}", record, record.Length));
+                    $"invalid UTF-8 at byte {reader.RecordOffset + valid} (if the file is not UTF-8, set the feed's Encoding, e.g. windows-1252)", record, record.Length));
                 continue;
             }
 
-            var text = StrictUtf8.GetString(record);
+            var recordText = StrictUtf8.GetString(record);
             if (parser.NeedsHeader)
             {
-                if (parser.SetHeader(text) is { } headerError)
+                if (parser.SetHeader(recordText) is { } headerError)
                 {
                     throw new InvalidDataException($"Feed '{feed.Name}': {headerError}. Fix the feed's Columns mapping.");
                 }
 
+                facts.SawHeader = true;
                 continue;
             }
 
+            facts.Records++;
             lines.Clear();
-            var reason = parser.Parse(text, lines)
+            var reason = parser.Parse(recordText, lines)
                 ?? (lines.Count > ItemsPerRecordLimit ? $"{lines.Count} items in one record; at most {ItemsPerRecordLimit} are supported" : null);
             if (reason is not null)
             {
@@ -322,5 +342,8 @@ public sealed partial class OrderFeedIngester
 
         [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Cannot read order file {SourceUnit}: {Reason}")]
         public static partial void UnitUnreadable(ILogger logger, string sourceUnit, string reason);
+
+        [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Order file {SourceUnit} held no orders: {Reason}")]
+        public static partial void UnitEmpty(ILogger logger, string sourceUnit, string reason);
     }
 }

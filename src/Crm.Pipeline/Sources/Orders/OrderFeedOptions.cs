@@ -47,6 +47,50 @@ public sealed class OrderFeedOptions
     /// <summary>Decimal separator of amounts: <c>.</c> or <c>,</c>.</summary>
     public string DecimalSeparator { get; set; } = ".";
 
+    /// <summary>
+    /// Thousands separator of amounts: <c>,</c>, <c>.</c>, <c>'</c>, a space (which also matches the
+    /// no-break spaces spreadsheets write), or empty for none. Unset, it is the other of <c>.</c> and
+    /// <c>,</c> from <see cref="DecimalSeparator"/>, so <c>1.249,00</c> reads with a decimal comma.
+    /// </summary>
+    public string? ThousandsSeparator { get; set; }
+
+    /// <summary>
+    /// Text encoding of the files: <c>auto</c> (UTF-8, or UTF-8/UTF-16 by their byte order mark), or any
+    /// name .NET knows: <c>windows-1252</c>, <c>iso-8859-1</c>, <c>utf-16</c>, <c>gb18030</c>, <c>shift_jis</c>, ….
+    /// </summary>
+    public string Encoding { get; set; } = "auto";
+
+    /// <summary>
+    /// Whether the order-level fields of an order's first row (order_date, customer_id, email, name, phone,
+    /// address, postcode, country, currency, status) are applied to the order's following rows where those
+    /// are empty, as Shopify's export writes them on the first row only. The rows of one order must follow each other.
+    /// </summary>
+    public bool CarryDown { get; set; }
+
+    /// <summary>
+    /// Columns whose non-empty values, joined by a space, make the customer's name (e.g. a first and a last
+    /// name column); used instead of the <c>name</c> column mapping when set.
+    /// </summary>
+    public List<string> NameColumns { get; set; } = [];
+
+    /// <summary>
+    /// Whether rows with neither a customer id nor an email load as guest sales (revenue without a
+    /// customer) instead of being quarantined.
+    /// </summary>
+    public bool AllowGuestOrders { get; set; }
+
+    /// <summary>Order ids starting with this prefix are cancellations (e.g. <c>C</c> in the UCI Online Retail layout).</summary>
+    public string? CancelledOrderIdPrefix { get; set; }
+
+    /// <summary>
+    /// Whether a negative quantity on a line whose status says it was paid is a return. When false (the
+    /// default) such a line is quarantined as implausible; a negative line without a status is always a return.
+    /// </summary>
+    public bool NegativeQuantityIsReturn { get; set; }
+
+    /// <summary>Days after a file's arrival (its modification time) an order date may lie before the line is quarantined as implausible.</summary>
+    public int FutureDateMarginDays { get; set; } = 2;
+
     /// <summary>Currency when the row has none.</summary>
     public string DefaultCurrency { get; set; } = "USD";
 

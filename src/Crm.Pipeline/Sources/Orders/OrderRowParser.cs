@@ -16,37 +16,96 @@ public sealed class OrderRowParser
         "sku", "description", "quantity", "unit_price", "line_total", "currency", "status", "line_number",
     ];
 
+    /// <summary>The order-level fields <see cref="OrderFeedOptions.CarryDown"/> copies to an order's later rows.</summary>
+    private static readonly string[] OrderLevelFields =
+        ["order_date", "customer_id", "email", "name", "phone", "address", "postcode", "country", "currency", "status"];
+
+    private static readonly DateTime Epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     private readonly OrderFeedOptions _feed;
     private readonly string _format;
     private readonly TimeZoneInfo _zone;
     private readonly NumberFormatInfo _numbers;
+    private readonly NumberStyles _numberStyles;
+    private readonly bool _spaceGroups;
+    private readonly DateTime? _latestPlausibleUtc;
     private readonly Dictionary<string, int> _index = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<int> _nameIndexes = [];
     private readonly char _delimiter;
     private int _expectedColumns = -1;
     private readonly List<string> _fields = [];
+    private readonly Dictionary<string, string?> _carried = new(StringComparer.Ordinal);
+    private string? _carriedOrderId;
 
     /// <summary>Creates a parser for <paramref name="feed"/> in the given resolved format.</summary>
+    /// <param name="feed">The feed's settings.</param>
+    /// <param name="format">The resolved format (<see cref="OrderFeedOptions.FormatFor"/>).</param>
+    /// <param name="arrivedUtc">
+    /// When the file arrived: order dates later than this plus <see cref="OrderFeedOptions.FutureDateMarginDays"/>
+    /// are quarantined as implausible. Null accepts any date from 1970 on.
+    /// </param>
     /// <exception cref="ArgumentException">The feed's time zone is unknown.</exception>
-    public OrderRowParser(OrderFeedOptions feed, string format)
+    public OrderRowParser(OrderFeedOptions feed, string format, DateTime? arrivedUtc = null)
     {
         ArgumentNullException.ThrowIfNull(feed);
         _feed = feed;
         _format = format;
         _zone = TimeZoneInfo.FindSystemTimeZoneById(feed.TimeZone);
         _numbers = (NumberFormatInfo)CultureInfo.InvariantCulture.NumberFormat.Clone();
+        // With AllowCurrencySymbol .NET also accepts the currency separators, so they must match
+        // too: the invariant ones ('.' and ',') made "1.249,00" unreadable with a decimal comma.
         _numbers.NumberDecimalSeparator = feed.DecimalSeparator;
-        _numbers.NumberGroupSeparator = feed.DecimalSeparator == "," ? "." : ",";
+        _numbers.CurrencyDecimalSeparator = feed.DecimalSeparator;
+        var group = feed.ThousandsSeparator ?? (feed.DecimalSeparator == "," ? "." : ",");
+        _numberStyles = NumberStyles.Number | NumberStyles.AllowCurrencySymbol;
+        if (group.Length == 0)
+        {
+            _numberStyles &= ~NumberStyles.AllowThousands;
+        }
+        else if (group == " ")
+        {
+            // Spreadsheets write a no-break space (U+00A0) or a narrow one (U+202F); all are removed before parsing.
+            _spaceGroups = true;
+            _numberStyles &= ~NumberStyles.AllowThousands;
+        }
+        else
+        {
+            _numbers.NumberGroupSeparator = group;
+            _numbers.CurrencyGroupSeparator = group;
+        }
+
+        _latestPlausibleUtc = arrivedUtc?.AddDays(feed.FutureDateMarginDays);
         _delimiter = format == "tsv" ? '\t' : (feed.Delimiter.Length > 0 ? feed.Delimiter[0] : ',');
         if (format != "jsonl")
         {
             foreach (var (field, column) in feed.Columns)
             {
-                if (column.StartsWith('#') && int.TryParse(column.AsSpan(1), out var n))
+                if (TryPosition(column, out var n))
                 {
-                    _index[field] = n - 1;
+                    _index[field] = n;
+                }
+            }
+
+            foreach (var column in feed.NameColumns)
+            {
+                if (TryPosition(column, out var n))
+                {
+                    _nameIndexes.Add(n);
                 }
             }
         }
+    }
+
+    private static bool TryPosition(string column, out int index)
+    {
+        index = -1;
+        if (column.StartsWith('#') && int.TryParse(column.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            index = n - 1;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Whether the next record must be a header.</summary>
@@ -55,7 +114,9 @@ public sealed class OrderRowParser
     /// <summary>Reads the header row; returns a reason when a mapped column is missing from it.</summary>
     public string? SetHeader(string record)
     {
-        var error = Split(record);
+        ArgumentNullException.ThrowIfNull(record);
+        // A byte order mark the decoder left in place belongs to no column name.
+        var error = _format == "whitespace" ? SplitWhitespace(record.TrimStart('\uFEFF')) : Split(record.TrimStart('\uFEFF'));
         if (error is not null)
         {
             return "header: " + error;
@@ -65,25 +126,46 @@ public sealed class OrderRowParser
         var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < _fields.Count; i++)
         {
-            names.TryAdd(_fields[i].Trim().TrimStart('\uFEFF'), i);
+            names.TryAdd(_fields[i].Trim().Trim('\uFEFF'), i);
         }
 
         foreach (var (field, column) in _feed.Columns)
         {
-            if (column.StartsWith('#'))
+            if (TryPosition(column, out _))
             {
                 continue;
             }
 
-            if (!names.TryGetValue(column, out var idx))
+            if (!names.TryGetValue(column.Trim(), out var idx))
             {
-                return $"header has no column '{column}' (mapped to {field})";
+                return $"header has no column '{column}' (mapped to {field}); it has {Preview(names.Keys)}";
             }
 
             _index[field] = idx;
         }
 
+        foreach (var column in _feed.NameColumns)
+        {
+            if (TryPosition(column, out _))
+            {
+                continue;
+            }
+
+            if (!names.TryGetValue(column.Trim(), out var idx))
+            {
+                return $"header has no column '{column}' (listed in NameColumns); it has {Preview(names.Keys)}";
+            }
+
+            _nameIndexes.Add(idx);
+        }
+
         return null;
+    }
+
+    private static string Preview(IEnumerable<string> names)
+    {
+        var list = names.Take(12).Select(n => "'" + Cut(n) + "'").ToList();
+        return list.Count == 0 ? "no column names" : string.Join(", ", list) + (names.Count() > 12 ? ", …" : "");
     }
 
     /// <summary>
@@ -114,8 +196,15 @@ public sealed class OrderRowParser
             return $"wrong column count: expected {_expectedColumns}, got {_fields.Count}";
         }
 
-        string? Get(string field) =>
-            _index.TryGetValue(field, out var i) && i < _fields.Count && _fields[i].Length > 0 ? _fields[i].Trim() : null;
+        string? Get(string field)
+        {
+            if (field == "name" && _nameIndexes.Count > 0)
+            {
+                return JoinName(_nameIndexes.Select(i => i < _fields.Count ? _fields[i] : null));
+            }
+
+            return _index.TryGetValue(field, out var i) && i < _fields.Count && _fields[i].AsSpan().Trim().Length > 0 ? _fields[i].Trim() : null;
+        }
 
         var line = Build(Get, out var reason);
         if (line is null)
@@ -160,7 +249,7 @@ public sealed class OrderRowParser
 
             if (itemsProperty is null)
             {
-                var line = Build(f => JsonValue(root, null, f), out var reason);
+                var line = Build(f => JsonField(root, null, f), out var reason);
                 if (line is null)
                 {
                     return reason;
@@ -178,7 +267,7 @@ public sealed class OrderRowParser
             var start = output.Count;
             foreach (var item in items.EnumerateArray())
             {
-                var line = Build(f => JsonValue(root, item, f), out var reason);
+                var line = Build(f => JsonField(root, item, f), out var reason);
                 if (line is null)
                 {
                     output.RemoveRange(start, output.Count - start);
@@ -192,12 +281,19 @@ public sealed class OrderRowParser
         }
     }
 
-    private string? JsonValue(JsonElement root, JsonElement? item, string field)
+    private string? JsonField(JsonElement root, JsonElement? item, string field) =>
+        field == "name" && _feed.NameColumns.Count > 0
+            ? JoinName(_feed.NameColumns.Select(c => JsonValue(root, item, c)))
+            : _feed.Columns.TryGetValue(field, out var column) ? JsonValue(root, item, column) : null;
+
+    private static string? JoinName(IEnumerable<string?> parts)
     {
-        if (!_feed.Columns.TryGetValue(field, out var column))
-        {
-            return null;
-        }
+        var joined = string.Join(' ', parts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()));
+        return joined.Length > 0 ? joined : null;
+    }
+
+    private static string? JsonValue(JsonElement root, JsonElement? item, string column)
+    {
 
         var element = root;
         var bracket = column.IndexOf("[].", StringComparison.Ordinal);
@@ -230,11 +326,9 @@ public sealed class OrderRowParser
         };
     }
 
-    private OrderLine? Build(Func<string, string?> get, out string? reason)
+    private OrderLine? Build(Func<string, string?> rowValue, out string? reason)
     {
-        var customerId = get("customer_id");
-        var email = get("email");
-        var dateText = get("order_date");
+        var get = rowValue;
         string? orderId;
         if (_feed.OrderIdTemplate is { } template)
         {
@@ -268,7 +362,27 @@ public sealed class OrderRowParser
             return null;
         }
 
-        if (customerId is null && email is null)
+        if (_feed.CarryDown)
+        {
+            if (orderId == _carriedOrderId)
+            {
+                get = f => rowValue(f) ?? (_carried.TryGetValue(f, out var carried) ? carried : null);
+            }
+            else
+            {
+                // The order's first row: what it holds is carried to the rows after it.
+                _carriedOrderId = orderId;
+                foreach (var field in OrderLevelFields)
+                {
+                    _carried[field] = rowValue(field);
+                }
+            }
+        }
+
+        var customerId = get("customer_id");
+        var email = get("email");
+        var dateText = get("order_date");
+        if (customerId is null && email is null && !_feed.AllowGuestOrders)
         {
             reason = "missing customer id and email";
             return null;
@@ -286,6 +400,18 @@ public sealed class OrderRowParser
             return null;
         }
 
+        if (orderTs < Epoch)
+        {
+            reason = $"implausible order date '{Cut(dateText)}': before 1970";
+            return null;
+        }
+
+        if (orderTs > _latestPlausibleUtc)
+        {
+            reason = $"implausible order date '{Cut(dateText)}': {orderTs:yyyy-MM-dd HH:mm}Z is more than FutureDateMarginDays ({_feed.FutureDateMarginDays}) after the file arrived";
+            return null;
+        }
+
         var quantityText = get("quantity");
         decimal quantity = 1;
         if (quantityText is not null && !TryParseDecimal(quantityText, out quantity))
@@ -300,6 +426,12 @@ public sealed class OrderRowParser
             if (!TryParseDecimal(priceText, out var price))
             {
                 reason = $"bad unit price '{Cut(priceText)}'";
+                return null;
+            }
+
+            if (price < 0)
+            {
+                reason = $"implausible unit price '{Cut(priceText)}': negative";
                 return null;
             }
 
@@ -332,6 +464,14 @@ public sealed class OrderRowParser
             return null;
         }
 
+        var statusText = get("status");
+        var status = NormaliseStatus(statusText, quantity, orderId);
+        if (quantity < 0 && status == "ordered" && !_feed.NegativeQuantityIsReturn)
+        {
+            reason = $"implausible quantity '{Cut(quantityText ?? "")}': negative on a line whose status '{Cut(statusText ?? "")}' says it was paid (set NegativeQuantityIsReturn to load such lines as returns)";
+            return null;
+        }
+
         reason = null;
         return new OrderLine
         {
@@ -350,16 +490,23 @@ public sealed class OrderRowParser
             UnitPrice = unitPrice,
             LineTotal = lineTotal,
             Currency = currency,
-            Status = NormaliseStatus(get("status"), quantity),
+            Status = status,
             LineRef = get("line_number"),
         };
     }
 
-    private string NormaliseStatus(string? status, decimal quantity)
+    private string NormaliseStatus(string? status, decimal quantity, string orderId)
     {
+        if (_feed.CancelledOrderIdPrefix is { Length: > 0 } prefix && orderId.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return "cancelled";
+        }
+
         if (status is not null && _feed.StatusMap.TryGetValue(status, out var mapped))
         {
-            return mapped;
+            mapped = mapped.ToLowerInvariant();
+            // A paid line with a negative quantity is a return only when the feed says so.
+            return mapped == "ordered" && quantity < 0 && _feed.NegativeQuantityIsReturn ? "returned" : mapped;
         }
 
         if (status is not null)
@@ -376,28 +523,49 @@ public sealed class OrderRowParser
             }
         }
 
+        if (quantity < 0 && status is not null && !_feed.NegativeQuantityIsReturn && IsPaidKeyword(status))
+        {
+            return "ordered";
+        }
+
         return quantity < 0 ? "returned" : "ordered";
     }
 
-    private bool TryParseDecimal(string text, out decimal value) =>
-        decimal.TryParse(text, NumberStyles.Number | NumberStyles.AllowCurrencySymbol, _numbers, out value);
+    private static bool IsPaidKeyword(string status) =>
+        status.Contains("paid", StringComparison.OrdinalIgnoreCase) || status.Contains("complete", StringComparison.OrdinalIgnoreCase);
 
+    private bool TryParseDecimal(string text, out decimal value)
+    {
+        if (_spaceGroups)
+        {
+            text = text.Replace(" ", "", StringComparison.Ordinal).Replace("\u00A0", "", StringComparison.Ordinal).Replace("\u202F", "", StringComparison.Ordinal);
+        }
+
+        return decimal.TryParse(text, _numberStyles, _numbers, out value);
+    }
+
+    /// <summary>
+    /// Parses a date. An offset in the value (<c>-0500</c>, <c>+01:00</c>, <c>Z</c>) always wins: such a
+    /// value is an instant, and the feed's time zone applies only to values without one.
+    /// </summary>
     private bool TryParseDate(string text, out DateTime utc)
     {
+        // AdjustToUniversal turns a value with an offset into UTC (Kind Utc) and leaves one without an
+        // offset as it is (Kind Unspecified), whatever the machine's own time zone.
+        const DateTimeStyles styles = DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowWhiteSpaces;
         foreach (var format in _feed.DateFormats)
         {
-            if (DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            if (DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, styles, out var parsed))
             {
-                utc = ToUtc(local);
+                utc = ToUtc(parsed);
                 return true;
             }
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
-            && (text.Contains('T', StringComparison.Ordinal) || text.Contains('-', StringComparison.Ordinal)))
+        if ((text.Contains('T', StringComparison.Ordinal) || text.Contains('-', StringComparison.Ordinal))
+            && DateTime.TryParse(text, CultureInfo.InvariantCulture, styles, out var iso))
         {
-            var hasOffset = text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 9;
-            utc = hasOffset ? parsed.UtcDateTime : ToUtc(parsed.DateTime);
+            utc = ToUtc(iso);
             return true;
         }
 
@@ -405,21 +573,41 @@ public sealed class OrderRowParser
         return false;
     }
 
-    private DateTime ToUtc(DateTime local)
+    /// <summary>
+    /// A wall-clock time of the feed's zone in UTC. Times at a daylight-saving change resolve by one rule:
+    /// a time the clocks skipped (spring forward) is read with the offset in force before the change, so
+    /// 02:30 in a skipped hour becomes 03:30 of the new offset; a time that happened twice (fall back) is
+    /// read as the first of the two, in daylight time.
+    /// </summary>
+    private DateTime ToUtc(DateTime parsed)
     {
-        if (local.Kind == DateTimeKind.Utc)
+        if (parsed.Kind == DateTimeKind.Utc)
         {
-            return local;
+            return parsed;
         }
 
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        // A wall-clock time that falls in a DST gap does not exist; take it as the instant just after.
-        if (_zone.IsInvalidTime(unspecified))
+        var local = DateTime.SpecifyKind(parsed, DateTimeKind.Unspecified);
+        if (_zone.IsInvalidTime(local))
         {
-            unspecified = unspecified.AddHours(1);
+            // Step back to a wall-clock time that existed; its offset is the one before the change.
+            var before = local;
+            do
+            {
+                before = before.AddMinutes(-30);
+            }
+            while (_zone.IsInvalidTime(before) && local - before < TimeSpan.FromHours(48));
+
+            return DateTime.SpecifyKind(local - _zone.GetUtcOffset(before), DateTimeKind.Utc);
         }
 
-        return TimeZoneInfo.ConvertTimeToUtc(unspecified, _zone);
+        if (_zone.IsAmbiguousTime(local))
+        {
+            var offsets = _zone.GetAmbiguousTimeOffsets(local);
+            var daylight = offsets.Max();
+            return DateTime.SpecifyKind(local - daylight, DateTimeKind.Utc);
+        }
+
+        return TimeZoneInfo.ConvertTimeToUtc(local, _zone);
     }
 
     private static string Cut(string s) => s.Length > 64 ? s[..64] + "…" : s;

@@ -76,6 +76,7 @@ customers as (
            'orders:' || @feed, customer_key, email, customer_name, phone, address, postcode, country,
            min(order_ts) over k, max(order_ts) over k
     from unit_distinct
+    where customer_key is not null -- guest sales (AllowGuestOrders) count as revenue without a customer
     window k as (partition by customer_key)
     order by customer_key, order_ts desc, line_number desc
     on conflict (source, source_customer_id) do update
