@@ -138,16 +138,20 @@ public sealed partial class OrderFeedIngester
         }
 
         var counts = new IngestCounts(staged + quarantine.Count, loaded, quarantine.Count, staged - loaded);
-        await Ledger.CloseAsync(connection, transaction, ledgerId, counts,
-            new { feed = feed.Name, size, removed_lines = removed, reconciled = reconciles }, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        Log.UnitLoaded(_logger, fullPath, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, watch.ElapsedMilliseconds);
         string? warning = null;
         if (facts.Records == 0)
         {
             warning = facts.SawHeader
                 ? "the file has a header line and no order rows"
                 : "the file is empty: no order rows";
+        }
+
+        await Ledger.CloseAsync(connection, transaction, ledgerId, counts,
+            new { feed = feed.Name, size, removed_lines = removed, reconciled = reconciles, encoding = facts.EncodingName, warning }, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Log.UnitLoaded(_logger, fullPath, counts.Read, counts.Loaded, counts.Quarantined, counts.Duplicate, watch.ElapsedMilliseconds);
+        if (warning is not null)
+        {
             Log.UnitEmpty(_logger, fullPath, warning);
         }
 
@@ -240,10 +244,13 @@ public sealed partial class OrderFeedIngester
             if (!Utf8.IsValid(record))
             {
                 var valid = ValidPrefixLength(record);
-                if (!parser.NeedsHeader)
+                if (parser.NeedsHeader)
                 {
-                    facts.Records++;
+                    throw new InvalidDataException(
+                        $"Feed '{feed.Name}': the header line is not UTF-8 (invalid byte at offset {reader.RecordOffset + valid}); set the feed's Encoding to the file's encoding (e.g. windows-1252 or iso-8859-1).");
                 }
+
+                facts.Records++;
 
                 quarantine.Add(QuarantineRow.FromBytes(reader.LineNumber, reader.RecordOffset,
                     $"invalid UTF-8 at byte {reader.RecordOffset + valid} (if the file is not UTF-8, set the feed's Encoding, e.g. windows-1252)", record, record.Length));

@@ -74,6 +74,13 @@ public sealed class OrderFeedOptions
     public List<string> NameColumns { get; set; } = [];
 
     /// <summary>
+    /// A column holding the order's time of day when the <c>order_date</c> column holds only its date
+    /// (Square's <c>Date</c> and <c>Time</c>); the two values are joined by a space before
+    /// <see cref="DateFormats"/> are tried, e.g. <c>yyyy-MM-dd HH:mm:ss</c>.
+    /// </summary>
+    public string? TimeColumn { get; set; }
+
+    /// <summary>
     /// Whether rows with neither a customer id nor an email load as guest sales (revenue without a
     /// customer) instead of being quarantined.
     /// </summary>

@@ -31,6 +31,7 @@ public sealed class OrderRowParser
     private readonly DateTime? _latestPlausibleUtc;
     private readonly Dictionary<string, int> _index = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<int> _nameIndexes = [];
+    private int _timeIndex = -1;
     private readonly char _delimiter;
     private int _expectedColumns = -1;
     private readonly List<string> _fields = [];
@@ -92,6 +93,11 @@ public sealed class OrderRowParser
                 {
                     _nameIndexes.Add(n);
                 }
+            }
+
+            if (feed.TimeColumn is { } timeColumn && TryPosition(timeColumn, out var t))
+            {
+                _timeIndex = t;
             }
         }
     }
@@ -159,6 +165,16 @@ public sealed class OrderRowParser
             _nameIndexes.Add(idx);
         }
 
+        if (_feed.TimeColumn is { } timeColumn && !TryPosition(timeColumn, out _))
+        {
+            if (!names.TryGetValue(timeColumn.Trim(), out var idx))
+            {
+                return $"header has no column '{timeColumn}' (the TimeColumn); it has {Preview(names.Keys)}";
+            }
+
+            _timeIndex = idx;
+        }
+
         return null;
     }
 
@@ -203,7 +219,13 @@ public sealed class OrderRowParser
                 return JoinName(_nameIndexes.Select(i => i < _fields.Count ? _fields[i] : null));
             }
 
-            return _index.TryGetValue(field, out var i) && i < _fields.Count && _fields[i].AsSpan().Trim().Length > 0 ? _fields[i].Trim() : null;
+            var value = _index.TryGetValue(field, out var i) && i < _fields.Count && _fields[i].AsSpan().Trim().Length > 0 ? _fields[i].Trim() : null;
+            if (field == "order_date" && _timeIndex >= 0 && value is not null && _timeIndex < _fields.Count && _fields[_timeIndex].Trim() is { Length: > 0 } time)
+            {
+                value = value + " " + time;
+            }
+
+            return value;
         }
 
         var line = Build(Get, out var reason);
@@ -281,10 +303,21 @@ public sealed class OrderRowParser
         }
     }
 
-    private string? JsonField(JsonElement root, JsonElement? item, string field) =>
-        field == "name" && _feed.NameColumns.Count > 0
-            ? JoinName(_feed.NameColumns.Select(c => JsonValue(root, item, c)))
-            : _feed.Columns.TryGetValue(field, out var column) ? JsonValue(root, item, column) : null;
+    private string? JsonField(JsonElement root, JsonElement? item, string field)
+    {
+        if (field == "name" && _feed.NameColumns.Count > 0)
+        {
+            return JoinName(_feed.NameColumns.Select(c => JsonValue(root, item, c)));
+        }
+
+        var value = _feed.Columns.TryGetValue(field, out var column) ? JsonValue(root, item, column) : null;
+        if (field == "order_date" && value is not null && _feed.TimeColumn is { } timeColumn && JsonValue(root, item, timeColumn) is { } time)
+        {
+            value = value + " " + time;
+        }
+
+        return value;
+    }
 
     private static string? JoinName(IEnumerable<string?> parts)
     {
@@ -531,11 +564,47 @@ public sealed class OrderRowParser
         return quantity < 0 ? "returned" : "ordered";
     }
 
+    private static bool HasCurrencySymbol(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c > '\u007F' || c == '$')
+            {
+                if (char.GetUnicodeCategory(c) == UnicodeCategory.CurrencySymbol)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string StripCurrencySymbols(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (char.GetUnicodeCategory(c) != UnicodeCategory.CurrencySymbol)
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString().Trim();
+    }
+
     private static bool IsPaidKeyword(string status) =>
         status.Contains("paid", StringComparison.OrdinalIgnoreCase) || status.Contains("complete", StringComparison.OrdinalIgnoreCase);
 
     private bool TryParseDecimal(string text, out decimal value)
     {
+        // Shop back offices write amounts as they show them: "$1,249.00", "-$35.00", "24,50 €".
+        if (HasCurrencySymbol(text))
+        {
+            text = StripCurrencySymbols(text);
+        }
+
         if (_spaceGroups)
         {
             text = text.Replace(" ", "", StringComparison.Ordinal).Replace("\u00A0", "", StringComparison.Ordinal).Replace("\u202F", "", StringComparison.Ordinal);
