@@ -24,6 +24,8 @@ public static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddCrmPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RunLeaseOptions>().Bind(configuration.GetSection("Crm:Worker")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RunLeaseOptions>, RunLeaseOptionsValidator>();
         services.AddSingleton<PipelineRunRecorder>();
         services.AddTransient<StageJob>();
         services.Configure<JobRetryOptions>(configuration.GetSection("Crm:Worker"));

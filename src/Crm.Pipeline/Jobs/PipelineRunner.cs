@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline.Jobs;
 
@@ -13,13 +15,16 @@ public sealed partial class PipelineRunner
 {
     private readonly IEnumerable<IPipelineStage> _stages;
     private readonly PipelineRunRecorder _recorder;
+    private readonly JobRetryOptions _retry;
     private readonly ILogger<PipelineRunner> _logger;
 
     /// <summary>Creates a runner over the registered stages.</summary>
-    public PipelineRunner(IEnumerable<IPipelineStage> stages, PipelineRunRecorder recorder, ILogger<PipelineRunner>? logger = null)
+    public PipelineRunner(
+        IEnumerable<IPipelineStage> stages, PipelineRunRecorder recorder, ILogger<PipelineRunner>? logger = null, IOptions<JobRetryOptions>? retry = null)
     {
         _stages = stages;
         _recorder = recorder;
+        _retry = retry?.Value ?? new JobRetryOptions();
         _logger = logger ?? NullLogger<PipelineRunner>.Instance;
     }
 
@@ -27,8 +32,12 @@ public sealed partial class PipelineRunner
     public IReadOnlyList<string> StageNames => PipelineStages.Sort(_stages).Select(s => s.Name).ToList();
 
     /// <summary>
-    /// Runs the named stages in chain order. A failing stage stops the run and is rethrown after
-    /// being recorded. <paramref name="progressFor"/> gives a progress sink per stage.
+    /// Runs the named stages in chain order, as a run this process owns (its lease beats until the run ends; runs
+    /// whose owners died are marked abandoned first). A stage that loses the warehouse is recorded as failed and
+    /// run again once the warehouse answers, as Hangfire would retry its job (<see cref="JobRetryOptions"/>); any
+    /// other failure stops the run at once. A failing stage is rethrown after being recorded: a lost warehouse
+    /// that never came back as <see cref="WarehouseLostException"/>. <paramref name="progressFor"/> gives a
+    /// progress sink per stage.
     /// </summary>
     public async Task<IReadOnlyList<(string Stage, StageResult Result, TimeSpan Elapsed)>> RunAsync(
         IEnumerable<string> stageNames, string runKind, Func<string, IProgressSink> progressFor, CancellationToken cancellationToken)
@@ -41,33 +50,94 @@ public sealed partial class PipelineRunner
             throw new ArgumentException($"Unknown stage(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", StageNames)}.");
         }
 
-        var (runId, _) = await _recorder.StartRunAsync(runKind, null, cancellationToken).ConfigureAwait(false);
-        var results = new List<(string, StageResult, TimeSpan)>();
-        foreach (var stage in PipelineStages.Sort(_stages).Where(s => wanted.Contains(s.Name)))
+        await _recorder.MarkAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        var (runId, lease) = await _recorder.StartOwnedRunAsync(runKind, $"{PipelineRunRecorder.ThisProcess} ({runKind} run)", cancellationToken).ConfigureAwait(false);
+        await using (lease.ConfigureAwait(false))
         {
-            // The same scope as a Hangfire stage job: every line logged during the stage carries the run id.
-            using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage.Name);
-            await _recorder.StartStageAsync(runId, stage.Name, cancellationToken).ConfigureAwait(false);
-            Log.StageStarted(_logger, stage.Name, runKind);
+            var results = new List<(string, StageResult, TimeSpan)>();
+            foreach (var stage in PipelineStages.Sort(_stages).Where(s => wanted.Contains(s.Name)))
+            {
+                // The same scope as a Hangfire stage job: every line logged during the stage carries the run id.
+                using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage.Name);
+                var (result, elapsed) = await RunStageAsync(runId, runKind, stage, progressFor, cancellationToken).ConfigureAwait(false);
+                results.Add((stage.Name, result, elapsed));
+            }
+
+            await _recorder.FinishRunAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+            return results;
+        }
+    }
+
+    private async Task<(StageResult Result, TimeSpan Elapsed)> RunStageAsync(
+        Guid runId, string runKind, IPipelineStage stage, Func<string, IProgressSink> progressFor, CancellationToken cancellationToken)
+    {
+        var delays = _retry.EffectiveDelaysSeconds;
+        for (var retry = 0; ; retry++)
+        {
             var watch = Stopwatch.StartNew();
             try
             {
+                await _recorder.StartStageAsync(runId, stage.Name, cancellationToken).ConfigureAwait(false);
+                Log.StageStarted(_logger, stage.Name, runKind);
                 var result = await stage.RunAsync(new StageContext(runId, runKind, progressFor(stage.Name)), cancellationToken).ConfigureAwait(false);
                 await _recorder.FinishStageAsync(runId, stage.Name, result, null, CancellationToken.None).ConfigureAwait(false);
-                results.Add((stage.Name, result, watch.Elapsed));
                 Log.StageSucceeded(_logger, stage.Name, watch.Elapsed.TotalSeconds, result.Summary);
+                return (result, watch.Elapsed);
+            }
+            catch (Exception e) when (WarehouseFaults.IsConnectionLoss(e) && retry < _retry.RetryAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                var wait = TimeSpan.FromSeconds(delays[Math.Min(retry, delays.Count - 1)]);
+                Log.StageLostWarehouse(_logger, stage.Name, WarehouseFaults.Reason(e), retry + 1, _retry.RetryAttempts, wait.TotalSeconds);
+                await RecordFailureAsync(runId, stage.Name, e, finishRun: false).ConfigureAwait(false);
+                await _recorder.WaitUntilReachableAsync(wait, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                Log.StageFailed(_logger, e, stage.Name, watch.Elapsed.TotalSeconds);
-                await _recorder.FinishStageAsync(runId, stage.Name, null, e.Message, CancellationToken.None).ConfigureAwait(false);
-                await _recorder.FinishRunAsync(runId, $"{stage.Name}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
+                var lost = WarehouseFaults.IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested;
+                if (lost)
+                {
+                    // Not a bug: no stack trace, the reason is enough.
+                    Log.StageGaveUp(_logger, stage.Name, watch.Elapsed.TotalSeconds, WarehouseFaults.Reason(e));
+                }
+                else
+                {
+                    Log.StageFailed(_logger, e, stage.Name, watch.Elapsed.TotalSeconds);
+                }
+
+                var recorded = await RecordFailureAsync(runId, stage.Name, e, finishRun: true).ConfigureAwait(false);
+                if (lost)
+                {
+                    throw new WarehouseLostException(
+                        $"Lost the warehouse during stage '{stage.Name}' ({WarehouseFaults.Reason(e)}) and it did not come back "
+                        + $"in {_retry.RetryAttempts} retries (Crm:Worker:RetryAttempts); "
+                        + (recorded ? "the run is recorded as failed" : "the next run will mark this one abandoned")
+                        + ". Check that PostgreSQL is up and reachable (ConnectionStrings:Warehouse), then run the command again.", e);
+                }
+
                 throw;
             }
         }
+    }
 
-        await _recorder.FinishRunAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
-        return results;
+    /// <summary>Records a failed attempt (and the run's end, when it is the last); false when even that could not reach the warehouse.</summary>
+    private async Task<bool> RecordFailureAsync(Guid runId, string stage, Exception failure, bool finishRun)
+    {
+        try
+        {
+            await _recorder.FinishStageAsync(runId, stage, null, failure.Message, CancellationToken.None).ConfigureAwait(false);
+            if (finishRun)
+            {
+                await _recorder.FinishRunAsync(runId, $"{stage}: {failure.Message}", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (WarehouseFaults.IsConnectionLoss(e))
+        {
+            // The stage's own failure matters more; the run's lease stops with this process, so it is marked abandoned later.
+            Log.FailureNotRecorded(_logger, stage, WarehouseFaults.Reason(e));
+            return false;
+        }
     }
 
     private static partial class Log
@@ -80,5 +150,15 @@ public sealed partial class PipelineRunner
 
         [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Stage {Stage} failed after {Seconds:0.0} s")]
         public static partial void StageFailed(ILogger logger, Exception exception, string stage, double seconds);
+
+        [LoggerMessage(EventId = 1014, Level = LogLevel.Warning,
+            Message = "Stage {Stage} lost the warehouse ({Reason}); retry {Retry} of {Retries} as soon as it answers (waiting up to {WaitSeconds} s)")]
+        public static partial void StageLostWarehouse(ILogger logger, string stage, string reason, int retry, int retries, double waitSeconds);
+
+        [LoggerMessage(EventId = 1016, Level = LogLevel.Error, Message = "Stage {Stage} failed after {Seconds:0.0} s: lost the warehouse ({Reason}) and no retry is left")]
+        public static partial void StageGaveUp(ILogger logger, string stage, double seconds, string reason);
+
+        [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "The failure of stage {Stage} could not be recorded: {Reason}")]
+        public static partial void FailureNotRecorded(ILogger logger, string stage, string reason);
     }
 }

@@ -57,15 +57,32 @@ public sealed partial class StageJob
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await _recorder.FinishStageAsync(runId, stage, null, e.Message, CancellationToken.None).ConfigureAwait(false);
             Log.StageFailed(_logger, e, stage);
             // After the last retry the chain stops here: the run is over, and failed.
-            if (context is not null && context.GetJobParameter<int>("RetryCount") >= _retryAttempts)
-            {
-                await _recorder.FinishRunAsync(runId, $"{stage}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
-            }
-
+            var last = context is not null && context.GetJobParameter<int>("RetryCount") >= _retryAttempts;
+            await RecordFailureAsync(runId, stage, e, last).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Records a failed attempt (and the run's end after the last retry). The recorder rides out a restarting
+    /// warehouse; should the warehouse stay away longer, the stage's own failure is what Hangfire must see (it
+    /// retries the job), so a failure to record is logged, not thrown in its place.
+    /// </summary>
+    private async Task RecordFailureAsync(Guid runId, string stage, Exception failure, bool finishRun)
+    {
+        try
+        {
+            await _recorder.FinishStageAsync(runId, stage, null, failure.Message, CancellationToken.None).ConfigureAwait(false);
+            if (finishRun)
+            {
+                await _recorder.FinishRunAsync(runId, $"{stage}: {failure.Message}", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (Warehouse.WarehouseFaults.IsConnectionLoss(e))
+        {
+            Log.FailureNotRecorded(_logger, stage, Warehouse.WarehouseFaults.Reason(e));
         }
     }
 
@@ -81,6 +98,9 @@ public sealed partial class StageJob
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Stage {Stage} failed")]
         public static partial void StageFailed(ILogger logger, Exception exception, string stage);
+
+        [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "The failure of stage {Stage} could not be recorded: {Reason}")]
+        public static partial void FailureNotRecorded(ILogger logger, string stage, string reason);
 
         [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Stage {Stage} already succeeded in run {RunId} under another job; skipped")]
         public static partial void StageAlreadyDone(ILogger logger, string stage, Guid runId);

@@ -39,6 +39,33 @@ public sealed class SessionLock : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes the lock named <paramref name="key"/> if no other session holds it; returns null, holding nothing,
+    /// when one does.
+    /// </summary>
+    public static async Task<SessionLock?> TryAcquireAsync(NpgsqlDataSource dataSource, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var take = new NpgsqlCommand("select pg_try_advisory_lock(hashtextextended(@k, 0))", connection);
+            take.Parameters.AddWithValue("k", key);
+            if (await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                return new SessionLock(connection, key);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
     /// <summary>Releases the lock, then the connection.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Ops;
+using Crm.Pipeline.Warehouse;
 using Crm.Worker.Hosting;
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Worker.Commands;
@@ -13,6 +15,9 @@ namespace Crm.Worker.Commands;
 /// </summary>
 internal static class RunCommand
 {
+    /// <summary>A service node that has not beaten its Hangfire heartbeat for this long is not counted as running.</summary>
+    private static readonly TimeSpan NodeSilence = TimeSpan.FromMinutes(2);
+
     public static Command Create()
     {
         var stages = new Argument<string[]>("stages") { Description = "Stage names in any order (orders, weblogs, …), or 'nightly' for all", Arity = ArgumentArity.OneOrMore };
@@ -28,21 +33,61 @@ internal static class RunCommand
             {
                 var storage = HangfireSetup.CreateStorage(host.Warehouse.ConnectionString, host.Configuration);
                 var client = new BackgroundJobClient(storage);
-                var (runId, _) = await host.Services.GetRequiredService<PipelineRunRecorder>().StartRunAsync("manual", null, ct).ConfigureAwait(false);
+                var recorder = host.Services.GetRequiredService<PipelineRunRecorder>();
+                await recorder.MarkAbandonedAsync(ct).ConfigureAwait(false);
+                var (runId, _) = await recorder.StartRunAsync("manual", null, ct).ConfigureAwait(false);
                 var ordered = runner.StageNames.Where(wanted.Contains).ToList();
                 var first = NightlyChain.Enqueue(client, runId, "manual", ordered);
                 Console.WriteLine($"enqueued run {runId}: {string.Join(" → ", ordered)} (first job {first})");
+                if (NoRecentNode(storage.GetMonitoringApi()) is { } warning)
+                {
+                    await Console.Error.WriteLineAsync(warning).ConfigureAwait(false);
+                }
+
                 return 0;
             }
 
-            var results = await runner.RunAsync(wanted, "manual", s => new ConsoleProgress(s), ct).ConfigureAwait(false);
-            foreach (var (stage, result, elapsed) in results)
+            try
             {
-                Console.WriteLine($"{stage}: {result.Summary} ({elapsed.TotalSeconds:0.0} s)");
+                var results = await runner.RunAsync(wanted, "manual", s => new ConsoleProgress(s), ct).ConfigureAwait(false);
+                foreach (var (stage, result, elapsed) in results)
+                {
+                    Console.WriteLine($"{stage}: {result.Summary} ({elapsed.TotalSeconds:0.0} s)");
+                }
+            }
+            catch (WarehouseLostException e)
+            {
+                await Console.Error.WriteLineAsync("crm run: " + e.Message).ConfigureAwait(false);
+                return 3;
+            }
+            catch (Exception e) when (WarehouseFaults.IsConnectionLoss(e) && !ct.IsCancellationRequested)
+            {
+                // Lost before a stage began (recording the run's start) or after the last one ended (recording its end).
+                await Console.Error.WriteLineAsync(
+                    $"crm run: lost the warehouse while recording the run ({WarehouseFaults.Reason(e)}); check that PostgreSQL is up and reachable "
+                    + "(ConnectionStrings:Warehouse), then run the command again.").ConfigureAwait(false);
+                return 3;
             }
 
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A warning when no Hangfire server (a <c>crm serve</c> node) has checked in within <see cref="NodeSilence"/>; null when one has.</summary>
+    private static string? NoRecentNode(IMonitoringApi monitoring)
+    {
+        var servers = monitoring.Servers();
+        var now = DateTime.UtcNow;
+        if (servers.Any(s => s.Heartbeat is { } beat && now - DateTime.SpecifyKind(beat, DateTimeKind.Utc) < NodeSilence))
+        {
+            return null;
+        }
+
+        var last = servers.Where(s => s.Heartbeat is not null).Select(s => s.Heartbeat!.Value).DefaultIfEmpty().Max();
+        var since = last == default
+            ? "no service node (crm serve) is running on this warehouse"
+            : $"no service node (crm serve) has checked in since {last:yyyy-MM-dd HH:mm:ss} UTC";
+        return $"crm run: warning: {since}; the run waits in the queue until one starts.";
     }
 }

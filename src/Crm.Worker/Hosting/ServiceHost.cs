@@ -52,6 +52,9 @@ public static class ServiceHost
             o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
 
+        // Runs and stages left 'running' by a process that died are marked abandoned, at start and then every few heartbeats.
+        builder.Services.AddHostedService<AbandonedRunSweep>();
+
         // Quartz decides when.
         if (configuration.GetValue("Crm:Scheduler:Enabled", true))
         {

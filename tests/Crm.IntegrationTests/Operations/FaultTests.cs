@@ -99,13 +99,15 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
 
         var (exit, output) = await CrmProcess.RunAsync(connectionString, _dir, TimeSpan.FromSeconds(60), "run", "orders", "--enqueue", "--config", settings);
         Assert.True(exit == 0, output);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
         var copying = await Waiting.UntilAsync(ds,
             "select count(*) from pg_stat_activity where datname = current_database() and query ilike 'copy staging.order_line%'", 1, TimeSpan.FromSeconds(45));
         Assert.True(copying == 1, "the stage did not start" + node.Output);
 
         Phase("stage is copying; restarting PostgreSQL");
         await PgCtlAsync(server.RootDirectory, "restart", "-m", "fast", "-w", "-t", "60");
-        NpgsqlConnection.ClearAllPools();
+        // The test's own pooled connections died with the server.
+        ds.Clear();
 
         var succeeded = await Waiting.UntilAsync(ds,
             "select count(*) from hangfire.job where statename = 'Succeeded' and arguments::text like '%orders%'", 1, TimeSpan.FromSeconds(60));
@@ -125,7 +127,78 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         Assert.Equal((long)lines / 3, await ds.ScalarAsync<long>("select count(*) from core.\"order\""));
         Assert.Equal($"1|{lines + 1}|{lines}|1|0", await ds.ScalarAsync<string>(OrderFeedFile.Fingerprints[2]));
         Assert.Equal("succeeded", await ds.ScalarAsync<string>("select status from ops.pipeline_stage where stage = 'orders'"));
+        // The chain's last job closes the run: nothing is left 'running', and the stage took two attempts.
+        Assert.True(await Waiting.UntilAsync(ds, "select count(*) from ops.pipeline_run where status = 'succeeded'", 1, TimeSpan.FromSeconds(60)) == 1, node.Output);
+        Assert.Equal("succeeded|succeeded|2|0", await ds.ScalarAsync<string>(
+            """
+            select concat_ws('|', (select string_agg(status, ',') from ops.pipeline_run), s.status, s.attempts,
+                              (select count(*) from ops.pipeline_stage where status = 'running') + (select count(*) from ops.pipeline_run where status = 'running'))
+            from ops.pipeline_stage s where stage = 'orders'
+            """));
         node.Kill9();
+    }
+
+    [Fact]
+    public async Task PostgresRestartedUnderCrmRun_TheStageIsRetried_NothingStaysRunning_AndTheDataEqualsAnUndisturbedRun()
+    {
+        const int lines = 120_000;
+        var (_, settings) = await OrderFeedFile.WriteAsync(_dir, lines);
+        // A cluster of its own: restarting the shared one would break every pooled connection of the other tests.
+        var pgRoot = Path.Combine(Path.GetTempPath(), "crm-pgrestart-" + Guid.NewGuid().ToString("N")[..8]);
+        using var cleanup = new DeleteOnDispose(pgRoot);
+        await using var server = await EmbeddedPostgres.StartAsync(pgRoot, CancellationToken.None);
+        await ServiceHost.MigrateAsync(server.ConnectionString, CancellationToken.None);
+        await using var ds = NpgsqlDataSource.Create(server.ConnectionString);
+        // The undisturbed run, on the shared cluster, at the same time.
+        var clean = await cluster.CreateDatabaseAsync("restartclean");
+        await ServiceHost.MigrateAsync(clean, CancellationToken.None);
+        await using var cleanDb = NpgsqlDataSource.Create(clean);
+        var undisturbed = CrmProcess.RunAsync(clean, _dir, TimeSpan.FromSeconds(120), "run", "orders", "--config", settings);
+
+        string output;
+        using (var run = CrmProcess.Start(server.ConnectionString, _dir, "run", "orders", "--config", settings))
+        {
+            var stdout = run.StandardOutput.ReadToEndAsync();
+            var stderr = run.StandardError.ReadToEndAsync();
+            var copying = await Waiting.UntilAsync(ds,
+                $"select count(*) from pg_stat_progress_copy where datname = current_database() and tuples_processed between 1 and {lines / 2}", 1, TimeSpan.FromSeconds(60),
+                () => run.HasExited);
+            if (copying != 1 || run.HasExited)
+            {
+                // Only here may the output be awaited: reading it to its end waits for the process to exit.
+                Assert.Fail("the load was not caught mid-COPY: " + await stdout + await stderr);
+            }
+
+            Phase("crm run is copying; restarting PostgreSQL");
+            await PgCtlAsync(server.RootDirectory, "restart", "-m", "fast", "-w", "-t", "60");
+            // The test's own pooled connections died with the server.
+            ds.Clear();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+            await run.WaitForExitAsync(timeout.Token);
+            output = await stdout + await stderr;
+            Phase("crm run exited");
+            log.WriteLine(output);
+            Assert.True(run.ExitCode == 0, output);
+        }
+
+        // It said what happened, in one line and without a stack trace, and ran the stage again.
+        Assert.Contains("Stage orders lost the warehouse (", output, StringComparison.Ordinal);
+        Assert.Contains("); retry 1 of 3 as soon as it answers", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal("succeeded|succeeded|2|0", await ds.ScalarAsync<string>(
+            """
+            select concat_ws('|', (select string_agg(status, ',') from ops.pipeline_run), s.status, s.attempts,
+                              (select count(*) from ops.pipeline_stage where status = 'running') + (select count(*) from ops.pipeline_run where status = 'running'))
+            from ops.pipeline_stage s where stage = 'orders'
+            """));
+        var (cleanExit, cleanOutput) = await undisturbed;
+        Assert.True(cleanExit == 0, cleanOutput);
+        foreach (var query in OrderFeedFile.Fingerprints)
+        {
+            Assert.Equal(await cleanDb.ScalarAsync<string>(query), await ds.ScalarAsync<string>(query));
+        }
+
+        Assert.Equal((long)lines, await ds.ScalarAsync<long>("select count(*) from core.order_line"));
     }
 
     [Fact]

@@ -41,6 +41,10 @@ public sealed class UpgradeTests(PostgresCluster cluster)
         // Every row of every table is still there, each column it had unchanged.
         var after = await TableFingerprintsAsync(upgraded, columnsFrom: before);
         Assert.Equal(before.Select(t => $"{t.Key}={t.Value.Fingerprint}"), after.Select(t => $"{t.Key}={t.Value.Fingerprint}"));
+        // The run the earlier release left 'running' an hour ago kept no heartbeat: it is judged from its start, so the next run
+        // (once the server has been up for three beats) marks it abandoned, as AbandonedRunTests shows.
+        Assert.Equal("running|15|t", await upgraded.ScalarAsync<string>(
+            "select concat_ws('|', status, heartbeat_seconds, heartbeat_at = started_at) from ops.pipeline_run where run_id = '00000000-0000-0000-0000-0000000000a2'"));
     }
 
     /// <summary>Applies <paramref name="migrations"/> one transaction each and journals them with their checksums, as <see cref="Migrator"/> does.</summary>
