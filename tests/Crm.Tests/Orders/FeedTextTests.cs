@@ -71,6 +71,26 @@ public sealed class FeedTextTests
     }
 
     [Fact]
+    public void Utf16WithoutAByteOrderMark_IsNamedWithTheSettingThatReadsIt()
+    {
+        // "Name,Email\nAnaïs,a@example.com\n" as UTF-16 LE and BE without a BOM, bytes written out by hand
+        // for the first characters: 'N' = 4E 00 (LE) or 00 4E (BE).
+        const string text = "Name,Email\nAna\u00EFs,a@example.com\n";
+        var le = Encoding.Unicode.GetBytes(text);
+        var be = Encoding.BigEndianUnicode.GetBytes(text);
+        Assert.Equal([0x4E, 0x00, 0x61, 0x00], le[..4]);
+        Assert.Equal([0x00, 0x4E, 0x00, 0x61], be[..4]);
+
+        var eLe = Assert.Throws<InvalidDataException>(() => Read(le, "auto", out _));
+        var eBe = Assert.Throws<InvalidDataException>(() => Read(be, "auto", out _));
+
+        Assert.Equal("the file looks like utf-16LE text without a byte order mark (every other byte is NUL); set the feed's Encoding to 'utf-16LE' to read it.", eLe.Message);
+        Assert.Contains("set the feed's Encoding to 'utf-16BE'", eBe.Message, StringComparison.Ordinal);
+        Assert.Equal(text, Read(le, "utf-16LE", out _));
+        Assert.Equal(text, Read(be, "utf-16BE", out _));
+    }
+
+    [Fact]
     public void RandomBytesWithoutNuls_AreNotText()
     {
         var bytes = new byte[2000];

@@ -86,6 +86,15 @@ public static class FeedText
         }
 
         var probe = ReadBlock(text, ProbeBytes);
+        if (configured is null && skip == 0 && Utf16WithoutBom(head) is { } utf16)
+        {
+            // Excel and some POS exports write UTF-16 without a byte order mark; reading it as UTF-8 finds
+            // NUL bytes, and "not a text file" would send the user the wrong way. Say what it looks like.
+            text.Dispose();
+            throw new InvalidDataException(
+                $"the file looks like {utf16} text without a byte order mark (every other byte is NUL); set the feed's Encoding to '{utf16}' to read it.");
+        }
+
         if (NotTextReason(probe, source is null ? encodingName : null) is { } why)
         {
             text.Dispose();
@@ -94,6 +103,34 @@ public static class FeedText
         }
 
         return new PrefixedStream(probe, text);
+    }
+
+    /// <summary>
+    /// <c>utf-16LE</c> or <c>utf-16BE</c> when the block is ASCII-range text in that encoding: at least 16
+    /// bytes, and NUL in nearly every odd (LE) or even (BE) position but in none of the others.
+    /// </summary>
+    internal static string? Utf16WithoutBom(ReadOnlySpan<byte> block)
+    {
+        var pairs = block.Length / 2;
+        if (pairs < 8)
+        {
+            return null;
+        }
+
+        int evenNul = 0, oddNul = 0;
+        for (var i = 0; i < pairs * 2; i += 2)
+        {
+            evenNul += block[i] == 0 ? 1 : 0;
+            oddNul += block[i + 1] == 0 ? 1 : 0;
+        }
+
+        // Text outside ASCII (é, 张) has non-NUL high bytes, so ask for 90 % rather than all.
+        if (evenNul == 0 && oddNul * 10 >= pairs * 9)
+        {
+            return "utf-16LE";
+        }
+
+        return oddNul == 0 && evenNul * 10 >= pairs * 9 ? "utf-16BE" : null;
     }
 
     /// <summary>Why the first block of a UTF-8 stream is not text, or null when it is.</summary>
