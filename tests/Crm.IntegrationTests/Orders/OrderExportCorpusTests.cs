@@ -108,6 +108,23 @@ public sealed class OrderExportCorpusTests(PostgresCluster cluster) : IDisposabl
     }
 
     [Fact]
+    public async Task AnUnknownEncodingSetting_FailsTheFileWithTheSettingNamed_AndKeepsNothing()
+    {
+        var feed = TestData.LoadFeed("shopify");
+        feed.Name = "shopify-bad-encoding";
+        feed.Encoding = "latin-9x";
+        var dataSource = await DatabaseAsync();
+
+        var result = await new OrderFeedIngester(dataSource, NullLogger<OrderFeedIngester>.Instance)
+            .IngestFileAsync(Path.Combine(TestData.PublicData, "orders", "shopify-orders.csv"), feed, null, CancellationToken.None);
+
+        Assert.Equal("failed", result.Outcome);
+        Assert.StartsWith("feed 'shopify-bad-encoding' Encoding 'latin-9x' is not an encoding .NET knows", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await dataSource.ScalarAsync<long>(
+            "select count(*) from ops.ingest_ledger where unit_key like 'shopify-bad-encoding:%'"));
+    }
+
+    [Fact]
     public async Task AWindows1252File_ReadWithoutAnEncoding_NamesTheEncodingSetting()
     {
         var feed = TestData.LoadFeed("european-semicolon");

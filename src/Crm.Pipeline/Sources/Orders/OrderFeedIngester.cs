@@ -61,6 +61,16 @@ public sealed partial class OrderFeedIngester
     {
         ArgumentNullException.ThrowIfNull(feed);
         var fullPath = Path.GetFullPath(path);
+        var settingProblems = new List<string>();
+        OrderFeedParsingSettings.Check(feed, $"feed '{feed.Name}' ", settingProblems);
+        if (settingProblems.Count > 0)
+        {
+            // Checked at start too; a one-off load (crm ingest orders --config) reaches here first.
+            var message = string.Join(" ", settingProblems);
+            Log.UnitUnreadable(_logger, fullPath, message);
+            return new UnitResult(fullPath, "failed", default, message);
+        }
+
         string sha;
         long size;
         try
