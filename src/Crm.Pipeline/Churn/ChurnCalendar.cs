@@ -49,6 +49,15 @@ public sealed record ChurnCalendar(
         BacktestCutoffs.SelectMany(c => FoldTrainingCutoffs(c, options)).Concat(BacktestCutoffs)
             .Concat(TrainingCutoffs).Append(AsOf).Distinct().Order().ToList();
 
+    /// <summary>
+    /// The time stamped on the scores and customer values computed as of <paramref name="asOf"/>: the start of
+    /// that day (UTC) when it lies before today, so that a report of a past period (a demo, a backfill) finds
+    /// the outputs that describe its customers at that time; otherwise <paramref name="utcNow"/>. A re-run with
+    /// a past "today" writes the same stamp again, so the writer replaces that batch.
+    /// </summary>
+    public static DateTime OutputStamp(DateOnly asOf, DateTime utcNow) =>
+        asOf < DateOnly.FromDateTime(utcNow) ? asOf.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : utcNow;
+
     /// <summary>The configured "today", or the day after the last order in the warehouse (today's date when there are none).</summary>
     public static async Task<DateOnly> ResolveAsOfAsync(NpgsqlDataSource dataSource, ChurnOptions options, CancellationToken cancellationToken)
     {

@@ -56,10 +56,17 @@ public sealed class ChurnScorer
         var drivers = model.Explain(data, options.TopDrivers);
 
         progress.Report(0.8, "writing scores");
-        var scoredAt = DateTime.UtcNow;
+        var scoredAt = ChurnCalendar.OutputStamp(calendar.AsOf, DateTime.UtcNow);
         var bands = Bands(probabilities, options);
         var high = 0;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var delete = new NpgsqlCommand("delete from ml.churn_score where scored_at = @t", connection, transaction))
+        {
+            delete.Parameters.AddWithValue("t", scoredAt);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using (var importer = await connection.BeginBinaryImportAsync(
             "copy ml.churn_score (customer_id, scored_at, model_version, probability, risk_band, top_drivers) from stdin (format binary)",
             cancellationToken).ConfigureAwait(false))
@@ -80,6 +87,7 @@ public sealed class ChurnScorer
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ScoringOutcome(record.Version, data.Count, high, fellBack);
     }
 

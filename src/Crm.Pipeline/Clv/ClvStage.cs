@@ -41,7 +41,7 @@ public sealed class ClvStage : IPipelineStage
         }
 
         context.Progress.Report(0.7, "writing customer values");
-        await WriteAsync(_dataSource, fit, _options.CurrentValue.HorizonDays, DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(_dataSource, fit, _options.CurrentValue.HorizonDays, ChurnCalendar.OutputStamp(asOf, DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
         return new StageResult(fit.CustomerIds.Length, fit.CustomerIds.Length,
             $"{fit.CustomerIds.Length} customers valued; BG/NBD r={fit.Purchases.R:G4} alpha={fit.Purchases.Alpha:G4} a={fit.Purchases.A:G4} b={fit.Purchases.B:G4}");
     }
@@ -66,22 +66,34 @@ public sealed class ClvStage : IPipelineStage
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(fit);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "copy ml.customer_value (customer_id, computed_at, p_alive, expected_purchases, expected_avg_value, clv, horizon_days) from stdin (format binary)",
-            cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < fit.CustomerIds.Length; i++)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var delete = new NpgsqlCommand("delete from ml.customer_value where computed_at = @t", connection, transaction))
         {
-            var v = fit.Values[i];
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(fit.CustomerIds[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(computedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(v.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(v.ExpectedPurchases, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(v.ExpectedAverageValue, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(v.Clv, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(horizonDays, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            // A re-run as of the same past day writes the same stamp: it replaces that snapshot.
+            delete.Parameters.AddWithValue("t", computedAt);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "copy ml.customer_value (customer_id, computed_at, p_alive, expected_purchases, expected_avg_value, clv, horizon_days) from stdin (format binary)",
+            cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < fit.CustomerIds.Length; i++)
+            {
+                var v = fit.Values[i];
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(fit.CustomerIds[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(computedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(v.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(v.ExpectedPurchases, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(v.ExpectedAverageValue, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(v.Clv, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(horizonDays, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

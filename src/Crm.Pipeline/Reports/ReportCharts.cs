@@ -101,7 +101,7 @@ internal static class ReportCharts
     {
         var rows = data.Segments.Take(8).Reverse().ToList();
         return HorizontalBars(
-            rows.Select((r, i) => (Ascii(r.Segment), (double)r.Customers, Palette[(rows.Count - 1 - i) % Palette.Length],
+            rows.Select((r, i) => (Ascii(r.Segment == ReportNotes.Unsegmented ? "not yet segmented" : r.Segment), (double)r.Customers, Palette[(rows.Count - 1 - i) % Palette.Length],
                 r.Customers.ToString("N0", CultureInfo.InvariantCulture))).ToList(),
             rightMargin: 0.15, Height);
     }

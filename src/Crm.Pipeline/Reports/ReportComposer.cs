@@ -29,9 +29,11 @@ internal static class ReportComposer
     public static ComposedReport Compose(ReportData data, ReportsOptions options, string messageId)
     {
         var labels = ReportLabels.For(data.Recipient.Language);
-        var format = new ReportFormat(labels, options.CurrencySymbol);
+        IReadOnlyList<string> shown = data.DisplayCurrency is { } target ? [target] : data.Currencies;
+        var symbol = string.IsNullOrEmpty(options.CurrencySymbol) ? ReportCurrency.Symbol(shown, labels.Language) : options.CurrencySymbol;
+        var format = new ReportFormat(labels, symbol);
         var idSuffix = messageId[(messageId.IndexOf('.', StringComparison.Ordinal) + 1)..];
-        var charts = ReportCharts.Draw(data, labels, options.CurrencySymbol, idSuffix);
+        var charts = ReportCharts.Draw(data, labels, ReportCurrency.ChartPrefix(symbol, shown), idSuffix);
         var metrics = MetricLine.Build(data, format);
         var subject = labels.Format("subject", labels["cadence_" + data.Period.Cadence], format.Period(data.Period), metrics[0].Value, metrics[0].VsPrevious.Text + " " + labels["vs_previous_short"]);
         var html = ReportHtml.Render(data, labels, format, charts, c => "cid:" + c.ContentId, options.ReportName);

@@ -28,15 +28,32 @@ internal sealed record AtRiskRow(
 /// <summary>Value at risk of one risk band.</summary>
 internal sealed record RiskBandRow(string Band, long Customers, double ValueAtRisk);
 
-/// <summary>Ingest figures of one source.</summary>
+/// <summary>
+/// Ingest figures of one source: the ledger's totals, and by the records' own times the records in the
+/// period and the newest one before the period's end.
+/// </summary>
 internal sealed record SourceHealthRow(
-    string Source, long Units, long RowsRead, long RowsLoaded, long Quarantined, long Duplicates, long LoadedRecently, DateTimeOffset? LastLoaded);
+    string Source, long Units, long RowsRead, long RowsLoaded, long Quarantined, long Duplicates, long InPeriod, DateTimeOffset? LatestRecord);
 
 /// <summary>A stage that failed recently.</summary>
 internal sealed record FailedJobRow(string Stage, long Failures, DateTimeOffset LastFailed, string? LastError);
 
-/// <summary>The churn champion.</summary>
-internal sealed record ModelHealth(string Version, string Trainer, double? Auc, DateTimeOffset Since, string? PreviousVersion, double? PreviousAuc, long Challengers);
+/// <summary>
+/// The churn champion: its AUC, since when it is champion, the one before it, and its backtest AUC per
+/// cutoff (oldest first; the last cutoff is the newest data it learnt churn from, whose outcome window of
+/// <see cref="HorizonDays"/> days ends at the scoring day).
+/// </summary>
+internal sealed record ModelHealth(string Version, string Trainer, double? Auc, DateTimeOffset Since, string? PreviousVersion, double? PreviousAuc, long Challengers)
+{
+    /// <summary>Backtest AUC per cutoff, oldest first.</summary>
+    public IReadOnlyList<(DateOnly Cutoff, double Auc)> AucTrend { get; init; } = [];
+
+    /// <summary>Days after a cutoff in which the model looks for an order (null when not recorded).</summary>
+    public int? HorizonDays { get; init; }
+
+    /// <summary>The last day of data the champion learnt from: its newest cutoff plus the horizon, or null.</summary>
+    public DateOnly? TrainedThrough => AucTrend.Count == 0 || HorizonDays is null ? null : AucTrend[^1].Cutoff.AddDays(HorizonDays.Value);
+}
 
 /// <summary>Everything one report shows, read from the warehouse.</summary>
 internal sealed record ReportData(
@@ -55,4 +72,20 @@ internal sealed record ReportData(
     ModelHealth? Model,
     int ChurnAfterDays,
     DateTimeOffset GeneratedAt,
-    DateTimeOffset GeneratedAtReal);
+    DateTimeOffset GeneratedAtReal)
+{
+    /// <summary>ISO codes of the currencies of the scope's orders in the period, most orders first.</summary>
+    public IReadOnlyList<string> Currencies { get; init; } = [];
+
+    /// <summary>The end of the period (midnight in the recipient's time zone, as UTC): data health is measured there.</summary>
+    public DateTimeOffset PeriodEndUtc { get; init; }
+
+    /// <summary>The currency amounts are converted to (<see cref="ReportsOptions.Currency"/>), or null: as they are.</summary>
+    public string? DisplayCurrency { get; init; }
+
+    /// <summary>Rates used for the period's other currencies (units per one <see cref="DisplayCurrency"/>).</summary>
+    public IReadOnlyList<(string Code, decimal Rate)> RatesUsed { get; init; } = [];
+
+    /// <summary>Currencies of the period's orders that have no configured rate and are added unconverted.</summary>
+    public IReadOnlyList<string> Unconverted { get; init; } = [];
+}

@@ -102,6 +102,16 @@ internal static class ReportHtml
 
         sb.Append("</table>");
         Note(sb, L.Format("definitions", data.ChurnAfterDays));
+        if (ReportNotes.ClvMissing(data, L, f) is { } clvMissing)
+        {
+            Note(sb, clvMissing);
+        }
+
+        foreach (var line in ReportNotes.Currency(data, L))
+        {
+            Note(sb, line);
+        }
+
         sb.Append("</td></tr>");
 
         // Charts
@@ -119,7 +129,7 @@ internal static class ReportHtml
         sb.Append(Img(charts[3], imageSource));
         if (data.AtRisk.Count == 0)
         {
-            Note(sb, L["none_at_risk"]);
+            Note(sb, ReportNotes.NoneAtRisk(data, L, f));
         }
         else
         {
@@ -173,7 +183,7 @@ internal static class ReportHtml
             sb.Append("<tr>");
             Th(sb, L["source"], "left");
             Th(sb, L["rows_loaded"], "right");
-            Th(sb, L.Format("recent", Math.Max(1, data.Period.Days)), "right", "hide-sm");
+            Th(sb, L["recent"], "right", "hide-sm");
             Th(sb, L["quarantined"], "right");
             Th(sb, L["duplicates"], "right");
             Th(sb, L["freshness"], "right");
@@ -183,14 +193,15 @@ internal static class ReportHtml
                 sb.Append("<tr>");
                 Td(sb, E(s.Source), "left");
                 Td(sb, E(f.Count(s.RowsLoaded)), "right");
-                Td(sb, E(f.Count(s.LoadedRecently)), "right", "hide-sm");
+                Td(sb, E(f.Count(s.InPeriod)), "right", "hide-sm");
                 Td(sb, s.Quarantined > 0 ? $"<span style=\"color:#B45309;\">{E(f.Count(s.Quarantined))}</span>" : E(f.Count(s.Quarantined)), "right");
                 Td(sb, E(f.Count(s.Duplicates)), "right");
-                Td(sb, E(Ago(s.LastLoaded, data.GeneratedAtReal, L)), "right");
+                Td(sb, E(ReportNotes.Age(s.LatestRecord, data.PeriodEndUtc, L)), "right");
                 sb.Append("</tr>");
             }
 
             sb.Append("</table>");
+            Note(sb, ReportNotes.DataHealth(data, L));
         }
 
         if (data.FailedJobs.Count == 0)
@@ -211,18 +222,17 @@ internal static class ReportHtml
         // Model health
         Section(sb, L["model_health"]);
         sb.Append("<tr><td class=\"px\" style=\"padding:0 20px 14px 20px;color:").Append(Ink).Append(";font-size:14px;line-height:1.5;").Append(Font).Append("\">");
-        if (data.Model is { } model)
+        var modelLines = ReportNotes.ModelLines(data, L, f);
+        for (var i = 0; i < modelLines.Count; i++)
         {
-            sb.Append(E(L.Format("champion", model.Version, model.Trainer, model.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? L["none"], f.Date(model.Since))));
-            if (model.PreviousVersion is not null)
+            var (line, warning) = modelLines[i];
+            if (i == 0)
             {
-                sb.Append("<br><span style=\"color:").Append(Soft).Append(";\">")
-                  .Append(E(L.Format("champion_change", model.PreviousVersion, model.PreviousAuc?.ToString("0.000", CultureInfo.InvariantCulture) ?? L["none"]))).Append("</span>");
+                sb.Append(E(line));
+                continue;
             }
-        }
-        else
-        {
-            sb.Append(E(L["no_model"]));
+
+            sb.Append("<br><span style=\"color:").Append(warning ? "#B45309" : Soft).Append(";\">").Append(E(line)).Append("</span>");
         }
 
         sb.Append("</td></tr>");

@@ -14,6 +14,7 @@ internal sealed class ReportQueries
     private static readonly string SegmentSql = Head + SqlResource.Load("report_segments.sql");
     private static readonly string AtRiskSql = Head + SqlResource.Load("report_at_risk.sql");
     private static readonly string BandSql = Head + SqlResource.Load("report_at_risk_bands.sql");
+    private static readonly string CurrencySql = Head + SqlResource.Load("report_currencies.sql");
     private static readonly string SourceSql = SqlResource.Load("report_data_health.sql");
     private static readonly string FailedSql = SqlResource.Load("report_failed_jobs.sql");
     private static readonly string ModelSql = SqlResource.Load("report_model_health.sql");
@@ -100,6 +101,18 @@ internal sealed class ReportQueries
             }
         }
 
+        var currencies = new List<string>();
+        await using (var command = Scoped(connection, CurrencySql, recipient))
+        {
+            command.Parameters.AddWithValue("s", At(period.Start).UtcDateTime);
+            command.Parameters.AddWithValue("e", At(period.End).UtcDateTime);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                currencies.Add(reader.GetString(0));
+            }
+        }
+
         var atRisk = await ReadAtRiskAsync(connection, recipient, asOf, Math.Max(_options.AtRiskRows, _options.AtRiskCsvRows), cancellationToken).ConfigureAwait(false);
         var bands = new List<RiskBandRow>();
         await using (var command = Scoped(connection, BandSql, recipient))
@@ -112,11 +125,15 @@ internal sealed class ReportQueries
             }
         }
 
-        var since = realNow.AddDays(-Math.Max(1, period.Days));
+        // Data health and failures are measured at the period's end (a report of a past period shows how its
+        // data stood then), by the records' own times rather than when they were loaded.
+        var periodEnd = At(period.End);
+        var since = At(period.Start);
         var sources = new List<SourceHealthRow>();
         await using (var command = new NpgsqlCommand(SourceSql, connection))
         {
-            command.Parameters.AddWithValue("since", since.UtcDateTime);
+            command.Parameters.AddWithValue("s", since.UtcDateTime);
+            command.Parameters.AddWithValue("e", periodEnd.UtcDateTime);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -128,7 +145,8 @@ internal sealed class ReportQueries
         var failed = new List<FailedJobRow>();
         await using (var command = new NpgsqlCommand(FailedSql, connection))
         {
-            command.Parameters.AddWithValue("since", since.UtcDateTime);
+            // Failed stages are the pipeline's own health: counted back from the time of sending.
+            command.Parameters.AddWithValue("since", realNow.AddDays(-Math.Max(1, period.Days)).UtcDateTime);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -143,13 +161,27 @@ internal sealed class ReportQueries
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 model = new ModelHealth(reader.GetString(0), reader.GetString(1), Dbl(reader, 2), Ts(reader, 3)!.Value,
-                    reader.IsDBNull(4) ? null : reader.GetString(4), Dbl(reader, 5), reader.GetInt64(6));
+                    reader.IsDBNull(4) ? null : reader.GetString(4), Dbl(reader, 5), reader.GetInt64(6))
+                {
+                    AucTrend = ParseTrend(Str(reader, 7)),
+                    HorizonDays = reader.IsDBNull(8) ? null : reader.GetInt32(8),
+                };
             }
         }
 
+        var target = string.IsNullOrWhiteSpace(_options.Currency) ? null : _options.Currency.Trim().ToUpperInvariant();
+        var others = target is null ? [] : currencies.Where(c => !c.Equals(target, StringComparison.OrdinalIgnoreCase)).ToList();
+        var rates = others.Where(c => _options.ExchangeRates.ContainsKey(c)).Select(c => (c.ToUpperInvariant(), _options.ExchangeRates[c])).ToList();
         return new ReportData(recipient, period, kpis[0], kpis[1], kpis[2], trend, segments,
             atRisk.Take(_options.AtRiskRows).ToList(), atRisk.Take(_options.AtRiskCsvRows).ToList(), bands, sources, failed, model,
-            _options.ChurnAfterDays, asOf, realNow);
+            _options.ChurnAfterDays, asOf, realNow)
+        {
+            Currencies = currencies,
+            DisplayCurrency = target,
+            PeriodEndUtc = periodEnd,
+            RatesUsed = rates,
+            Unconverted = others.Where(c => !_options.ExchangeRates.ContainsKey(c)).Select(c => c.ToUpperInvariant()).ToList(),
+        };
     }
 
     private async Task<List<AtRiskRow>> ReadAtRiskAsync(NpgsqlConnection connection, RecipientOptions recipient, DateTimeOffset asOf, int top, CancellationToken cancellationToken)
@@ -180,7 +212,28 @@ internal sealed class ReportQueries
         command.Parameters.Add(Text("segment", recipient.Scope.Segment));
         command.Parameters.Add(Text("channel", recipient.Scope.Channel));
         command.Parameters.AddWithValue("scheme", _options.SegmentScheme);
+        var target = string.IsNullOrWhiteSpace(_options.Currency) ? null : _options.Currency.Trim().ToUpperInvariant();
+        command.Parameters.Add(Text("target", target));
+        var rates = target is null ? [] : _options.ExchangeRates.Where(r => !r.Key.Equals(target, StringComparison.OrdinalIgnoreCase)).ToList();
+        command.Parameters.Add(new NpgsqlParameter("fx_codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rates.Select(r => r.Key).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("fx_rates", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = rates.Select(r => r.Value).ToArray() });
         return command;
+    }
+
+    private static List<(DateOnly, double)> ParseTrend(string? text)
+    {
+        var list = new List<(DateOnly, double)>();
+        foreach (var part in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && DateOnly.TryParseExact(part[..eq], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var cutoff)
+                && double.TryParse(part[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var auc))
+            {
+                list.Add((cutoff, auc));
+            }
+        }
+
+        return list;
     }
 
     private static NpgsqlParameter Text(string name, string? value) =>

@@ -29,20 +29,31 @@ internal static class ReportText
         Heading(sb, L["headline"]);
         var rows = MetricLine.Build(data, f).Select(m => new[] { L[m.Key], m.Value, m.VsPrevious.Text, m.VsYearBefore.Text }).ToList();
         Grid(sb, [L["metric"], L["this_period"], L["vs_previous"], L["vs_year_before"]], rows);
-        sb.AppendLine(L.Format("definitions", data.ChurnAfterDays)).AppendLine();
+        sb.AppendLine(L.Format("definitions", data.ChurnAfterDays));
+        if (ReportNotes.ClvMissing(data, L, f) is { } clvMissing)
+        {
+            sb.AppendLine(clvMissing);
+        }
+
+        foreach (var line in ReportNotes.Currency(data, L))
+        {
+            sb.AppendLine(line);
+        }
+
+        sb.AppendLine();
 
         Heading(sb, L["trend_revenue"] + " / " + L["trend_churn"]);
         Grid(sb, ["", L["revenue"], L["year_before"], L["churn_rate"]],
             data.Trend.Select(t => new[] { ReportCharts.BucketLabel(t, data.Period.Cadence), f.Money(t.Current.Revenue), f.Money(t.YearBefore.Revenue), f.Percent(t.Current.ChurnRate) }).ToList());
 
         Heading(sb, L["segment_mix"]);
-        Grid(sb, [L["segment"], L["customers"], L["revenue"]], data.Segments.Select(s => new[] { s.Segment, f.Count(s.Customers), f.Money(s.Revenue) }).ToList());
+        Grid(sb, [L["segment"], L["customers"], L["revenue"]], data.Segments.Select(s => new[] { ReportNotes.Segment(s.Segment, L), f.Count(s.Customers), f.Money(s.Revenue) }).ToList());
 
         Heading(sb, L["at_risk_title"]);
         sb.AppendLine(L["at_risk_intro"]);
         if (data.AtRisk.Count == 0)
         {
-            sb.AppendLine(L["none_at_risk"]);
+            sb.AppendLine(ReportNotes.NoneAtRisk(data, L, f));
         }
         else
         {
@@ -64,8 +75,9 @@ internal static class ReportText
         }
         else
         {
-            Grid(sb, [L["source"], L["rows_loaded"], L.Format("recent", Math.Max(1, data.Period.Days)), L["quarantined"], L["duplicates"], L["freshness"]],
-                data.Sources.Select(s => new[] { s.Source, f.Count(s.RowsLoaded), f.Count(s.LoadedRecently), f.Count(s.Quarantined), f.Count(s.Duplicates), ReportHtml.Ago(s.LastLoaded, data.GeneratedAtReal, L) }).ToList());
+            Grid(sb, [L["source"], L["rows_loaded"], L["recent"], L["quarantined"], L["duplicates"], L["freshness"]],
+                data.Sources.Select(s => new[] { s.Source, f.Count(s.RowsLoaded), f.Count(s.InPeriod), f.Count(s.Quarantined), f.Count(s.Duplicates), ReportNotes.Age(s.LatestRecord, data.PeriodEndUtc, L) }).ToList());
+            sb.AppendLine(ReportNotes.DataHealth(data, L));
         }
 
         sb.AppendLine(data.FailedJobs.Count == 0 ? L["no_failed_jobs"] : L["failed_jobs"] + ":");
@@ -76,17 +88,9 @@ internal static class ReportText
 
         sb.AppendLine();
         Heading(sb, L["model_health"]);
-        if (data.Model is { } m)
+        foreach (var line in ReportNotes.Model(data, L, f))
         {
-            sb.AppendLine(L.Format("champion", m.Version, m.Trainer, m.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? L["none"], f.Date(m.Since)));
-            if (m.PreviousVersion is not null)
-            {
-                sb.AppendLine(L.Format("champion_change", m.PreviousVersion, m.PreviousAuc?.ToString("0.000", CultureInfo.InvariantCulture) ?? L["none"]));
-            }
-        }
-        else
-        {
-            sb.AppendLine(L["no_model"]);
+            sb.AppendLine(line);
         }
 
         sb.AppendLine().AppendLine("--").AppendLine(L.Format("footer", data.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), footerKey, data.Period.Key));

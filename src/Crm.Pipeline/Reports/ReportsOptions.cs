@@ -30,8 +30,25 @@ public sealed class ReportsOptions
     /// <summary>Segment scheme shown in the report (<c>ml.customer_segment.scheme</c>). Default <c>rfm</c>.</summary>
     public string SegmentScheme { get; set; } = "rfm";
 
-    /// <summary>Currency symbol or code shown before amounts. Default <c>$</c>.</summary>
-    public string CurrencySymbol { get; set; } = "$";
+    /// <summary>
+    /// Currency symbol or code shown before amounts. Empty (the default): the symbol of the currency the
+    /// scope's orders are in (€ for EUR, $ for USD, …); when they are in several, no symbol and a note.
+    /// </summary>
+    public string? CurrencySymbol { get; set; }
+
+    /// <summary>
+    /// ISO code of the currency the report shows amounts in (e.g. <c>EUR</c>); orders in other currencies are
+    /// converted with <see cref="ExchangeRates"/>, and the report says so. Empty: amounts are shown in the
+    /// orders' own currency (when a scope's orders are in several, they are added up unconverted and the
+    /// report says that instead).
+    /// </summary>
+    public string? Currency { get; set; }
+
+    /// <summary>
+    /// Units of each currency per one unit of <see cref="Currency"/>, e.g. <c>{ "USD": 1.08, "GBP": 0.85 }</c>
+    /// for EUR. A currency without a rate is left unconverted, and the report names it.
+    /// </summary>
+    public Dictionary<string, decimal> ExchangeRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// A fixed "now" for the scheduler (ISO 8601), e.g. to render the bundled 1997–98 demo data as of a

@@ -18,6 +18,24 @@ public sealed class ReportsOptionsValidator : IValidateOptions<ReportsOptions>
             failures.Add("Crm:Reports:ReportName must not be empty.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.Currency) && !IsCurrencyCode(options.Currency))
+        {
+            failures.Add($"Crm:Reports:Currency must be a three-letter ISO 4217 code such as EUR; got '{options.Currency}'.");
+        }
+
+        foreach (var (code, rate) in options.ExchangeRates)
+        {
+            if (!IsCurrencyCode(code) || rate <= 0)
+            {
+                failures.Add($"Crm:Reports:ExchangeRates:{code} must be a three-letter currency code with a positive rate (units per one {options.Currency ?? "report currency"}); got {rate}.");
+            }
+        }
+
+        if (options.ExchangeRates.Count > 0 && string.IsNullOrWhiteSpace(options.Currency))
+        {
+            failures.Add("Crm:Reports:ExchangeRates is set but Crm:Reports:Currency is not: name the currency the rates are quoted against (e.g. EUR).");
+        }
+
         for (var i = 0; i < options.Recipients.Count; i++)
         {
             var r = options.Recipients[i];
@@ -98,4 +116,6 @@ public sealed class ReportsOptionsValidator : IValidateOptions<ReportsOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsCurrencyCode(string code) => code.Length == 3 && code.All(char.IsAsciiLetter);
 }

@@ -209,15 +209,15 @@ internal sealed partial class WebRenderer
 
     private void Flush(SiteDay site)
     {
-        var date = DateOnly.FromDateTime(_dayStart).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var date = DateOnly.FromDateTime(_fileStart).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var name = "weblogs/" + site.Site.Name + "/access.log-" + date;
-        var rng = Prng.For(_o.Seed, StreamFile, Prng.Mix((ulong)_day, (ulong)site.Site.Format));
+        var rng = Prng.For(_o.Seed, StreamFile, Prng.Mix((ulong)_fileDay, (ulong)site.Site.Format));
         var gzip = rng.Chance(_o.GzipShare);
-        if (_day == _emptyDay && site.Site.Format == LogFormat.W3C)
+        if (_emptyDay >= _fileDay && _emptyDay <= _day && site.Site.Format == LogFormat.W3C)
         {
             using (var empty = new OutputFile(_root, name, gzip: false))
             {
-                _truth.Fault("empty_file", empty.RelativePath, 0, $"logging broke: {site.Entries.Count} lines of this day are lost");
+                _truth.Fault("empty_file", empty.RelativePath, 0, $"logging broke: {site.Entries.Count} lines of this {(_o.WebLogDaysPerFile == 1 ? "day" : "file")} are lost");
                 _files.Add(new FileEntry(empty.RelativePath, site.Site.Name, site.Site.Host, WebSite.FormatName(site.Site.Format), site.Site.TimeZone, 0));
             }
 
@@ -228,7 +228,7 @@ internal sealed partial class WebRenderer
         using var file = new OutputFile(_root, name, gzip);
         if (site.Site.Format == LogFormat.W3C)
         {
-            WriteW3CHeader(file, site.Entries.Count > 0 ? site.Entries[0].Key : _dayStart.Ticks);
+            WriteW3CHeader(file, site.Entries.Count > 0 ? site.Entries[0].Key : _fileStart.Ticks);
         }
 
         var restartAt = site.Site.Format == LogFormat.W3C && site.Entries.Count > 10 && rng.Chance(0.1) ? rng.Next(site.Entries.Count) : -1;

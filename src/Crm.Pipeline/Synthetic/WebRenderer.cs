@@ -24,8 +24,11 @@ internal sealed partial class WebRenderer : IDisposable
     private readonly List<Request> _requests = new(32);
     private readonly List<FileEntry> _files = [];
     private readonly int _emptyDay;
+    private readonly int[] _dayBase;
     private int _day;
     private DateTime _dayStart;
+    private int _fileDay;
+    private DateTime _fileStart;
     private int _sessionsToday;
     private int _enormous;
 
@@ -40,6 +43,8 @@ internal sealed partial class WebRenderer : IDisposable
             _sites[i] = new SiteDay(WebSite.All[i]);
         }
 
+        _dayBase = new int[_sites.Length];
+
         var rng = Prng.For(options.Seed, StreamFile, 0xE);
         _emptyDay = options.Days > 2 ? 1 + rng.Next(options.Days - 2) : -1;
     }
@@ -53,9 +58,21 @@ internal sealed partial class WebRenderer : IDisposable
         _day = day;
         _dayStart = dayStartUtc;
         _sessionsToday = 0;
-        foreach (var s in _sites)
+        // A file holds WebLogDaysPerFile days (logrotate's daily, weekly, monthly): a new one starts on
+        // the first day of each window.
+        if (day % _o.WebLogDaysPerFile == 0)
         {
-            s.Clear();
+            _fileDay = day;
+            _fileStart = dayStartUtc;
+            foreach (var s in _sites)
+            {
+                s.Clear();
+            }
+        }
+
+        for (var i = 0; i < _sites.Length; i++)
+        {
+            _dayBase[i] = _sites[i].Entries.Count;
         }
     }
 
@@ -196,9 +213,9 @@ internal sealed partial class WebRenderer : IDisposable
 
         // Crawlers, in proportion to all human lines.
         var human = 0;
-        foreach (var s in _sites)
+        for (var i = 0; i < _sites.Length; i++)
         {
-            human += s.Entries.Count;
+            human += _sites[i].Entries.Count - _dayBase[i];
         }
 
         var bots = _o.BotShare >= 1 ? 0 : rng.Poisson(human * _o.BotShare / (1 - _o.BotShare));
@@ -236,6 +253,11 @@ internal sealed partial class WebRenderer : IDisposable
             Add(path, status, 0);
             var ticks = _dayStart.Ticks + (long)(rng.NextDouble() * TimeSpan.TicksPerDay);
             Emit(ref rng, site, ticks - ticks % TimeSpan.TicksPerSecond, prefix + (1 + rng.Next(254)).ToString(CultureInfo.InvariantCulture), agent, "-", null);
+        }
+
+        if ((_day + 1) % _o.WebLogDaysPerFile != 0 && _day != _o.Days - 1)
+        {
+            return;
         }
 
         foreach (var s in _sites)

@@ -20,8 +20,14 @@ internal static class DemoCommand
         command.SetAction(async (parse, ct) =>
         {
             var watch = Stopwatch.StartNew();
+            var configFiles = parse.GetValue(CommonOptions.Config);
+            var dataDirectory = Hosting.CrmConfiguration.Build(configFiles)["Crm:DataDirectory"] is { Length: > 0 } d ? d : ".crm";
+            var company = Path.GetFullPath(Path.Combine(dataDirectory, "demo-company"));
+            Console.WriteLine(DemoCompany.Ensure(company, ct)
+                ? $"crm demo: generated the demo company in {company} ({DemoCompany.Options(company).Customers:N0} people, {DemoCompany.Options(company).Start:yyyy-MM-dd} to {DemoCompany.Today.AddDays(-1):yyyy-MM-dd}; today is {DemoCompany.Today:yyyy-MM-dd})"
+                : $"crm demo: the demo company in {company} is ready (today is {DemoCompany.Today:yyyy-MM-dd})");
             Console.WriteLine("crm demo: starting the warehouse…");
-            await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct, extraJson: DemoSettings.Build()).ConfigureAwait(false);
+            await using var host = await CommandHost.StartAsync(configFiles, ct, extraJson: DemoSettings.Build(company)).ConfigureAwait(false);
             Console.WriteLine(host.Warehouse.IsEmbedded
                 ? $"warehouse: embedded PostgreSQL in {host.Warehouse.EmbeddedDirectory} (migrated)"
                 : "warehouse: configured connection string (migrated)");

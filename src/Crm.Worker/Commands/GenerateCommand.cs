@@ -23,6 +23,7 @@ internal static class GenerateCommand
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => defaults.Out };
         var quiet = new Option<bool>("--quiet") { Description = "No progress line." };
         var signalDays = new Option<int>("--churn-signal-days") { Description = "Days before dropout in which visits thin out and complaints rise.", DefaultValueFactory = _ => defaults.ChurnSignalDays };
+        var webDaysPerFile = new Option<int>("--weblog-days-per-file") { Description = "Days of web log per file (1 = daily rotation, 7 = weekly).", DefaultValueFactory = _ => defaults.WebLogDaysPerFile };
         var campaignDays = new Option<int>("--campaign-every-days") { Description = "Days between email campaigns.", DefaultValueFactory = _ => defaults.CampaignEveryDays };
 
         var rates = new List<RateOption>();
@@ -61,7 +62,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Write a synthetic company (order feeds, web logs, emails) with its ground truth.")
         {
-            customers, start, days, seed, output, signalDays, campaignDays, quiet,
+            customers, start, days, seed, output, signalDays, campaignDays, webDaysPerFile, quiet,
         };
         foreach (var r in rates)
         {
@@ -85,6 +86,7 @@ internal static class GenerateCommand
                 Out = parse.GetValue(output)!,
                 ChurnSignalDays = parse.GetValue(signalDays),
                 CampaignEveryDays = parse.GetValue(campaignDays),
+                WebLogDaysPerFile = parse.GetValue(webDaysPerFile),
             };
             foreach (var r in rates)
             {

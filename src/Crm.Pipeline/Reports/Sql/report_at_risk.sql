@@ -25,14 +25,15 @@ select c.customer_id,
        c.email, c.region,
        seg.segment,
        s.probability, s.risk_band,
-       coalesce(v.clv, 0)::double precision as clv,
-       (s.probability * coalesce(v.clv, 0))::double precision as value_at_risk,
+       coalesce(v.clv * cf.factor, v.clv, 0)::double precision as clv,
+       (s.probability * coalesce(v.clv * cf.factor, v.clv, 0))::double precision as value_at_risk,
        s.top_drivers::text as top_drivers,
        lo.last_order_ts, coalesce(lo.orders, 0) as orders
 from scope_customers sc
 join core.customer c on c.customer_id = sc.customer_id and c.status = 'active'
 join score s on s.customer_id = c.customer_id
 left join value v on v.customer_id = c.customer_id
+left join cfx cf on cf.customer_id = c.customer_id
 left join seg on seg.customer_id = c.customer_id
 left join last_order lo on lo.customer_id = c.customer_id
 order by value_at_risk desc, s.probability desc, c.customer_id

@@ -76,8 +76,9 @@ active_end as (
     where p.i <= 3
 ),
 clv as (
-    select ae.i, sum(lv.clv)::double precision as clv_active, count(lv.clv)::bigint as clv_customers
+    select ae.i, sum(lv.clv * coalesce(cf.factor, 1))::double precision as clv_active, count(lv.clv)::bigint as clv_customers
     from active_end ae
+    left join cfx cf on cf.customer_id = ae.customer_id
     cross join lateral (
         select cv.clv from ml.customer_value cv
         where cv.customer_id = ae.customer_id and cv.computed_at <= ae.a
