@@ -1,6 +1,7 @@
 using Crm.Dashboard.Auth;
 using Crm.Dashboard.Hangfire;
 using Crm.Dashboard.Health;
+using Crm.Dashboard.Security;
 using Prometheus;
 using Crm.Pipeline;
 using Hangfire;
@@ -34,7 +35,7 @@ public static class DashboardApp
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddCrmPipeline(builder.Configuration);
         builder.Services.Configure<CrmDashboardOptions>(builder.Configuration.GetSection("Crm:Dashboard"));
-        builder.Services.AddAntiforgery();
+        builder.Services.AddDashboardSecurity(builder.Configuration);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -60,8 +61,7 @@ public static class DashboardApp
 
         var app = builder.Build();
         DashboardSetup.Register();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseDashboardSecurity();
 
         // Anonymous visitors of the dashboard go to the login page; viewers may look but never act.
         app.Use(async (http, next) =>

@@ -44,6 +44,6 @@ internal sealed class ProgressPage : RazorPage
             WriteLiteral("</tbody></table>");
         }
 
-        WriteLiteral("</div></div><script>setTimeout(function () { location.reload(); }, 2000);</script>");
+        WriteLiteral("</div></div><script>" + Security.SecurityHeaders.ProgressReloadScript + "</script>");
     }
 }

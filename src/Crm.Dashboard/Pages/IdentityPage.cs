@@ -36,9 +36,9 @@ internal sealed class IdentityPage : CrmPage
         const string match =
             """
             select c.customer_id from core.customer c
-            where c.customer_id::text = @q or c.email ilike '%' || @q || '%' or c.customer_name ilike '%' || @q || '%'
+            where c.customer_id::text = @q or c.email ilike @contains or c.customer_name ilike @contains
             union
-            select i.customer_id from core.customer_identity i where i.source_customer_id ilike '%' || @q || '%'
+            select i.customer_id from core.customer_identity i where i.source_customer_id ilike @contains
             limit 20
             """;
         Table(
@@ -48,7 +48,7 @@ internal sealed class IdentityPage : CrmPage
             where c.customer_id in ({match})
             order by c.customer_id, i.source
             """,
-            bind: cmd => cmd.Parameters.AddWithValue("q", q), id: "crm-identity-search");
+            bind: cmd => Bind(cmd, q), id: "crm-identity-search");
         if (Exists("identity.merge_evidence_view"))
         {
             WriteLiteral("<h3>Evidence of each merge</h3>");
@@ -60,7 +60,18 @@ internal sealed class IdentityPage : CrmPage
                 from identity.merge_evidence_view where customer_id in ({match})
                 order by customer_id, recorded_at
                 """,
-                bind: cmd => cmd.Parameters.AddWithValue("q", q), id: "crm-identity-evidence");
+                bind: cmd => Bind(cmd, q), id: "crm-identity-evidence");
         }
     }
+
+    // The search text is text: % and _ match themselves, not any characters (backslash is ILIKE's escape).
+    private static void Bind(Npgsql.NpgsqlCommand command, string q)
+    {
+        command.Parameters.AddWithValue("q", q);
+        command.Parameters.AddWithValue("contains", "%" + EscapeLike(q) + "%");
+    }
+
+    /// <summary><paramref name="text"/> with LIKE's wildcards and escape character escaped.</summary>
+    internal static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
