@@ -22,8 +22,10 @@ internal static class DemoCompany
         Days = 730,
         Seed = 2026,
         Out = folder,
-        // Weekly log files, as logrotate writes them by default: the web log stage pays per file.
-        WebLogDaysPerFile = 7,
+        // Log files of two weeks (logrotate's weekly, kept two at a time) and few single .eml files: the web log
+        // and email stages pay per file, and the demo should finish in about a minute on two cores.
+        WebLogDaysPerFile = 14,
+        EmlShare = 0.02,
         CampaignReach = 0.05,
         QuestionsPerYear = 0.2,
         Progress = false,
