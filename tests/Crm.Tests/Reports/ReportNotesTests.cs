@@ -106,4 +106,33 @@ public sealed class ReportNotesTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("EUR", "en", "€")]
+    [InlineData("USD", "en", "$")]
+    [InlineData("USD", "zh", "US$")]
+    [InlineData("CNY", "zh", "¥")]
+    [InlineData("CNY", "en", "CN¥")]
+    [InlineData("JPY", "en", "¥")]
+    [InlineData("JPY", "zh", "JP¥")]
+    [InlineData("CHF", "en", "CHF ")]
+    public void CurrencySymbol_FollowsTheCodeAndTheRecipientsLanguage(string code, string language, string expected)
+    {
+        Assert.Equal(expected, ReportCurrency.Symbol([code], language));
+    }
+
+    [Fact]
+    public void CurrencySymbol_OfSeveralCurrencies_IsEmpty_AndTheNoteNamesThem()
+    {
+        Assert.Equal("", ReportCurrency.Symbol(["EUR", "USD"], "en"));
+        var data = Data(null, DateTimeOffset.UnixEpoch);
+        var mixed = new ReportData(data.Recipient, data.Period, data.Current, data.Previous, data.YearBefore, [], [], [], [], [], [], [], null, 90, data.GeneratedAt, data.GeneratedAt)
+        {
+            Currencies = ["EUR", "USD"],
+        };
+
+        var note = Assert.Single(ReportNotes.Currency(mixed, En));
+        Assert.Contains("(EUR, USD)", note, StringComparison.Ordinal);
+        Assert.Contains("Crm:Reports:ExchangeRates", note, StringComparison.Ordinal);
+    }
 }
