@@ -24,6 +24,7 @@ public static class CrmCommandLine
         root.Add(ClvCommand.Create());
         root.Add(ForgetCommand.Create());
         root.Add(RetentionCommand.Create());
+        root.Add(FeedsCommand.Create());
         return root;
     }
 }
