@@ -3,7 +3,7 @@ namespace Crm.Dashboard.Security;
 /// <summary>
 /// Turns malformed requests into 4xx answers before they reach Hangfire or the warehouse: control
 /// characters in a dashboard query (PostgreSQL refuses NUL in text), a non-POST to Hangfire's stats
-/// endpoint, request bodies Kestrel refuses.
+/// endpoint, job ids that are not numbers (in the path or a posted <c>jobs[]</c>), request bodies Kestrel refuses.
 /// </summary>
 internal sealed class RequestGuard
 {
@@ -22,6 +22,32 @@ internal sealed class RequestGuard
                 http.Response.Headers.Allow = "POST";
                 await PlainAsync(http, StatusCodes.Status405MethodNotAllowed, "/hangfire/stats answers POST only.").ConfigureAwait(false);
                 return;
+            }
+
+            if (JobIdInPath(request.Path) is { } jobId && !IsJobId(jobId))
+            {
+                await PlainAsync(http, StatusCodes.Status404NotFound, $"No job '{SecurityLog.Printable(jobId)}': job ids are numbers.").ConfigureAwait(false);
+                return;
+            }
+
+            if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/hangfire/jobs") && request.HasFormContentType)
+            {
+                IFormCollection form;
+                try
+                {
+                    form = await request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
+                {
+                    await PlainAsync(http, StatusCodes.Status400BadRequest, "The posted form could not be read: " + e.Message).ConfigureAwait(false);
+                    return;
+                }
+
+                if (form["jobs[]"].FirstOrDefault(j => !IsJobId(j)) is { } bad)
+                {
+                    await PlainAsync(http, StatusCodes.Status400BadRequest, $"No job '{SecurityLog.Printable(bad ?? "")}': job ids are numbers.").ConfigureAwait(false);
+                    return;
+                }
             }
 
             foreach (var (key, values) in request.Query)
@@ -45,6 +71,26 @@ internal sealed class RequestGuard
             await PlainAsync(http, e.StatusCode, "Bad request: " + e.Message).ConfigureAwait(false);
         }
     }
+
+    // Hangfire's routes /jobs/details/{id} and /jobs/actions/{requeue|delete}/{id} take any text; the
+    // PostgreSQL storage parses it as a bigint and throws (a 500) on anything else.
+    private static string? JobIdInPath(PathString path)
+    {
+        if (path.StartsWithSegments("/hangfire/jobs/details", out var rest) && rest.Value is { Length: > 1 } id)
+        {
+            return id[1..];
+        }
+
+        if (path.StartsWithSegments("/hangfire/jobs/actions", out rest) && rest.Value is { } r && r.LastIndexOf('/') is > 0 and var slash)
+        {
+            return r[(slash + 1)..];
+        }
+
+        return null;
+    }
+
+    private static bool IsJobId(string? value) =>
+        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0;
 
     private static bool HasControl(string value)
     {

@@ -281,6 +281,15 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         var badMultipart = await client.PostAsync("/login", new StringContent("--x\r\nnot a part", System.Text.Encoding.UTF8, "multipart/form-data"));
         var nulLogin = await client.GetAsync("/login?returnUrl=%00");
         var badQuery = await client.GetAsync("/hangfire/jobs/enqueued?from=%zz&count=-5");
+        var textJobId = await client.GetAsync("/hangfire/jobs/details/abc");
+        var hugeJobId = await client.GetAsync("/hangfire/jobs/details/99999999999999999999");
+        var csrf = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/hangfire/jobs/enqueued"), "csrf-token\" content=\"([^\"]+)\"").Groups[1].Value;
+        using var requeue = new HttpRequestMessage(HttpMethod.Post, "/hangfire/jobs/actions/requeue/abc");
+        requeue.Headers.Add("RequestVerificationToken", csrf);
+        var textRequeue = await client.SendAsync(requeue);
+        using var delete = new HttpRequestMessage(HttpMethod.Post, "/hangfire/jobs/enqueued/delete") { Content = new FormUrlEncodedContent([new("jobs[]", "abc")]) };
+        delete.Headers.Add("RequestVerificationToken", csrf);
+        var textDelete = await client.SendAsync(delete);
 
         Assert.Equal(HttpStatusCode.BadRequest, nul.StatusCode);
         Assert.Contains("control character", await nul.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -291,6 +300,12 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         Assert.Equal(HttpStatusCode.BadRequest, badMultipart.StatusCode);
         Assert.True(nulLogin.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.OK, "GET /login?returnUrl=%00: " + nulLogin.StatusCode);
         Assert.True((int)badQuery.StatusCode < 500, "bad query: " + badQuery.StatusCode);
+        Assert.NotEmpty(csrf);
+        Assert.Equal(HttpStatusCode.NotFound, textJobId.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, hugeJobId.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, textRequeue.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, textDelete.StatusCode);
+        Assert.Contains("job ids are numbers", await textDelete.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

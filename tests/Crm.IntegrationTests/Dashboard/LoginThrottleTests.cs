@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Crm.IntegrationTests.Dashboard;
 
-/// <summary>The sign-in delay schedule and the security settings' start-up check (#16), without a server.</summary>
+/// <summary>The sign-in delay schedule, the security settings' start-up check and which listening addresses count as loopback for /metrics (#16), without a server.</summary>
 public sealed class LoginThrottleTests
 {
     [Fact]
@@ -68,6 +68,20 @@ public sealed class LoginThrottleTests
         ], result.Failures);
         Assert.True(new DashboardSecurityOptionsValidator().Validate(null, new DashboardSecurityOptions()).Succeeded);
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", true)]
+    [InlineData("http://127.0.0.2:5080", true)]
+    [InlineData("http://[::1]:5080", true)]
+    [InlineData("http://localhost:5080", true)]
+    [InlineData("http://0.0.0.0:5080", false)]
+    [InlineData("http://[::]:5080", false)]
+    [InlineData("http://*:5080", false)]
+    [InlineData("http://+:5080", false)]
+    [InlineData("http://10.0.0.5:5080", false)]
+    [InlineData("http://dashboard.example.org:5080", false)]
+    public void AListeningAddress_IsLoopbackOnly_WhenNoOtherMachineCanReachIt(string address, bool loopback) =>
+        Assert.Equal(loopback, MetricsAccess.IsLoopbackAddress(address));
 
     private sealed class FixedOptions(DashboardSecurityOptions value) : IOptionsMonitor<DashboardSecurityOptions>
     {
