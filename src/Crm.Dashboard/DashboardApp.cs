@@ -34,7 +34,8 @@ public static class DashboardApp
         var connectionString = ResolveConnectionString(builder.Configuration);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddCrmPipeline(builder.Configuration);
-        builder.Services.Configure<CrmDashboardOptions>(builder.Configuration.GetSection("Crm:Dashboard"));
+        builder.Services.AddOptions<CrmDashboardOptions>().Bind(builder.Configuration.GetSection("Crm:Dashboard")).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CrmDashboardOptions>, CrmDashboardOptionsValidator>();
         builder.Services.AddDashboardSecurity(builder.Configuration);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>

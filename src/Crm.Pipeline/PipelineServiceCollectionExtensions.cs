@@ -28,12 +28,14 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RunLeaseOptions>, RunLeaseOptionsValidator>();
         services.AddSingleton<PipelineRunRecorder>();
         services.AddTransient<StageJob>();
-        services.Configure<JobRetryOptions>(configuration.GetSection("Crm:Worker"));
+        services.AddOptions<JobRetryOptions>().Bind(configuration.GetSection("Crm:Worker")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobRetryOptions>, JobRetryOptionsValidator>();
         services.AddTransient<PingJob>();
         services.AddTransient<PipelineRunner>();
 
         // Orders
-        services.Configure<OrdersOptions>(configuration.GetSection("Crm:Orders"));
+        services.AddOptions<OrdersOptions>().Bind(configuration.GetSection("Crm:Orders")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrdersOptions>, OrdersOptionsValidator>();
         services.AddSingleton<OrderFeedIngester>();
         services.AddSingleton<IPipelineStage, OrderIngestStage>();
 
@@ -67,8 +69,10 @@ public static class PipelineServiceCollectionExtensions
         // Churn, CLV and segments (issue 8): features → train → score → clv → segments.
         services.AddOptions<ChurnOptions>().Bind(configuration.GetSection("Crm:Churn")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChurnOptions>, ChurnOptionsValidator>();
-        services.Configure<ClvOptions>(configuration.GetSection("Crm:Clv"));
-        services.Configure<SegmentOptions>(configuration.GetSection("Crm:Segments"));
+        services.AddOptions<ClvOptions>().Bind(configuration.GetSection("Crm:Clv")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClvOptions>, ClvOptionsValidator>();
+        services.AddOptions<SegmentOptions>().Bind(configuration.GetSection("Crm:Segments")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SegmentOptions>, SegmentOptionsValidator>();
         services.AddSingleton<FeatureBuilder>();
         services.AddSingleton<ChurnTrainer>();
         services.AddSingleton<ChurnScorer>();

@@ -1,3 +1,3 @@
 using Crm.Worker.Commands;
 
-return await CrmCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await CrmCli.RunAsync(args).ConfigureAwait(false);

@@ -46,9 +46,28 @@ public sealed class IdentityOptionsValidator : IValidateOptions<IdentityOptions>
             failures.Add($"Crm:Identity:Mode must be auto, full or delta; got '{options.Mode}'.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Cleaning.DefaultRegion) || options.Cleaning.DefaultRegion.Length != 2)
+        if (string.IsNullOrWhiteSpace(options.Cleaning.DefaultRegion) || options.Cleaning.DefaultRegion.Length != 2
+            || !PhoneNumbers.PhoneNumberUtil.GetInstance().GetSupportedRegions().Contains(options.Cleaning.DefaultRegion.ToUpperInvariant()))
         {
-            failures.Add($"Crm:Identity:Cleaning:DefaultRegion must be an ISO 3166 alpha-2 code such as GB; got '{options.Cleaning.DefaultRegion}'.");
+            failures.Add($"Crm:Identity:Cleaning:DefaultRegion must be an ISO 3166 alpha-2 code with a phone numbering plan, such as GB; got '{options.Cleaning.DefaultRegion}'.");
+        }
+
+        if (options.Cleaning.DefaultCountry is { Length: > 0 } country && (country.Length != 2 || !country.All(char.IsAsciiLetter)))
+        {
+            failures.Add($"Crm:Identity:Cleaning:DefaultCountry must be empty or an ISO 3166 alpha-2 code such as GB; got '{country}'.");
+        }
+
+        for (var i = 0; i < options.SourcePriority.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.SourcePriority[i]))
+            {
+                failures.Add($"Crm:Identity:SourcePriority:{i} is empty; name a source such as 'orders:shop', 'orders:*' or 'email'.");
+            }
+        }
+
+        if (m.StrongFields.Distinct().Count() != m.StrongFields.Count)
+        {
+            failures.Add($"Crm:Identity:Matching:StrongFields lists a field twice: {string.Join(", ", m.StrongFields)}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

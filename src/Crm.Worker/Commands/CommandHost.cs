@@ -3,6 +3,7 @@ using Crm.Pipeline.Warehouse;
 using Crm.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Crm.Worker.Settings;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -45,6 +46,8 @@ internal sealed class CommandHost : IAsyncDisposable
         IDictionary<string, string?>? overrides = null, bool migrate = true, Stream? extraJson = null)
     {
         var configuration = CrmConfiguration.Build(configFiles, overrides, extraJson);
+        // Every setting is checked before the warehouse starts, all failures at once (as ValidateOnStart does for the service).
+        CrmSettings.ThrowIfInvalid(configuration);
         var warehouse = await Hosting.Warehouse.ResolveAsync(configuration, cancellationToken).ConfigureAwait(false);
         try
         {

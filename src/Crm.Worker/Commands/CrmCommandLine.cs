@@ -10,6 +10,8 @@ public static class CrmCommandLine
     {
         var root = new RootCommand("Crm: website logs, emails and order feeds into one PostgreSQL warehouse, golden customers, churn and manager reports.");
         root.Add(CommonOptions.Config);
+        root.Add(CommonOptions.Verbose);
+        root.Add(CheckCommand.Create());
         root.Add(MigrateCommand.Create());
         root.Add(IngestCommand.Create());
         root.Add(RunCommand.Create());

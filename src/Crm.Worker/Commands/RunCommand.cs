@@ -21,6 +21,16 @@ internal static class RunCommand
     public static Command Create()
     {
         var stages = new Argument<string[]>("stages") { Description = "Stage names in any order (orders, weblogs, …), or 'nightly' for all", Arity = ArgumentArity.OneOrMore };
+        stages.Validators.Add(result =>
+        {
+            foreach (var name in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (name != "nightly" && !PipelineStages.Order.Contains(name))
+                {
+                    result.AddError($"unknown stage '{name}'; the stages are {string.Join(", ", PipelineStages.Order)}, or nightly for all of them");
+                }
+            }
+        });
         var enqueue = new Option<bool>("--enqueue") { Description = "Enqueue into Hangfire for the service instead of running here" };
         var command = new Command("run", "Run pipeline stages now") { stages, enqueue };
         command.SetAction(async (parse, ct) =>

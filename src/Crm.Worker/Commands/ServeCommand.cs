@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Crm.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Crm.Worker.Settings;
 
 namespace Crm.Worker.Commands;
 
@@ -15,18 +18,11 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var configuration = CrmConfiguration.Build(parse.GetValue(CommonOptions.Config));
+            CrmSettings.ThrowIfInvalid(configuration);
             await using var warehouse = await Hosting.Warehouse.ResolveAsync(configuration, ct).ConfigureAwait(false);
             await ServiceHost.MigrateAsync(warehouse.ConnectionString, ct).ConfigureAwait(false);
             using var host = ServiceHost.Build(configuration, warehouse.ConnectionString, parse.GetValue(node));
-            try
-            {
-                await host.StartAsync(ct).ConfigureAwait(false);
-            }
-            catch (OptionsValidationException e)
-            {
-                await Console.Error.WriteLineAsync("crm serve: invalid settings:\n  " + string.Join("\n  ", e.Failures)).ConfigureAwait(false);
-                return 3;
-            }
+            await host.StartAsync(ct).ConfigureAwait(false);
 
             if (warehouse.IsEmbedded)
             {
@@ -34,9 +30,34 @@ internal static class ServeCommand
             }
 
             Console.WriteLine("crm serve: running; Ctrl+C to stop");
+            await LogCheckAsync(host, configuration, warehouse.ConnectionString, ct).ConfigureAwait(false);
             await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
+
+    /// <summary>The findings of <c>crm check</c>, logged once at start (errors as errors, warnings as warnings).</summary>
+    private static async Task LogCheckAsync(IHost host, IConfiguration configuration, string connectionString, CancellationToken cancellationToken)
+    {
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Check");
+        var findings = await Doctor.RunAsync(configuration, connectionString, greetServers: true, cancellationToken).ConfigureAwait(false);
+        foreach (var finding in findings)
+        {
+            var level = finding.Level switch { CheckLevel.Error => LogLevel.Error, CheckLevel.Warning => LogLevel.Warning, _ => LogLevel.Information };
+            ServeLog.Finding(logger, level, finding.Subject, finding.Message);
+        }
+
+        ServeLog.Summary(logger, Doctor.Summary(findings));
+    }
+}
+
+/// <summary>Log messages of <c>crm serve</c>.</summary>
+internal static partial class ServeLog
+{
+    [LoggerMessage(EventId = 1, Message = "check: {Subject}: {Finding}")]
+    public static partial void Finding(ILogger logger, LogLevel level, string subject, string finding);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "check: {Summary} (crm check prints the same)")]
+    public static partial void Summary(ILogger logger, string summary);
 }

@@ -1,6 +1,7 @@
 using Crm.Pipeline;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Scheduling;
+using Crm.Worker.Settings;
 using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,10 +36,7 @@ public static class ServiceHost
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddCrmPipeline(configuration);
 
-        builder.Services.AddOptions<SchedulesOptions>()
-            .Configure(o => configuration.GetSection("Crm:Schedules").Bind(o.Items))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SchedulesOptions>, SchedulesValidator>();
+        builder.Services.AddCrmWorkerOptions(configuration);
 
         // Hangfire does the work.
         builder.Services.AddHangfire(g => HangfireSetup.Configure(g, connectionString, configuration));

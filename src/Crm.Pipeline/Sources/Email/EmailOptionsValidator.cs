@@ -25,6 +25,33 @@ public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
             failures.Add($"Crm:Email:MaxBodyChars must be at least 1 (got {options.MaxBodyChars}).");
         }
 
+        for (var i = 0; i < options.Drops.Count; i++)
+        {
+            var drop = options.Drops[i];
+            if (string.IsNullOrWhiteSpace(drop))
+            {
+                failures.Add($"Crm:Email:Drops:{i} is empty; name a folder of .eml files, a Maildir or an mbox file.");
+            }
+            else if (SourceFolders.FolderOrFileProblem(drop) is { } problem)
+            {
+                failures.Add($"Crm:Email:Drops:{i} '{drop}' {problem}; create it, or fix the path.");
+            }
+        }
+
+        for (var i = 0; i < options.StaffDomains.Count; i++)
+        {
+            var domain = options.StaffDomains[i];
+            if (string.IsNullOrWhiteSpace(domain) || domain.Contains('@', StringComparison.Ordinal) || domain.Contains(' ', StringComparison.Ordinal))
+            {
+                failures.Add($"Crm:Email:StaffDomains:{i} '{domain}' must be a domain such as example.com (no @, no spaces).");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.IntentRulesFile) && !File.Exists(options.IntentRulesFile))
+        {
+            failures.Add($"Crm:Email:IntentRulesFile '{options.IntentRulesFile}' does not exist; fix the path or remove the setting.");
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Imap.Accounts.Count; i++)
         {
@@ -62,6 +89,14 @@ public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
             if (a.MaxAttempts is < 1 or > 50)
             {
                 failures.Add($"{key}:MaxAttempts must be 1-50 (got {a.MaxAttempts}).");
+            }
+
+            for (var f = 0; f < a.Folders.Count; f++)
+            {
+                if (string.IsNullOrWhiteSpace(a.Folders[f]))
+                {
+                    failures.Add($"{key}:Folders:{f} is empty; name a mailbox folder such as INBOX.");
+                }
             }
 
             if (a.TimeoutSeconds < 1)

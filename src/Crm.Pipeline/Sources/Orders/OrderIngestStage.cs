@@ -36,7 +36,8 @@ public sealed class OrderIngestStage : IPipelineStage
     public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var feeds = _options.CurrentValue.Feeds.Where(f => !string.IsNullOrEmpty(f.Folder)).ToList();
+        var configured = _options.CurrentValue.Feeds;
+        var feeds = configured.Where(f => !string.IsNullOrEmpty(f.Folder)).ToList();
         var perFeed = new IReadOnlyList<UnitResult>[feeds.Count];
         var progress = new SerializedProgress(context.Progress);
         await Parallel.ForEachAsync(
@@ -45,15 +46,22 @@ public sealed class OrderIngestStage : IPipelineStage
             async (i, ct) =>
             {
                 var feed = feeds[i];
-                var paths = Directory.Exists(feed.Folder)
-                    ? Directory.GetFiles(feed.Folder!, feed.Pattern).Order(StringComparer.Ordinal).ToList()
-                    : [];
+                if (SourceFolders.Problem(feed.Folder!) is { } problem)
+                {
+                    // The folder was there at start (the settings check says so) and went away: a failed unit, not "0 files".
+                    perFeed[i] = [new UnitResult(feed.Folder!, "failed", default,
+                        $"folder {Path.GetFullPath(feed.Folder!)} of feed '{feed.Name}' {problem}; restore it or fix Crm:Orders:Feeds:{configured.IndexOf(feed)}:Folder")];
+                    return;
+                }
+
+                var paths = SourceFolders.Files(feed.Folder!, feed.Pattern);
                 perFeed[i] = await _ingester.IngestAsync(paths, feed, context.RunId, progress, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
         var total = default(IngestCounts);
         var files = 0;
         var failed = 0;
+        var errors = new List<string>();
         foreach (var results in perFeed)
         {
             foreach (var r in results)
@@ -61,11 +69,15 @@ public sealed class OrderIngestStage : IPipelineStage
                 total += r.Counts;
                 files++;
                 failed += r.Error is null ? 0 : 1;
+                if (r.Error is not null)
+                {
+                    errors.Add($"{Path.GetFileName(r.Unit)}: {r.Error}");
+                }
             }
         }
 
         await TableStatistics.RefreshAsync(_dataSource, total.Loaded, ["core.\"order\"", "core.order_line", "core.source_customer"], cancellationToken).ConfigureAwait(false);
-        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {failed} failed; {total}");
+        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {failed} failed; {total}" + Failures(errors));
     }
 
     /// <summary>Feeds report from several threads; the sink they share sees one report at a time.</summary>
@@ -81,4 +93,8 @@ public sealed class OrderIngestStage : IPipelineStage
             }
         }
     }
+
+    /// <summary>The failed units' reasons for the stage message (the first three; the ingest ledger and log have all).</summary>
+    internal static string Failures(IReadOnlyList<string> errors) =>
+        errors.Count == 0 ? "" : " — " + string.Join("; ", errors.Take(3)) + (errors.Count > 3 ? $"; and {errors.Count - 3} more" : "");
 }

@@ -10,7 +10,7 @@ namespace Crm.Pipeline.Sources.Orders;
 /// </summary>
 public sealed class OrderRowParser
 {
-    private static readonly string[] Fields =
+    internal static readonly string[] Fields =
     [
         "order_id", "order_date", "customer_id", "email", "name", "phone", "address", "postcode", "country",
         "sku", "description", "quantity", "unit_price", "line_total", "currency", "status", "line_number",

@@ -105,6 +105,19 @@ public sealed class WebLogsOptionsValidator : IValidateOptions<WebLogsOptions>
             failures.Add("Crm:WebLogs:CampaignSends:TokenColumn and EmailColumn are required when a Folder is set.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.CampaignSends.Folder))
+        {
+            if (SourceFolders.Problem(options.CampaignSends.Folder) is { } sendsProblem)
+            {
+                failures.Add($"Crm:WebLogs:CampaignSends:Folder '{options.CampaignSends.Folder}' {sendsProblem}; create it, or fix the path.");
+            }
+
+            if (SourceFolders.PatternProblem(options.CampaignSends.Pattern) is { } sendsPattern)
+            {
+                failures.Add($"Crm:WebLogs:CampaignSends:Pattern '{options.CampaignSends.Pattern}' {sendsPattern}.");
+            }
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Sources.Count; i++)
         {
@@ -117,6 +130,16 @@ public sealed class WebLogsOptionsValidator : IValidateOptions<WebLogsOptions>
             else if (!names.Add(s.Name))
             {
                 failures.Add($"{at}:Name '{s.Name}' is used twice.");
+            }
+
+            if (!string.IsNullOrWhiteSpace(s.Folder) && SourceFolders.Problem(s.Folder) is { } folderProblem)
+            {
+                failures.Add($"{at}:Folder '{s.Folder}' {folderProblem}; create it, or fix the path.");
+            }
+
+            if (SourceFolders.PatternProblem(s.Pattern) is { } patternProblem)
+            {
+                failures.Add($"{at}:Pattern '{s.Pattern}' {patternProblem}.");
             }
 
             if (WebLogFormats.Validate(s) is { } formatError)

@@ -44,22 +44,40 @@ public sealed class WebLogStage : IPipelineStage
             failed += r.Error is null ? 0 : 1;
         }
 
-        foreach (var source in _options.CurrentValue.Sources.Where(s => !string.IsNullOrEmpty(s.Folder)))
+        var errors = new List<string>();
+        var sources = _options.CurrentValue.Sources;
+        for (var i = 0; i < sources.Count; i++)
         {
-            var paths = Directory.Exists(source.Folder)
-                ? Directory.GetFiles(source.Folder!, source.Pattern)
-                : [];
+            var source = sources[i];
+            if (string.IsNullOrEmpty(source.Folder))
+            {
+                continue;
+            }
+
+            if (SourceFolders.Problem(source.Folder) is { } problem)
+            {
+                // There at start (the settings check says so), gone now: a failed unit, not "0 files".
+                failed++;
+                errors.Add($"folder {Path.GetFullPath(source.Folder)} of web log source '{source.Name}' {problem}; restore it or fix Crm:WebLogs:Sources:{i}:Folder");
+                continue;
+            }
+
+            var paths = SourceFolders.Files(source.Folder, source.Pattern).ToArray();
             var results = await _ingester.IngestAsync(paths, source, null, context.RunId, context.Progress, cancellationToken).ConfigureAwait(false);
             foreach (var r in results)
             {
                 total += r.Counts;
                 files++;
                 failed += r.Error is null ? 0 : 1;
+                if (r.Error is not null)
+                {
+                    errors.Add($"{Path.GetFileName(r.Unit)}: {r.Error}");
+                }
             }
         }
 
         // The partitioned hits table is analysed as a whole (autovacuum only ever analyses its partitions).
         await TableStatistics.RefreshAsync(_dataSource, total.Loaded, ["core.web_event", "core.web_session", "core.web_visitor_link"], cancellationToken).ConfigureAwait(false);
-        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {sendFiles} campaign send log(s) ({sends}), {failed} failed; {total}");
+        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {sendFiles} campaign send log(s) ({sends}), {failed} failed; {total}" + Orders.OrderIngestStage.Failures(errors));
     }
 }

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Crm.Worker.Hosting;
+
+namespace Crm.Worker.Commands;
+
+/// <summary>
+/// Runs the command line: a usage error or a user's mistake is printed as one line per problem, naming the
+/// argument, setting or file and what to do (exit 2, or 3 when a dependency cannot be reached); a bug keeps
+/// its stack trace. <c>--verbose</c> adds the stack trace to user errors too.
+/// </summary>
+internal static class CrmCli
+{
+    /// <summary>Parses <paramref name="args"/>, runs the command and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        var root = CrmCommandLine.Build();
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            // "Required command was not provided" next to "Unrecognized command 'x'" says the same thing twice.
+            var errors = parse.Errors.Select(e => e.Message).ToList();
+            if (errors.Count > 1)
+            {
+                errors.RemoveAll(m => m.StartsWith("Required command was not provided", StringComparison.Ordinal));
+            }
+
+            foreach (var message in errors)
+            {
+                // Our own validators say what to do after a ';'; the parser's messages get the pointer to --help.
+                await error.WriteLineAsync(message.Contains("; ", StringComparison.Ordinal)
+                    ? $"crm: {message}."
+                    : $"crm: {message.TrimEnd('.')}. Run 'crm --help' for the commands and their options.").ConfigureAwait(false);
+            }
+
+            return UserErrorException.SettingsExitCode;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (UserErrors.Explain(e, () => ConfiguredWarehouse(parse)) is { } explained)
+        {
+            foreach (var line in explained.Lines)
+            {
+                await error.WriteLineAsync("crm: " + line).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(CommonOptions.Verbose))
+            {
+                await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return explained.ExitCode;
+        }
+    }
+
+    private static string? ConfiguredWarehouse(ParseResult parse)
+    {
+        try
+        {
+            return WarehouseSetting.Configured(CrmConfiguration.Build(parse.GetValue(CommonOptions.Config)));
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or FormatException)
+        {
+            return null;
+        }
+    }
+}
