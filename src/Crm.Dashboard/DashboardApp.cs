@@ -6,7 +6,6 @@ using Prometheus;
 using Crm.Pipeline;
 using Hangfire;
 using Hangfire.Dashboard;
-using Hangfire.PostgreSql;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Npgsql;
 
@@ -14,26 +13,22 @@ namespace Crm.Dashboard;
 
 /// <summary>
 /// The dashboard web application: the Hangfire dashboard at <c>/hangfire</c> behind a cookie login,
-/// roles from configuration (admin may act, viewer may only look), health endpoints.
+/// roles from configuration (admin may act, viewer may only look), health endpoints. It is hosted by the
+/// <c>crm</c> command (<c>crm serve</c> beside the worker, <c>crm dashboard</c> alone), which builds the
+/// configuration, logging, the warehouse and Hangfire's storage the same way for both.
 /// </summary>
 public static class DashboardApp
 {
-    /// <summary>Builds the app. Settings as for the worker, plus <c>Crm:Dashboard</c>; listens on 127.0.0.1:5080 unless <c>--urls</c> says otherwise.</summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "crm.json"), optional: true);
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddCommandLine(args);
-        configure?.Invoke(builder);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:5080");
-        }
+    /// <summary>Where the dashboard listens unless <c>urls</c> (<c>ASPNETCORE_URLS</c>) says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
 
-        var connectionString = ResolveConnectionString(builder.Configuration);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.AddCrmPipeline(builder.Configuration);
+    /// <summary>
+    /// Registers the dashboard's own services (login, roles, anti-forgery) on a host that already has the
+    /// warehouse (<see cref="NpgsqlDataSource"/>), the pipeline and Hangfire's storage, plus <c>Crm:Dashboard</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddCrmDashboard(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<CrmDashboardOptions>().Bind(builder.Configuration.GetSection("Crm:Dashboard")).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CrmDashboardOptions>, CrmDashboardOptionsValidator>();
         builder.Services.AddDashboardSecurity(builder.Configuration);
@@ -48,19 +43,13 @@ public static class DashboardApp
                 o.SlidingExpiration = true;
             });
         builder.Services.AddAuthorization();
-        builder.Services.AddHangfire(g => g
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseFilter(new Crm.Pipeline.Ops.JobExpirationFilter(builder.Configuration.GetValue("Crm:Retention:HangfireJobDays", new Crm.Pipeline.Ops.RetentionOptions().HangfireJobDays)))
-            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
-            {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
-                UseSlidingInvisibilityTimeout = true,
-            }));
+        return builder;
+    }
 
-        var app = builder.Build();
+    /// <summary>The dashboard's middleware and endpoints: login, <c>/hangfire</c>, the pipeline pages, health and metrics.</summary>
+    public static WebApplication UseCrmDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         DashboardSetup.Register();
         app.UseDashboardSecurity();
 
@@ -100,29 +89,5 @@ public static class DashboardApp
             DisplayStorageConnectionString = false,
         });
         return app;
-    }
-
-    /// <summary>
-    /// The configured warehouse, or the embedded one the worker started (it leaves its connection in
-    /// <c>{Crm:DataDirectory}/postgres/connection</c>, readable by the same user only).
-    /// </summary>
-    public static string ResolveConnectionString(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var configured = configuration.GetConnectionString("Warehouse");
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return configured;
-        }
-
-        var dataDirectory = configuration["Crm:DataDirectory"] is { Length: > 0 } d ? d : ".crm";
-        var file = Path.Combine(Path.GetFullPath(dataDirectory), "postgres", "connection");
-        if (File.Exists(file))
-        {
-            return File.ReadAllText(file).Trim();
-        }
-
-        throw new InvalidOperationException(
-            $"No warehouse: set ConnectionStrings:Warehouse, or start the worker first (./crm serve) so its embedded PostgreSQL is running ({file} not found).");
     }
 }

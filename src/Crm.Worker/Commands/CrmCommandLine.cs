@@ -12,6 +12,7 @@ public static class CrmCommandLine
         root.Add(CommonOptions.Config);
         root.Add(CommonOptions.Verbose);
         root.Add(CheckCommand.Create());
+        root.Add(DashboardCommand.Create());
         root.Add(MigrateCommand.Create());
         root.Add(IngestCommand.Create());
         root.Add(RunCommand.Create());

@@ -8,37 +8,47 @@ using Crm.Worker.Settings;
 
 namespace Crm.Worker.Commands;
 
-/// <summary><c>crm serve</c>: runs the service (Hangfire server + Quartz scheduler) until stopped.</summary>
+/// <summary>
+/// <c>crm serve</c>: runs the service (Hangfire server + Quartz scheduler) until stopped, with the dashboard in the
+/// same process on the same warehouse unless <c>--no-dashboard</c>.
+/// </summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var node = new Option<string?>("--node") { Description = "Node name shown on the dashboard (default host:pid)" };
-        var command = new Command("serve", "Run the service: scheduled jobs and the job queue, until stopped (Ctrl+C / SIGTERM)") { node };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Run the jobs and the scheduler only (the dashboard runs elsewhere: crm dashboard)" };
+        var command = new Command("serve", "Run the service: scheduled jobs, the job queue and the dashboard, until stopped (Ctrl+C / SIGTERM)") { node, noDashboard };
         command.SetAction(async (parse, ct) =>
         {
             var configuration = CrmConfiguration.Build(parse.GetValue(CommonOptions.Config));
             CrmSettings.ThrowIfInvalid(configuration);
             await using var warehouse = await Hosting.Warehouse.ResolveAsync(configuration, ct).ConfigureAwait(false);
             await ServiceHost.MigrateAsync(warehouse.ConnectionString, ct).ConfigureAwait(false);
-            using var host = ServiceHost.Build(configuration, warehouse.ConnectionString, parse.GetValue(node));
-            await host.StartAsync(ct).ConfigureAwait(false);
-
-            if (warehouse.IsEmbedded)
+            var dashboard = !parse.GetValue(noDashboard);
+            using var host = ServiceHost.Build(configuration, warehouse.ConnectionString, parse.GetValue(node), dashboard);
+            await ServiceHost.RunAsync(host, async () =>
             {
-                Console.WriteLine($"warehouse: embedded PostgreSQL in {warehouse.EmbeddedDirectory}");
-            }
+                if (warehouse.IsEmbedded)
+                {
+                    Console.WriteLine($"warehouse: embedded PostgreSQL in {warehouse.EmbeddedDirectory}");
+                }
 
-            Console.WriteLine("crm serve: running; Ctrl+C to stop");
-            await LogCheckAsync(host, configuration, warehouse.ConnectionString, ct).ConfigureAwait(false);
-            await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
+                if (dashboard)
+                {
+                    Console.WriteLine($"dashboard: {ServiceHost.Urls(configuration).Split(';')[0].TrimEnd('/')}/hangfire (users from Crm:Dashboard:Users)");
+                }
+
+                Console.WriteLine("crm serve: running; Ctrl+C to stop");
+                await LogCheckAsync(host, configuration, warehouse.ConnectionString, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
 
     /// <summary>The findings of <c>crm check</c>, logged once at start (errors as errors, warnings as warnings).</summary>
-    private static async Task LogCheckAsync(IHost host, IConfiguration configuration, string connectionString, CancellationToken cancellationToken)
+    internal static async Task LogCheckAsync(IHost host, IConfiguration configuration, string connectionString, CancellationToken cancellationToken)
     {
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Check");
         var findings = await Doctor.RunAsync(configuration, connectionString, greetServers: true, cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,14 @@ namespace Crm.Worker.Hosting;
 /// across runs; a stale <c>postmaster.pid</c> left by a kill -9 is recognised and removed;
 /// the server listens on 127.0.0.1 only, on a free port, with a generated password.
 /// </summary>
+/// <remarks>
+/// Where the cluster lives: run by an ordinary user, in the folder it is started on (the server runs as that
+/// user). PostgreSQL refuses to run as root, so run by root the server runs as the <c>postgres</c> system user
+/// (Debian's <c>postgresql</c> package creates it), and that user often cannot enter the folder (a clone in
+/// <c>/root</c>, any 0700 folder). Then the cluster is kept in <c>/var/lib/postgresql/crm/&lt;folder path&gt;-&lt;hash&gt;</c>,
+/// owned by <c>postgres</c>, one per folder started on; the folder itself keeps the <c>connection</c> file and a
+/// note, <c>cluster</c>, naming where the data is.
+/// </remarks>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     /// <summary>The database created in the cluster for the warehouse.</summary>
@@ -26,18 +34,30 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly bool _runAsPostgresUser;
     private bool _startedHere;
 
-    private EmbeddedPostgres(string binDirectory, string rootDirectory)
+    /// <summary>Where clusters started by root on a folder the <c>postgres</c> user cannot enter live.</summary>
+    public const string RootClustersDirectory = "/var/lib/postgresql/crm";
+
+    private EmbeddedPostgres(string binDirectory, string folder)
     {
         _binDirectory = binDirectory;
-        RootDirectory = rootDirectory;
-        _dataDirectory = Path.Combine(rootDirectory, "pgdata");
-        _passwordFile = Path.Combine(rootDirectory, "pg-password");
+        Folder = folder;
         // PostgreSQL refuses to run as root; as root we run it as the 'postgres' system user
         // that Debian's postgresql package creates.
         _runAsPostgresUser = Environment.UserName == "root";
+        RootDirectory = _runAsPostgresUser && !File.Exists(Path.Combine(folder, "pgdata", "PG_VERSION")) && !OthersCanEnter(folder)
+            ? ClusterDirectoryFor(folder)
+            : folder;
+        _dataDirectory = Path.Combine(RootDirectory, "pgdata");
+        _passwordFile = Path.Combine(RootDirectory, "pg-password");
     }
 
-    /// <summary>The folder holding the cluster's data and password.</summary>
+    /// <summary>The folder the cluster was started on: it holds the <c>connection</c> file.</summary>
+    public string Folder { get; }
+
+    /// <summary>
+    /// The folder holding the cluster's data (<c>pgdata</c>), log (<c>postgres.log</c>) and password: <see cref="Folder"/>,
+    /// or, as root on a folder the <c>postgres</c> user cannot enter, one under <see cref="RootClustersDirectory"/>.
+    /// </summary>
     public string RootDirectory { get; }
 
     /// <summary>The loopback port the server listens on, once started.</summary>
@@ -50,7 +70,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// Finds the PostgreSQL server binaries, or throws with the one line a user needs:
     /// which Debian package to install.
     /// </summary>
-    /// <exception cref="InvalidOperationException">initdb/pg_ctl are not installed.</exception>
+    /// <exception cref="Commands.UserErrorException">initdb/pg_ctl are not installed.</exception>
     public static string FindBinaries()
     {
         var candidates = new List<string>();
@@ -79,9 +99,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException(
+        throw new Commands.UserErrorException(
             "PostgreSQL server binaries (initdb, pg_ctl) not found: install the Debian package 'postgresql' " +
-            "(sudo apt-get install -y postgresql), or configure ConnectionStrings:Warehouse.");
+            "(sudo apt-get install -y postgresql), or set ConnectionStrings:Warehouse to a PostgreSQL of your own.");
     }
 
     /// <summary>
@@ -95,9 +115,44 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return pg;
     }
 
+    /// <summary>
+    /// The cluster folder root uses for <paramref name="folder"/>: its full path made into a name (readable, at most
+    /// 60 characters) and a hash of it (unique), under <see cref="RootClustersDirectory"/>.
+    /// </summary>
+    internal static string ClusterDirectoryFor(string folder)
+    {
+        var full = Path.GetFullPath(folder).TrimEnd('/');
+        var readable = new string([.. full.TrimStart('/').Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-')]);
+        if (readable.Length > 60)
+        {
+            readable = readable[^60..];
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..12];
+        return Path.Combine(RootClustersDirectory, $"{readable}-{hash}");
+    }
+
+    /// <summary>Whether every existing folder above <paramref name="folder"/> lets other users through (o+x), as the <c>postgres</c> user needs.</summary>
+    internal static bool OthersCanEnter(string folder)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(folder)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        {
+            if (Directory.Exists(dir) && (File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(RootDirectory);
+        Directory.CreateDirectory(Folder);
+        if (RootDirectory != Folder)
+        {
+            await CreateClusterDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        }
         // Several processes (worker, dashboard, a command) may start at once: one starts the server.
         await using var startLock = await AcquireLockAsync(Path.Combine(RootDirectory, "start.lock"), cancellationToken).ConfigureAwait(false);
 
@@ -133,10 +188,28 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await EnsureDatabaseAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
         builder.Database = DatabaseName;
         ConnectionString = builder.ConnectionString;
-        // The dashboard (a separate process) finds the embedded warehouse through this file.
-        var connectionFile = Path.Combine(RootDirectory, "connection");
+        // For a look from outside (psql); the dashboard runs in the same process as the worker and needs no file.
+        var connectionFile = Path.Combine(Folder, "connection");
         await File.WriteAllTextAsync(connectionFile, ConnectionString, cancellationToken).ConfigureAwait(false);
         File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private async Task CreateClusterDirectoryAsync(CancellationToken cancellationToken)
+    {
+        // Owned by postgres, which creates pgdata and postgres.log there; root reads and writes anywhere.
+        foreach (var dir in (string[])[RootClustersDirectory, RootDirectory])
+        {
+            if (!Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                await ChownAsync(dir, recursive: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // A note for whoever looks into the folder and wonders where the data is.
+        await File.WriteAllTextAsync(Path.Combine(Folder, "cluster"),
+            $"The embedded PostgreSQL of this folder runs as the 'postgres' user on the data in {RootDirectory}{Environment.NewLine}", cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "started-on"), Folder + Environment.NewLine, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -224,8 +297,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var lines = File.ReadAllLines(pidFile);
         if (lines.Length > 0 && int.TryParse(lines[0], out var pid) && IsPostgresProcess(pid))
         {
-            throw new InvalidOperationException(
-                $"A PostgreSQL server (pid {pid}) runs on {_dataDirectory} but does not accept our connection. Stop it, or remove the folder.");
+            throw new Commands.UserErrorException(
+                $"the embedded PostgreSQL: a server (pid {pid}) runs on {_dataDirectory} but does not accept our connection; stop it (kill {pid}), then start again.",
+                Commands.UserErrorException.UnreachableExitCode);
         }
 
         // Left by a kill -9 (or a reboot): the pid is dead or belongs to another program now.
@@ -290,6 +364,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         _startedHere = false;
         NpgsqlConnection.ClearAllPools();
+        // Nobody should read the port of a server that is gone.
+        File.Delete(Path.Combine(Folder, "connection"));
         await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -307,6 +383,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // The tools change back to the folder they were started in: as 'postgres' that must be one
+            // postgres may enter, not the caller's (a 0700 home, /root).
+            WorkingDirectory = RootDirectory,
         };
         if (_runAsPostgresUser)
         {
@@ -334,8 +413,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             var log = Path.Combine(RootDirectory, "postgres.log");
             var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(10)) : "";
-            throw new InvalidOperationException(
-                $"{tool} failed with exit code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()} {(await stdout.ConfigureAwait(false)).Trim()}\n{tail}".Trim());
+            var said = $"{(await stderr.ConfigureAwait(false)).Trim()} {(await stdout.ConfigureAwait(false)).Trim()}".Trim().ReplaceLineEndings(" ");
+            throw new Commands.UserErrorException(
+                $"the embedded PostgreSQL in {RootDirectory}: {tool} failed (exit {process.ExitCode}): {said}" +
+                (tail.Length > 0 ? $" The end of {log}: {tail.ReplaceLineEndings(" | ")}" : "") +
+                " Fix what it says, or set ConnectionStrings:Warehouse to a PostgreSQL of your own.",
+                Commands.UserErrorException.UnreachableExitCode);
         }
     }
 

@@ -1,3 +1,4 @@
+using Crm.Dashboard;
 using Crm.Pipeline;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Scheduling;
@@ -7,40 +8,95 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;
 
 namespace Crm.Worker.Hosting;
 
 /// <summary>
-/// The long-running service (<c>crm serve</c>): a Hangfire server doing the work, Quartz (clustered,
-/// on PostgreSQL) deciding when, both on the warehouse database. Any number of nodes may run it.
+/// The long-running hosts, built through one path so that every setting source (<see cref="CrmConfiguration"/>),
+/// the logging (<see cref="CrmLogging"/>), the warehouse and Hangfire's storage (<see cref="HangfireSetup"/>) mean
+/// the same in each: the service (<c>crm serve</c>: a Hangfire server doing the work and Quartz, clustered on
+/// PostgreSQL, deciding when; by default with the dashboard in the same process on the same warehouse) and the
+/// dashboard alone (<c>crm dashboard</c>). Any number of nodes may run the service.
 /// </summary>
 public static class ServiceHost
 {
-    /// <summary>Builds the host on an already resolved warehouse connection string.</summary>
-    public static IHost Build(IConfiguration configuration, string connectionString, string? nodeName = null)
+    /// <summary>
+    /// Builds the service on an already resolved warehouse connection string; with <paramref name="dashboard"/>, the
+    /// dashboard too, listening on <see cref="Urls"/>.
+    /// </summary>
+    public static IHost Build(IConfiguration configuration, string connectionString, string? nodeName = null, bool dashboard = false)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (dashboard)
+        {
+            var web = WebBuilder(configuration);
+            AddCommon(web, configuration, connectionString);
+            AddWorker(web.Services, configuration, connectionString, nodeName);
+            web.AddCrmDashboard();
+            return web.Build().UseCrmDashboard();
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
-        builder.Services.AddLogging(l => CrmLogging.Configure(l, configuration, LogLevel.Information));
-        builder.Services.AddSystemd();
+        AddCommon(builder, configuration, connectionString);
+        AddWorker(builder.Services, configuration, connectionString, nodeName);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Builds the dashboard alone (<c>crm dashboard</c>) on an already resolved warehouse connection string;
+    /// <paramref name="configure"/> may add to the builder last (a test's clock or log sink).
+    /// </summary>
+    public static WebApplication BuildDashboard(IConfiguration configuration, string connectionString, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var web = WebBuilder(configuration);
+        AddCommon(web, configuration, connectionString);
+        web.AddCrmDashboard();
+        configure?.Invoke(web);
+        return web.Build().UseCrmDashboard();
+    }
+
+    /// <summary>Where the dashboard listens: <c>urls</c> or <c>ASPNETCORE_URLS</c> (semicolon-separated), else <see cref="DashboardApp.DefaultUrl"/>.</summary>
+    public static string Urls(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration["urls"] is { Length: > 0 } urls ? urls
+            : configuration["ASPNETCORE_URLS"] is { Length: > 0 } env ? env
+            : DashboardApp.DefaultUrl;
+    }
+
+    private static WebApplicationBuilder WebBuilder(IConfiguration configuration)
+    {
+        var web = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        // Our settings only, exactly as the worker and every command read them.
+        web.Configuration.Sources.Clear();
+        web.Configuration.AddConfiguration(configuration);
+        web.WebHost.UseUrls(Urls(configuration));
+        return web;
+    }
+
+    private static void AddCommon(IHostApplicationBuilder builder, IConfiguration configuration, string connectionString)
+    {
+        CrmLogging.Configure(builder.Logging, configuration, LogLevel.Information);
+        Systemd.Add(builder.Services);
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(configuration.GetValue("Crm:Worker:ShutdownSeconds", 30));
             o.ServicesStartConcurrently = false;
         });
-
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddCrmPipeline(configuration);
-
         builder.Services.AddCrmWorkerOptions(configuration);
-
-        // Hangfire does the work.
         builder.Services.AddHangfire(g => HangfireSetup.Configure(g, connectionString, configuration));
-        builder.Services.AddHangfireServer(o =>
+    }
+
+    private static void AddWorker(IServiceCollection services, IConfiguration configuration, string connectionString, string? nodeName)
+    {
+        // Hangfire does the work.
+        services.AddHangfireServer(o =>
         {
             o.ServerName = nodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
             o.WorkerCount = configuration.GetValue("Crm:Worker:WorkerCount", Math.Max(2, Environment.ProcessorCount));
@@ -51,12 +107,12 @@ public static class ServiceHost
         });
 
         // Runs and stages left 'running' by a process that died are marked abandoned, at start and then every few heartbeats.
-        builder.Services.AddHostedService<AbandonedRunSweep>();
+        services.AddHostedService<AbandonedRunSweep>();
 
         // Quartz decides when.
         if (configuration.GetValue("Crm:Scheduler:Enabled", true))
         {
-            builder.Services.AddQuartz(q =>
+            services.AddQuartz(q =>
             {
                 q.ConfigureScheduler(o =>
                 {
@@ -83,11 +139,40 @@ public static class ServiceHost
                     s.UseSystemTextJsonSerializer();
                 });
             });
-            builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-            builder.Services.AddHostedService<ScheduleRegistrar>();
+            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+            services.AddHostedService<ScheduleRegistrar>();
         }
+    }
 
-        return builder.Build();
+    /// <summary>
+    /// Starts <paramref name="host"/>, runs <paramref name="started"/> (the start-up messages), and waits until a stop
+    /// is asked for (SIGTERM, Ctrl+C, <paramref name="cancellationToken"/>); then stops the host, whatever point it
+    /// had reached, so its workers hand running jobs back and the process can end.
+    /// </summary>
+    public static async Task RunAsync(IHost host, Func<Task> started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(started);
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        var stopped = false;
+        try
+        {
+            await started().ConfigureAwait(false);
+            // Returns once the host has stopped.
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            stopped = true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Asked to stop while still starting up: stop below, as after a normal run.
+        }
+        finally
+        {
+            if (!stopped)
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Applies pending migrations before anything else touches the database.</summary>

@@ -29,7 +29,7 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
         var connectionString = await cluster.CreateDatabaseAsync("attack");
         await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
         _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
-        _app = DashboardApp.Build(["--urls", _baseUrl], b => b.Configuration.AddInMemoryCollection(DashboardHardeningTests.Settings(connectionString)));
+        _app = ServiceHost.BuildDashboard(DashboardHardeningTests.Configuration(DashboardHardeningTests.Settings(connectionString), _baseUrl), connectionString);
         await _app.StartAsync();
 
         // The attacker's site: same machine, another port, so another origin.

@@ -52,7 +52,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "browser-worker");
         await _worker.StartAsync();
         _baseUrl = $"http://127.0.0.1:{FreePort()}";
-        _app = DashboardApp.Build(["--urls", _baseUrl], b => b.Configuration.AddInMemoryCollection(settings));
+        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
         await _app.StartAsync();
     }
 

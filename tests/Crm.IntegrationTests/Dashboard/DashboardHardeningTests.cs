@@ -31,9 +31,8 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         _connectionString = await cluster.CreateDatabaseAsync("harden");
         await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
         _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
-        _app = DashboardApp.Build(["--urls", _baseUrl], b =>
+        _app = ServiceHost.BuildDashboard(Configuration(Settings(_connectionString), _baseUrl), _connectionString, b =>
         {
-            b.Configuration.AddInMemoryCollection(Settings(_connectionString));
             b.Services.AddSingleton<TimeProvider>(_clock);
             b.Logging.AddProvider(_logs);
         });
@@ -48,6 +47,10 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
             await _app.DisposeAsync();
         }
     }
+
+    /// <summary>The dashboard's settings plus where it listens.</summary>
+    internal static IConfiguration Configuration(Dictionary<string, string?> settings, string url) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", url)]).Build();
 
     internal static Dictionary<string, string?> Settings(string connectionString) => new()
     {
@@ -337,7 +340,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         settings["Crm:Dashboard:Metrics:Anonymous"] = "never";
         settings["Crm:Dashboard:Metrics:BearerToken"] = "scrape-token-0123456789";
         var baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
-        await using var app = DashboardApp.Build(["--urls", baseUrl], b => b.Configuration.AddInMemoryCollection(settings));
+        await using var app = ServiceHost.BuildDashboard(Configuration(settings, baseUrl), _connectionString);
         await app.StartAsync();
         using var client = DashboardClient.CreateRaw(baseUrl);
 

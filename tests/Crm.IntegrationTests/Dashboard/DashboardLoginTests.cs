@@ -25,9 +25,9 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
         await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
         var port = FreePort();
         _baseUrl = $"http://127.0.0.1:{port}";
-        _app = DashboardApp.Build(["--urls", _baseUrl], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Warehouse"] = _connectionString,
+            ["urls"] = _baseUrl,
             ["Crm:Dashboard:Users:0:Name"] = "ada",
             ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
             ["Crm:Dashboard:Users:0:Role"] = "admin",
@@ -35,7 +35,7 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
             ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
             ["Crm:Dashboard:Users:1:Role"] = "viewer",
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }).Build(), _connectionString);
         await _app.StartAsync();
     }
 

@@ -37,6 +37,7 @@ internal sealed class ForgetWorld : IAsyncDisposable
         var copy = Path.Combine(root, "synthetic");
         CopyTree(Path.Combine(Synthetic, "orders"), Path.Combine(copy, "orders"), _ => true);
         CopyTree(Path.Combine(Synthetic, "email"), Path.Combine(copy, "email"), _ => true);
+        Directory.CreateDirectory(Path.Combine(copy, "campaigns"));
         CopyTree(Path.Combine(Synthetic, "weblogs"), Path.Combine(copy, "weblogs"), file =>
         {
             var text = System.Text.Encoding.UTF8.GetString(Read(file));
@@ -106,7 +107,13 @@ internal sealed class ForgetWorld : IAsyncDisposable
 
     private static void CopyTree(string from, string to, Func<string, bool> include)
     {
+        // Every folder, even one left empty: the settings name them, and a configured folder must exist.
         Directory.CreateDirectory(to);
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Where(include))
         {
             var target = Path.Combine(to, Path.GetRelativePath(from, file));
