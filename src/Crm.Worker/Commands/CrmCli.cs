@@ -39,7 +39,13 @@ internal static class CrmCli
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            // On SIGTERM or Ctrl+C the command's token is cancelled and it gets this long to finish: the service hands its
+            // running jobs back (Crm:Worker:ShutdownSeconds, 30 by default) and stops the embedded PostgreSQL.
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(90),
+            }).ConfigureAwait(false);
         }
         catch (Exception e) when (UserErrors.Explain(e, () => ConfiguredWarehouse(parse)) is { } explained)
         {
