@@ -33,6 +33,10 @@ internal static class UserErrors
             {
                 case UserErrorException user:
                     return (user.ExitCode, [user.Message]);
+                case IOException bind when bind.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException:
+                    return (UserErrorException.UnreachableExitCode,
+                        [$"the dashboard cannot listen: {bind.Message.TrimEnd('.')}; another program (or another crm serve) has that port. "
+                        + "Set ASPNETCORE_URLS (e.g. http://127.0.0.1:5081), stop the other one, or run crm serve --no-dashboard."]);
                 case InvalidDataException { InnerException: FormatException format } when IsSettingsFile(format):
                     return (UserErrorException.SettingsExitCode, [BrokenSettingsFile(e, format)]);
                 case FileNotFoundException missing when missing.Message.StartsWith("The configuration file", StringComparison.Ordinal):

@@ -94,7 +94,7 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
             var url = $"http://127.0.0.1:{FreePort()}";
             for (var start = 1; start <= 2; start++)
             {
-                using var process = Start(CrmProcess.Dll, folder, null, ["serve"], new() { ["ASPNETCORE_URLS"] = url });
+                using var process = Start(CrmProcess.Dll, folder, null, ["serve"], new() { ["ASPNETCORE_URLS"] = url, ["Crm__Logging__Level"] = "Information" });
                 var output = Collect(process);
                 using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
                 var ready = await PollAsync(async () => (await TryGetAsync(http, "/readyz"))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromMinutes(3), process);
@@ -104,6 +104,10 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
                 using var dashboard = await http.GetAsync(new Uri("/hangfire", UriKind.Relative));
                 Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
                 Assert.Contains("Crm jobs", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+                // The service logs what crm check would print, ending with the counts.
+                Assert.True(await PollAsync(() => Task.FromResult(CheckSummary().IsMatch(output.ToString())), TimeSpan.FromMinutes(1), process),
+                    $"start {start}: no check summary in the log:\n{Tail(output.ToString())}");
 
                 Terminate(process);
                 Assert.True(await ExitsAsync(process, TimeSpan.FromMinutes(1)), $"start {start}: crm serve did not stop after SIGTERM");
@@ -184,6 +188,9 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
     }
 
     private static Regex StackFrame() => StackFrameRegex();
+
+    [GeneratedRegex(@"check: \d+ ok, \d+ warnings, 0 errors")]
+    private static partial Regex CheckSummary();
 
     [GeneratedRegex(@"(?m)^\s+at [A-Z][\w.]+")]
     private static partial Regex StackFrameRegex();

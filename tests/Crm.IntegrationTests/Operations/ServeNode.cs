@@ -56,6 +56,8 @@ internal sealed class ServeNode : IDisposable
         };
         info.ArgumentList.Add(CrmProcess.Dll);
         info.ArgumentList.Add("serve");
+        // Worker nodes: several run side by side, and the dashboard would want the same port on each.
+        info.ArgumentList.Add("--no-dashboard");
         info.ArgumentList.Add("--node");
         info.ArgumentList.Add(name);
         foreach (var a in extraArgs)
