@@ -45,6 +45,8 @@ public sealed class SettingsValidationTests : IDisposable
         { "Crm:Orders:Feeds:0:DefaultCurrency", "euro", "euro" },
         { "Crm:Orders:Feeds:0:Columns:order_dat", "date", "order_dat" },
         { "Crm:Orders:Feeds:0:StatusMap:refunded", "gone", "gone" },
+        { "Crm:Orders:Feeds:0:Encoding", "latin-9x", "latin-9x" },
+        { "Crm:Orders:Feeds:0:ThousandsSeparator", "#", "#" },
         { "Crm:WebLogs:Sources:0:Folder", "/nonexistent/crm-logs", "does not exist" },
         { "Crm:WebLogs:Sources:0:IpPrivacy", "blur", "blur" },
         { "Crm:WebLogs:SessionTimeoutMinutes", "0", "got 0" },

@@ -31,6 +31,8 @@ public sealed partial class OrdersOptionsValidator : IValidateOptions<OrdersOpti
 
     private static void ValidateFeed(OrderFeedOptions f, string at, HashSet<string> names, List<string> failures)
     {
+        // The reading settings (Encoding, ThousandsSeparator, …) by the same rules the parser applies to each file.
+        OrderFeedParsingSettings.Check(f, at + ":", failures);
         if (string.IsNullOrWhiteSpace(f.Name))
         {
             failures.Add($"{at}:Name is required (it prefixes the feed's order and customer ids).");
