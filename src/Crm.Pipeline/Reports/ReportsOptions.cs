@@ -141,6 +141,14 @@ public sealed class SmtpOptions
     /// <summary><c>none</c>, <c>starttls</c> (default) or <c>ssl</c> (implicit TLS).</summary>
     public string Security { get; set; } = "starttls";
 
+    /// <summary>MailKit's socket options for <see cref="Security"/> (none, ssl/tls, else STARTTLS).</summary>
+    public MailKit.Security.SecureSocketOptions SocketOptions => Security.ToLowerInvariant() switch
+    {
+        "none" => MailKit.Security.SecureSocketOptions.None,
+        "ssl" or "tls" => MailKit.Security.SecureSocketOptions.SslOnConnect,
+        _ => MailKit.Security.SecureSocketOptions.StartTls,
+    };
+
     /// <summary>User name; empty → no authentication.</summary>
     public string? User { get; set; }
 

@@ -22,12 +22,7 @@ internal sealed class SmtpReportTransport : IReportTransport
             client.ServerCertificateValidationCallback = (_, _, _, _) => true;
         }
 
-        var security = _options.Security.ToLowerInvariant() switch
-        {
-            "none" => SecureSocketOptions.None,
-            "ssl" or "tls" => SecureSocketOptions.SslOnConnect,
-            _ => SecureSocketOptions.StartTls,
-        };
+        var security = _options.SocketOptions;
         try
         {
             await client.ConnectAsync(_options.Host!, _options.Port, security, cancellationToken).ConfigureAwait(false);

@@ -218,12 +218,6 @@ public static class Doctor
         {
             var smtp = reports.Smtp;
             var subject = $"SMTP server {smtp.Host}:{smtp.Port} (Crm:Reports:Smtp)";
-            var security = smtp.Security.ToLowerInvariant() switch
-            {
-                "none" => SecureSocketOptions.None,
-                "ssl" or "tls" => SecureSocketOptions.SslOnConnect,
-                _ => SecureSocketOptions.StartTls,
-            };
             await GreetAsync(findings, subject, async ct =>
             {
                 using var client = new SmtpClient { Timeout = 15_000 };
@@ -232,7 +226,7 @@ public static class Doctor
                     client.ServerCertificateValidationCallback = (_, _, _, _) => true;
                 }
 
-                await client.ConnectAsync(smtp.Host!, smtp.Port, security, ct).ConfigureAwait(false);
+                await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.SocketOptions, ct).ConfigureAwait(false);
                 var greeting = $"answers ({smtp.Security}){(client.IsSecure ? ", TLS" : "")}; no mail sent";
                 await client.DisconnectAsync(quit: true, ct).ConfigureAwait(false);
                 return greeting;
@@ -248,7 +242,7 @@ public static class Doctor
         for (var i = 0; i < (email?.Imap.Accounts.Count ?? 0); i++)
         {
             var account = email!.Imap.Accounts[i];
-            var port = account.Port > 0 ? account.Port : account.Tls == ImapTlsMode.Ssl ? 993 : 143;
+            var port = account.EffectivePort;
             await GreetAsync(findings, $"IMAP account '{account.Name}' {account.Host}:{port} (Crm:Email:Imap:Accounts:{i})", async ct =>
             {
                 using var client = new ImapClient { Timeout = 15_000 };
@@ -257,13 +251,7 @@ public static class Doctor
                     client.ServerCertificateValidationCallback = (_, _, _, _) => true;
                 }
 
-                var tls = account.Tls switch
-                {
-                    ImapTlsMode.None => SecureSocketOptions.None,
-                    ImapTlsMode.StartTls => SecureSocketOptions.StartTls,
-                    _ => SecureSocketOptions.SslOnConnect,
-                };
-                await client.ConnectAsync(account.Host, port, tls, ct).ConfigureAwait(false);
+                await client.ConnectAsync(account.Host, port, account.SocketOptions, ct).ConfigureAwait(false);
                 var greeting = $"answers ({account.Tls}){(client.IsSecure ? ", TLS" : "")}; not logged in";
                 await client.DisconnectAsync(quit: true, ct).ConfigureAwait(false);
                 return greeting;

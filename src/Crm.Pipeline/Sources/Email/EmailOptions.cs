@@ -124,8 +124,16 @@ public sealed class ImapAccountOptions
     /// <summary>The folders to read, INBOX when none are configured.</summary>
     internal IReadOnlyList<string> FoldersOrInbox => Folders.Count > 0 ? Folders : ["INBOX"];
 
-    /// <summary>The effective port.</summary>
-    internal int EffectivePort => Port > 0 ? Port : Tls == ImapTlsMode.Ssl ? 993 : 143;
+    /// <summary>The effective port: <see cref="Port"/>, else 993 for <see cref="ImapTlsMode.Ssl"/> and 143 otherwise.</summary>
+    public int EffectivePort => Port > 0 ? Port : Tls == ImapTlsMode.Ssl ? 993 : 143;
+
+    /// <summary>MailKit's socket options for <see cref="Tls"/>.</summary>
+    public MailKit.Security.SecureSocketOptions SocketOptions => Tls switch
+    {
+        ImapTlsMode.None => MailKit.Security.SecureSocketOptions.None,
+        ImapTlsMode.StartTls => MailKit.Security.SecureSocketOptions.StartTls,
+        _ => MailKit.Security.SecureSocketOptions.SslOnConnect,
+    };
 
     /// <summary>Resolves the secret: (password, token); exactly one is set. Throws when none is configured.</summary>
     internal (string? Password, string? Token) ResolveSecret()

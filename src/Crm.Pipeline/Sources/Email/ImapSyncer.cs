@@ -60,12 +60,7 @@ public sealed partial class ImapSyncer
                     client.ServerCertificateValidationCallback = (_, _, _, _) => true;
                 }
 
-                await client.ConnectAsync(account.Host, account.EffectivePort, account.Tls switch
-                {
-                    ImapTlsMode.None => SecureSocketOptions.None,
-                    ImapTlsMode.StartTls => SecureSocketOptions.StartTls,
-                    _ => SecureSocketOptions.SslOnConnect,
-                }, cancellationToken).ConfigureAwait(false);
+                await client.ConnectAsync(account.Host, account.EffectivePort, account.SocketOptions, cancellationToken).ConfigureAwait(false);
                 if (token is not null)
                 {
                     await client.AuthenticateAsync(new SaslMechanismOAuth2(account.User, token), cancellationToken).ConfigureAwait(false);
