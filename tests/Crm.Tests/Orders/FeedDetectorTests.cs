@@ -66,6 +66,21 @@ public sealed class FeedDetectorTests
     }
 
     [Fact]
+    public void AKnownLayoutUnderAnotherFileName_GetsAPatternThatPicksTheFileUp()
+    {
+        var bytes = File.ReadAllBytes(Repo.File("tests", "data", "orders", "shopify-orders.csv"));
+
+        var renamed = FeedDetector.Detect(bytes, "/srv/drop/shopify-orders.csv", null, null);
+        var asExported = FeedDetector.Detect(bytes, "/srv/drop/orders_export_1.csv", null, null);
+
+        // Shopify names its export orders_export_1.csv; the sample feed's pattern is made for that name.
+        Assert.Equal("orders_export*.csv", asExported.Feed.Pattern);
+        Assert.DoesNotContain(asExported.Unsure, u => u.StartsWith("file pattern:", StringComparison.Ordinal));
+        Assert.Equal("*.csv", renamed.Feed.Pattern);
+        Assert.Contains(renamed.Unsure, u => u.StartsWith("file pattern: the layout's 'orders_export*.csv' would not pick up 'shopify-orders.csv'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AWindows1252File_IsReadAsWindows1252_AndSaysItWasUnsure()
     {
         var p = Detect("Nummer;Datum;E-Mail;Betrag\r\n1;05.03.2024;jürgen@example.de;12,50\r\n", encoding: Encoding.Latin1);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 
@@ -80,10 +81,31 @@ public static partial class FeedDetector
         feed.HasHeader = hasHeader;
         feed.Encoding = encoding;
         feed.Folder = null;
+        FitPattern(feed, fileName, proposal);
         ApplyTimeZone(feed, fields, hasHeader, timeZone, proposal);
         proposal.Feed = feed;
         Preview(proposal, records, hasHeader);
         return proposal;
+    }
+
+    /// <summary>
+    /// A layout's file pattern is the platform's own export name (Shopify's <c>orders_export*.csv</c>); when the
+    /// file at hand is named otherwise, the proposal would load nothing from its folder, so it takes the
+    /// file's extension instead and says so.
+    /// </summary>
+    private static void FitPattern(OrderFeedOptions feed, string fileName, FeedProposal proposal)
+    {
+        var name = Path.GetFileName(fileName);
+        // The matching that Directory.GetFiles applies to the feed's Pattern (case-sensitive here, as on Linux).
+        if (string.IsNullOrEmpty(name) || FileSystemName.MatchesSimpleExpression(feed.Pattern, name, ignoreCase: false))
+        {
+            return;
+        }
+
+        var extension = Path.GetExtension(name);
+        var pattern = extension.Length > 1 ? "*" + extension : "*";
+        proposal.Unsure.Add($"file pattern: the layout's '{feed.Pattern}' would not pick up '{name}', so the proposal says '{pattern}'; narrow it if other files share the feed's Folder");
+        feed.Pattern = pattern;
     }
 
     private static byte[] ReadUpTo(Stream stream, int max)
