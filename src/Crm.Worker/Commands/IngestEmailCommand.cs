@@ -55,18 +55,18 @@ internal static class IngestEmailCommand
 
                 foreach (var account in chosen)
                 {
-                    try
+                    foreach (var result in await syncer.SyncAccountAsync(account, null, NullProgressSink.Instance, ct).ConfigureAwait(false))
                     {
-                        foreach (var result in await syncer.SyncAsync(account, null, NullProgressSink.Instance, ct).ConfigureAwait(false))
+                        // A failed account's committed batches are loaded and count; its failure goes to stderr.
+                        if (result.Error is not null)
                         {
-                            Console.WriteLine(result);
-                            total += result.Counts;
+                            await Console.Error.WriteLineAsync(result.Error).ConfigureAwait(false);
+                            exit = 1;
+                            continue;
                         }
-                    }
-                    catch (ImapSyncException e)
-                    {
-                        await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                        exit = 1;
+
+                        Console.WriteLine(result);
+                        total += result.Counts;
                     }
                 }
             }

@@ -94,6 +94,32 @@ public sealed class DovecotServer : IAsyncDisposable
         return validity;
     }
 
+    /// <summary>
+    /// Delivers raw bytes as one message, the way a mail server's local delivery does (a file in the folder's
+    /// Maildir <c>new/</c>), for messages an IMAP APPEND of a parsed message cannot produce; then selects the
+    /// folder so Dovecot gives it the next UID, which is returned.
+    /// </summary>
+    public async Task<uint> DeliverRawAsync(string folderName, byte[] raw)
+    {
+        using var client = await ConnectAsync();
+        var folder = await GetOrCreateAsync(client, folderName);
+        var maildir = Path.Combine(Directory, "mail", User, "Maildir");
+        var dir = folderName.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? maildir : Path.Combine(maildir, "." + folderName);
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "new"));
+        var file = Path.Combine(dir, "new", $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Guid.NewGuid():N}.crm-test");
+        await File.WriteAllBytesAsync(file, raw);
+        if (Environment.IsPrivilegedProcess)
+        {
+            var (uid, gid) = LookupUser("dovecot");
+            Run("chown", "-R", $"{uid}:{gid}", dir);
+        }
+
+        await folder.OpenAsync(FolderAccess.ReadOnly);
+        var uids = await folder.SearchAsync(MailKit.Search.SearchQuery.All);
+        await client.DisconnectAsync(true);
+        return uids.Max(u => u.Id);
+    }
+
     public static async Task<IMailFolder> GetOrCreateAsync(ImapClient client, string folderName)
     {
         if (folderName.Equals("INBOX", StringComparison.OrdinalIgnoreCase))

@@ -90,13 +90,13 @@ public sealed partial class ImapSyncer
                 Log.AuthenticationFailed(_logger, account.Name, account.User, account.Host);
                 throw new ImapSyncException(
                     $"IMAP account '{account.Name}': the server {account.Host}:{account.EffectivePort} rejected the credentials of user '{account.User}' " +
-                    $"({e.Message}). Check the password or token configured for this account; the sync was not retried.", e);
+                    $"({e.Message}). Check the password or token configured for this account; the sync was not retried.", e, results);
             }
             catch (SslHandshakeException e)
             {
                 throw new ImapSyncException(
                     $"IMAP account '{account.Name}': TLS with {account.Host}:{account.EffectivePort} failed ({e.Message}). " +
-                    "Check the Tls mode and the server certificate; ValidateCertificate=false is for tests only.", e);
+                    "Check the Tls mode and the server certificate; ValidateCertificate=false is for tests only.", e, results);
             }
             catch (Exception e) when (IsTransient(e, cancellationToken))
             {
@@ -104,13 +104,20 @@ public sealed partial class ImapSyncer
                 {
                     throw new ImapSyncException(
                         $"IMAP account '{account.Name}': {e.GetType().Name}: {e.Message} — gave up after {attempt} attempt(s). " +
-                        "Batches committed before the failure are kept; the next run resumes after them.", e);
+                        "Batches committed before the failure are kept; the next run resumes after them.", e, results);
                 }
 
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, account.RetryDelayMilliseconds * Math.Pow(2, attempt - 1)));
                 Log.Retrying(_logger, account.Name, attempt, account.MaxAttempts, e.GetType().Name, e.Message, (long)delay.TotalMilliseconds);
                 progress.Report(null, $"email: {account.Name}: connection lost ({e.GetType().Name}), retry {attempt} in {delay.TotalSeconds:0.#} s");
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImapCommandException e)
+            {
+                // A NO or BAD that waiting will not change (a folder that cannot be selected, a command the server refuses).
+                throw new ImapSyncException(
+                    $"IMAP account '{account.Name}': the server {account.Host}:{account.EffectivePort} refused a command ({e.Response}: {e.ResponseText}). " +
+                    "Batches committed before the failure are kept; check the account's Folders and the server's log.", e, results);
             }
         }
     }
@@ -121,17 +128,35 @@ public sealed partial class ImapSyncer
         var results = new List<UnitResult>();
         foreach (var account in _options.CurrentValue.Imap.Accounts)
         {
-            try
-            {
-                results.AddRange(await SyncAsync(account, runId, progress, cancellationToken).ConfigureAwait(false));
-            }
-            catch (ImapSyncException e)
-            {
-                results.Add(new UnitResult($"imap:{account.Name}", "failed", default, e.Message));
-            }
+            results.AddRange(await SyncAccountAsync(account, runId, progress, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Syncs one account and never throws for what goes wrong with it: the batches it committed, then (when it
+    /// failed) one failed result <c>imap:NAME</c> with the reason. Only cancellation and warehouse errors escape.
+    /// </summary>
+    public async Task<IReadOnlyList<UnitResult>> SyncAccountAsync(ImapAccountOptions account, Guid? runId, IProgressSink progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        try
+        {
+            return await SyncAsync(account, runId, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImapSyncException e)
+        {
+            // What the account committed before it failed counts, so the summary equals the ledger.
+            return [.. e.Committed, new UnitResult($"imap:{account.Name}", "failed", default, e.Message)];
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or NpgsqlException))
+        {
+            // Anything else one account runs into is that account's failure, never the other accounts'.
+            // A warehouse error is not caught: it fails the stage, which its retries are for.
+            Log.AccountFailed(_logger, e, account.Name);
+            return [new UnitResult($"imap:{account.Name}", "failed", default, $"IMAP account '{account.Name}': {e.GetType().Name}: {e.Message}")];
+        }
     }
 
     private async Task SyncFolderAsync(
@@ -204,11 +229,22 @@ public sealed partial class ImapSyncer
                     continue;
                 }
 
+                var location = $"{prefix}{uid.Id}";
                 MimeMessage message;
                 try
                 {
-                    // MailKit fetches with BODY.PEEK[]: reading never sets \Seen.
-                    message = await folder.GetMessageAsync(uid, cancellationToken).ConfigureAwait(false);
+                    // The raw bytes first, parsed here: a message MimeKit cannot parse is then one quarantine
+                    // row and the connection stays in step. MailKit fetches BODY.PEEK[]: reading never sets \Seen.
+                    using var raw = await folder.GetStreamAsync(uid, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        message = await MimeMessage.LoadAsync(EmailExtractor.ParserOptions, raw, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (FormatException e)
+                    {
+                        writer!.Quarantine(QuarantineRow.FromBytes(index, uid.Id, $"unparseable message: {e.Message} (at {location})", Head(raw), summary.Size ?? raw.Length));
+                        continue;
+                    }
                 }
                 catch (MessageNotFoundException)
                 {
@@ -217,7 +253,6 @@ public sealed partial class ImapSyncer
                     continue;
                 }
 
-                var location = $"{prefix}{uid.Id}";
                 ParsedEmail? email;
                 string? rejection;
                 try
@@ -271,6 +306,15 @@ public sealed partial class ImapSyncer
     private static string Like(string prefix) =>
         prefix.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
 
+    /// <summary>The first bytes of a message, for the quarantine row of one that cannot be parsed.</summary>
+    private static byte[] Head(Stream raw)
+    {
+        raw.Position = 0;
+        var buffer = new byte[(int)Math.Min(raw.Length, QuarantineRow.MaxRawChars)];
+        raw.ReadExactly(buffer);
+        return buffer;
+    }
+
     private static string Truncate(string text) => text.Length > QuarantineRow.MaxRawChars ? text[..QuarantineRow.MaxRawChars] : text;
 
     /// <summary>Connection drops, timeouts and throttling: worth a reconnect.</summary>
@@ -296,6 +340,9 @@ public sealed partial class ImapSyncer
         [LoggerMessage(EventId = 1613, Level = LogLevel.Warning, Message = "IMAP account {Account}: attempt {Attempt} of {MaxAttempts} failed ({Error}: {Reason}); retrying in {DelayMs} ms")]
         public static partial void Retrying(ILogger logger, string account, int attempt, int maxAttempts, string error, string reason, long delayMs);
 
+        [LoggerMessage(EventId = 1615, Level = LogLevel.Error, Message = "IMAP account {Account}: the sync failed; the other accounts go on")]
+        public static partial void AccountFailed(ILogger logger, Exception exception, string account);
+
         [LoggerMessage(EventId = 1614, Level = LogLevel.Warning, Message = "IMAP account {Account}: folder {Folder} has a new UIDVALIDITY {UidValidity}; resyncing it (already loaded messages count as duplicates)")]
         public static partial void UidValidityChanged(ILogger logger, string account, string folder, uint uidValidity);
     }
@@ -320,4 +367,14 @@ public sealed class ImapSyncException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Creates the exception with a message, its cause and the batches committed before it.</summary>
+    public ImapSyncException(string message, Exception innerException, IReadOnlyList<UnitResult> committed)
+        : base(message, innerException)
+    {
+        Committed = [.. committed];
+    }
+
+    /// <summary>The batches the account committed before the failure; they stay loaded and count in the summary.</summary>
+    public IReadOnlyList<UnitResult> Committed { get; } = [];
 }
