@@ -3,6 +3,7 @@ using Crm.Pipeline.Clv;
 using Crm.Pipeline.Features;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Notifications;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Privacy;
 using Crm.Pipeline.Reports;
@@ -87,6 +88,17 @@ public static class PipelineServiceCollectionExtensions
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection("Crm:Retention")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
         services.AddSingleton<IPipelineStage, RetentionStage>();
+
+        // Admin notifications (issue 19): incidents watched by the service, told by email (through Crm:Reports:Smtp) and webhooks.
+        services.AddOptions<DisplayOptions>().Bind(configuration.GetSection("Crm:Display")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DisplayOptions>, DisplayOptionsValidator>();
+        services.AddOptions<NotificationsOptions>()
+            .Bind(configuration.GetSection("Crm:Notifications"))
+            .Configure(o => configuration.GetSection("Crm:Reports:Smtp").Bind(o.Smtp))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotificationsOptions>, NotificationsOptionsValidator>();
+        services.AddSingleton<IncidentBook>();
+        services.AddSingleton<NotificationSender>();
 
         return services;
     }

@@ -1,5 +1,6 @@
 using Crm.Dashboard;
 using Crm.Pipeline;
+using Crm.Pipeline.Notifications;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Scheduling;
 using Crm.Worker.Settings;
@@ -108,6 +109,9 @@ public static class ServiceHost
 
         // Runs and stages left 'running' by a process that died are marked abandoned, at start and then every few heartbeats.
         services.AddHostedService<AbandonedRunSweep>();
+
+        // Admins are told of failed runs, alerts, silent sources and a missed nightly (Crm:Notifications), once per incident.
+        services.AddHostedService<NotificationWatcher>();
 
         // Quartz decides when.
         if (configuration.GetValue("Crm:Scheduler:Enabled", true))

@@ -4,6 +4,7 @@ using Crm.Pipeline.Churn;
 using Crm.Pipeline.Clv;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Notifications;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Reports;
 using Crm.Pipeline.Segments;
@@ -63,6 +64,8 @@ public static partial class CrmSettings
             Check<RetentionOptions>(provider, configuration, failures);
             Check<JobRetryOptions>(provider, configuration, failures);
             Check<SchedulesOptions>(provider, configuration, failures);
+            Check<NotificationsOptions>(provider, configuration, failures);
+            Check<DisplayOptions>(provider, configuration, failures);
         }
 
         ListItems(configuration, failures);
@@ -115,6 +118,8 @@ public static partial class CrmSettings
         ("Crm:Reports:Calendar:Weekend", typeof(DayOfWeek)),
         ("Crm:Reports:Calendar:Holidays", typeof(DateOnly)),
         ("Crm:Schedules", typeof(ScheduleOptions)),
+        ("Crm:Notifications:Webhooks", typeof(WebhookOptions)),
+        ("Crm:Notifications:Silences", typeof(SilenceOptions)),
     ];
 
     private static void ListItems(IConfiguration configuration, List<string> failures)

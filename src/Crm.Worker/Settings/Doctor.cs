@@ -78,6 +78,7 @@ public static class Doctor
         }
 
         Schedules(configuration, findings);
+        Notifications(configuration, findings);
         return findings;
     }
 
@@ -273,6 +274,41 @@ public static class Doctor
             var reason = e is OperationCanceledException && !cancellationToken.IsCancellationRequested ? "no answer in 20 s" : e.Message.TrimEnd('.');
             findings.Add(new CheckFinding(CheckLevel.Error, subject, $"does not answer ({reason}); check Host, Port and the TLS setting"));
         }
+    }
+
+    private static void Notifications(IConfiguration configuration, List<CheckFinding> findings)
+    {
+        var options = new Crm.Pipeline.Notifications.NotificationsOptions();
+        try
+        {
+            configuration.GetSection("Crm:Notifications").Bind(options);
+        }
+        catch (InvalidOperationException)
+        {
+            return; // the settings check names it
+        }
+
+        if (!options.Enabled)
+        {
+            findings.Add(new CheckFinding(CheckLevel.Warning, "notifications",
+                "no admin address or webhook in Crm:Notifications: nobody is told when a run fails or the nightly does not run"));
+            return;
+        }
+
+        var watched = new List<string> { "failed runs", "stage alerts" };
+        watched.AddRange(options.Silences.Select(s => $"{s.Source} silent for {s.After}"));
+        if (!string.IsNullOrWhiteSpace(options.Nightly.StartBy))
+        {
+            watched.Add($"nightly started by {options.Nightly.StartBy} {options.Nightly.TimeZone}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Nightly.FinishBy))
+        {
+            watched.Add($"nightly finished by {options.Nightly.FinishBy} {options.Nightly.TimeZone}");
+        }
+
+        findings.Add(new CheckFinding(CheckLevel.Ok, "notifications", string.Create(CultureInfo.InvariantCulture,
+            $"{options.Emails.Count} address(es), {options.Webhooks.Count} webhook(s) ({string.Join(", ", options.Webhooks.Select(w => w.EffectiveName))}); watching {string.Join(", ", watched)}")));
     }
 
     private static void Schedules(IConfiguration configuration, List<CheckFinding> findings)
