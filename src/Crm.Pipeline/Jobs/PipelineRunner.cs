@@ -80,7 +80,16 @@ public sealed partial class PipelineRunner
                 await _recorder.StartStageAsync(runId, stage.Name, cancellationToken).ConfigureAwait(false);
                 Log.StageStarted(_logger, stage.Name, runKind);
                 var result = await stage.RunAsync(new StageContext(runId, runKind, progressFor(stage.Name)), cancellationToken).ConfigureAwait(false);
-                await _recorder.FinishStageAsync(runId, stage.Name, result, null, CancellationToken.None).ConfigureAwait(false);
+                var totals = await _recorder.FinishStageAsync(runId, stage.Name, result, null, CancellationToken.None).ConfigureAwait(false);
+                if (totals is { Attempts: > 1 })
+                {
+                    // The summary is this attempt's; what the earlier ones committed is in the stage's totals.
+                    result = result with
+                    {
+                        Summary = $"{result.Summary} (attempt {totals.Attempts}; over all attempts read {totals.RowsRead}, wrote {totals.RowsWritten})",
+                    };
+                }
+
                 Log.StageSucceeded(_logger, stage.Name, watch.Elapsed.TotalSeconds, result.Summary);
                 return (result, watch.Elapsed);
             }

@@ -18,6 +18,8 @@ namespace Crm.Pipeline.Ops;
 public sealed partial class PipelineRunRecorder
 {
     private static readonly string AbandonSql = SqlResource.Load("abandon_runs.sql");
+    private static readonly string OpenAttemptSql = SqlResource.Load("stage_attempt_open.sql");
+    private static readonly string FinishStageSql = SqlResource.Load("stage_finish.sql");
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly RunLeaseOptions _options;
@@ -85,8 +87,8 @@ public sealed partial class PipelineRunRecorder
                 insert into ops.pipeline_stage as s (run_id, stage, owner) values (@id, @stage, @owner)
                 on conflict (run_id, stage) do update
                     set status = 'running', started_at = now(), finished_at = null, error = null, abandoned_at = null,
-                        owner = excluded.owner, attempts = s.attempts + 1
-                """);
+                        owner = excluded.owner, attempts = s.attempts + 1;
+                """ + OpenAttemptSql);
             command.Parameters.AddWithValue("id", runId);
             command.Parameters.AddWithValue("stage", stage);
             command.Parameters.AddWithValue("owner", ThisProcess);
@@ -144,6 +146,10 @@ public sealed partial class PipelineRunRecorder
                 return null;
             }
 
+            await using var open = _dataSource.CreateCommand(OpenAttemptSql);
+            open.Parameters.AddWithValue("id", runId);
+            open.Parameters.AddWithValue("stage", stage);
+            await open.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return claim;
         }
         catch
@@ -153,17 +159,17 @@ public sealed partial class PipelineRunRecorder
         }
     }
 
-    /// <summary>Records a stage's end: its counts on success, the error on failure.</summary>
-    public Task FinishStageAsync(Guid runId, string stage, Jobs.StageResult? result, string? error, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Records the end of a stage's current attempt: its counts on success, the error on failure (the attempt is then
+    /// credited with the units it committed). The stage's <c>rows_read</c> / <c>rows_written</c> become the sum over all
+    /// its attempts in the run (<c>ops.pipeline_stage_attempt</c>), so a retry that skips what an earlier attempt loaded
+    /// does not make those rows vanish from the record.
+    /// </summary>
+    /// <returns>The stage's counts over all its attempts; null when the stage has no row in the run.</returns>
+    public Task<StageTotals?> FinishStageAsync(Guid runId, string stage, Jobs.StageResult? result, string? error, CancellationToken cancellationToken) =>
         WithRetryAsync("record the stage's end", async ct =>
         {
-            await using var command = _dataSource.CreateCommand(
-                """
-                update ops.pipeline_stage
-                   set status = @status, finished_at = now(), rows_read = @read, rows_written = @written,
-                       detail = @detail, error = @error, abandoned_at = null
-                 where run_id = @id and stage = @stage
-                """);
+            await using var command = _dataSource.CreateCommand(FinishStageSql);
             command.Parameters.AddWithValue("id", runId);
             command.Parameters.AddWithValue("stage", stage);
             command.Parameters.AddWithValue("status", error is null ? "succeeded" : "failed");
@@ -174,7 +180,19 @@ public sealed partial class PipelineRunRecorder
                 Value = result is null ? DBNull.Value : JsonSerializer.Serialize(new { summary = result.Summary }),
             });
             command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            // The first statement (the attempt) returns nothing; the second (the stage) its totals.
+            do
+            {
+                if (reader.FieldCount == 3 && await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    return new StageTotals(
+                        reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetInt32(2));
+                }
+            }
+            while (await reader.NextResultAsync(ct).ConfigureAwait(false));
+
+            return (StageTotals?)null;
         }, cancellationToken);
 
     /// <summary>Records a run's end.</summary>

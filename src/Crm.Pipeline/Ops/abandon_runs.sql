@@ -37,8 +37,23 @@ stage_marked as (
     update ops.pipeline_stage s
        set status = 'abandoned', abandoned_at = now(),
            error = 'abandoned: ' || coalesce(g.owner, 'its process') || ' stopped its heartbeat at '
-                   || to_char(g.heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC and holds no lock'
+                   || to_char(g.heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC and holds no lock',
+           -- The sum over its attempts, the open one credited with the units it committed (as attempt_marked records it).
+           rows_read = coalesce(t.rows_read, s.rows_read), rows_written = coalesce(t.rows_written, s.rows_written)
       from gone g
+      left join lateral (
+          select sum(case when a.status = 'running' then c.rows_read else a.rows_read end)::bigint as rows_read,
+                 sum(case when a.status = 'running' then c.rows_written else a.rows_written end)::bigint as rows_written
+            from ops.pipeline_stage_attempt a
+            cross join lateral ops.stage_attempt_credit(a.run_id, a.stage, a.started_at) c
+           where a.run_id = g.run_id and a.stage = g.stage) t on true
      where s.run_id = g.run_id and s.stage = g.stage and s.status = 'running'
-    returning s.run_id)
-select (select count(*) from run_marked), (select count(*) from stage_marked);
+    returning s.run_id, s.stage, s.error),
+attempt_marked as (
+    update ops.pipeline_stage_attempt a
+       set status = 'abandoned', finished_at = now(), error = m.error,
+           (rows_read, rows_written) = (select c.rows_read, c.rows_written from ops.stage_attempt_credit(a.run_id, a.stage, a.started_at) c)
+      from stage_marked m
+     where a.run_id = m.run_id and a.stage = m.stage and a.status = 'running'
+    returning 1)
+select (select count(*) from run_marked), (select count(*) from stage_marked), (select count(*) from attempt_marked);

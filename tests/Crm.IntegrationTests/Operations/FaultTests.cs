@@ -142,7 +142,9 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
     public async Task PostgresRestartedUnderCrmRun_TheStageIsRetried_NothingStaysRunning_AndTheDataEqualsAnUndisturbedRun()
     {
         const int lines = 120_000;
-        var (_, settings) = await OrderFeedFile.WriteAsync(_dir, lines);
+        var (dataFile, settings) = await OrderFeedFile.WriteAsync(_dir, lines);
+        // Two files: the restart comes while the second loads, so the first attempt has committed the first and failed.
+        await OrderFeedFile.WriteSecondAsync(dataFile);
         // A cluster of its own: restarting the shared one would break every pooled connection of the other tests.
         var pgRoot = Path.Combine(Path.GetTempPath(), "crm-pgrestart-" + Guid.NewGuid().ToString("N")[..8]);
         using var cleanup = new DeleteOnDispose(pgRoot);
@@ -161,8 +163,8 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
             var stdout = run.StandardOutput.ReadToEndAsync();
             var stderr = run.StandardError.ReadToEndAsync();
             var copying = await Waiting.UntilAsync(ds,
-                $"select count(*) from pg_stat_progress_copy where datname = current_database() and tuples_processed between 1 and {lines / 2}", 1, TimeSpan.FromSeconds(60),
-                () => run.HasExited);
+                $"select count(*) from pg_stat_progress_copy where relid = 'staging.order_line'::regclass and tuples_processed between 1 and {lines / 2} and (select count(*) from ops.ingest_ledger) = 1",
+                1, TimeSpan.FromSeconds(90), () => run.HasExited);
             if (copying != 1 || run.HasExited)
             {
                 // Only here may the output be awaited: reading it to its end waits for the process to exit.
@@ -185,11 +187,20 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         Assert.Contains("Stage orders lost the warehouse (", output, StringComparison.Ordinal);
         Assert.Contains("); retry 1 of 3 as soon as it answers", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Contains($"(attempt 2; over all attempts read {2 * (lines + 1)}, wrote {2 * lines})", output, StringComparison.Ordinal);
         Assert.Equal("succeeded|succeeded|2|0", await ds.ScalarAsync<string>(
             """
             select concat_ws('|', (select string_agg(status, ',') from ops.pipeline_run), s.status, s.attempts,
                               (select count(*) from ops.pipeline_stage where status = 'running') + (select count(*) from ops.pipeline_run where status = 'running'))
             from ops.pipeline_stage s where stage = 'orders'
+            """));
+        // Both attempts count: the first committed the first file before it failed, the second loaded the other (#16).
+        Assert.Equal($"{2 * (lines + 1)}|{2 * lines}|1:failed:{lines + 1}:{lines},2:succeeded:{lines + 1}:{lines}", await ds.ScalarAsync<string>(
+            """
+            select concat_ws('|', s.rows_read, s.rows_written,
+                              (select string_agg(concat_ws(':', a.attempt, a.status, a.rows_read, a.rows_written), ',' order by a.attempt)
+                                 from ops.pipeline_stage_attempt a where a.run_id = s.run_id and a.stage = s.stage))
+            from ops.pipeline_stage s where s.stage = 'orders'
             """));
         var (cleanExit, cleanOutput) = await undisturbed;
         Assert.True(cleanExit == 0, cleanOutput);
@@ -198,7 +209,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
             Assert.Equal(await cleanDb.ScalarAsync<string>(query), await ds.ScalarAsync<string>(query));
         }
 
-        Assert.Equal((long)lines, await ds.ScalarAsync<long>("select count(*) from core.order_line"));
+        Assert.Equal(2L * lines, await ds.ScalarAsync<long>("select count(*) from core.order_line"));
     }
 
     [Fact]

@@ -33,6 +33,23 @@ internal static class OrderFeedFile
         return (data, settings);
     }
 
+    /// <summary>
+    /// Writes a second file of the same feed beside <paramref name="dataFile"/>, named to sort after it: the same lines
+    /// (and the same malformed row) with every order id prefixed <c>x</c>, so it holds other orders.
+    /// </summary>
+    public static async Task<string> WriteSecondAsync(string dataFile)
+    {
+        var second = Path.Combine(Path.GetDirectoryName(dataFile)!, "orders2.csv");
+        var lines = await File.ReadAllLinesAsync(dataFile);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            lines[i] = "x" + lines[i];
+        }
+
+        await File.WriteAllLinesAsync(second, lines, new UTF8Encoding(false));
+        return second;
+    }
+
     /// <summary>Order-independent fingerprints of what an order load leaves in the warehouse.</summary>
     public static readonly string[] Fingerprints =
     [
