@@ -258,6 +258,9 @@ public sealed partial class WebLogIngester
         var total = default(IngestCounts);
         var segments = 0;
         var baseOffset = state.ByteOffset;
+        // Lines before this read: the file's count as stored. Each segment's finish moves state.LineCount on, so the
+        // line numbers below are counted from this copy, not from state (that added the count twice after a segment).
+        var baseLines = state.LineCount;
         long segmentStart = 0; // relative to baseOffset
         long consumed = 0;      // relative end of the last line taken
         long linesConsumed = 0;
@@ -282,7 +285,7 @@ public sealed partial class WebLogIngester
                 var kind = Take(record, reader, parser, builder, hit, offset, source.MaxLineBytes, out var row, out var reason);
                 // The raw line keeps the client address: it follows the site's privacy mode like core.web_event does.
                 var bad = kind == LineKind.Malformed
-                    ? QuarantineRow.FromBytes(state.LineCount + reader.LineNumber, offset, reason!, record, reader.RecordLength) is var q
+                    ? QuarantineRow.FromBytes(baseLines + reader.LineNumber, offset, reason!, record, reader.RecordLength) is var q
                         ? q with { RawText = builder.RedactIps(q.RawText) } : null
                     : null;
                 if (row is not null && !_partitions.IsKnown(row.EventTs))
@@ -292,7 +295,7 @@ public sealed partial class WebLogIngester
                     WebLogTimings.AddParse(parseStart);
                     if (segment is not null)
                     {
-                        total += await segment.FinishAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                        total += await segment.FinishAsync(baseOffset + consumed, baseLines + linesConsumed, cancellationToken).ConfigureAwait(false);
                         await segment.DisposeAsync().ConfigureAwait(false);
                         segment = null;
                         segments++;
@@ -324,7 +327,7 @@ public sealed partial class WebLogIngester
                 {
                     WebLogTimings.AddParse(parseStart);
                     segment ??= await SegmentWriter.OpenAsync(batch, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
-                    total += await segment.FinishAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                    total += await segment.FinishAsync(baseOffset + consumed, baseLines + linesConsumed, cancellationToken).ConfigureAwait(false);
                     await segment.DisposeAsync().ConfigureAwait(false);
                     segment = null;
                     segments++;
@@ -343,7 +346,7 @@ public sealed partial class WebLogIngester
             {
                 // Also when only directives or blank lines are left: the offset and the parser state move on.
                 segment ??= await SegmentWriter.OpenAsync(batch, state, source, parser, baseOffset + segmentStart, probe.Path, options, sessions, runId, cancellationToken).ConfigureAwait(false);
-                total += await segment.FinishAsync(baseOffset + consumed, state.LineCount + linesConsumed, cancellationToken).ConfigureAwait(false);
+                total += await segment.FinishAsync(baseOffset + consumed, baseLines + linesConsumed, cancellationToken).ConfigureAwait(false);
                 await segment.DisposeAsync().ConfigureAwait(false);
                 segment = null;
                 segments++;
@@ -374,6 +377,9 @@ public sealed partial class WebLogIngester
     {
         row = null;
         reason = null;
+        // A UTF-8 byte order mark starts a file saved by some editors and each member of gzip files joined with cat;
+        // it is no part of the first field (the client address would become "\uFEFF10.0.0.1").
+        record = WithoutBom(record);
         if (record.Trim(" \t\r"u8).IsEmpty && !reader.Oversized)
         {
             return LineKind.Directive;
@@ -407,6 +413,10 @@ public sealed partial class WebLogIngester
     }
 
 
+    /// <summary><paramref name="line"/> without the UTF-8 byte order mark it may start with.</summary>
+    internal static ReadOnlySpan<byte> WithoutBom(ReadOnlySpan<byte> line) =>
+        line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? line[3..] : line;
+
     private static List<byte[]> SampleLines(byte[] head)
     {
         var lines = new List<byte[]>();
@@ -417,7 +427,7 @@ public sealed partial class WebLogIngester
                 break; // cut off by the head's end
             }
 
-            lines.Add(head.AsSpan(range).TrimEnd((byte)'\r').ToArray());
+            lines.Add(WithoutBom(head.AsSpan(range)).TrimEnd((byte)'\r').ToArray());
             if (lines.Count == 50)
             {
                 break;
