@@ -73,10 +73,16 @@ internal sealed class EmailExtractor
         AppendHash(hash, subject);
 
         var attachments = new List<AttachmentInfo>();
-        var (plain, html) = Walk(message, attachments);
+        var (plain, html, defect, unparsed) = Walk(message, attachments);
         string body = "";
         var truncated = false;
-        if (plain is not null)
+        if (plain is null && html is null && unparsed is not null)
+        {
+            // The parts could not be told apart: keep their raw text (flagged) rather than an empty body.
+            body = unparsed.Length > _options.MaxBodyChars ? unparsed[.._options.MaxBodyChars] : unparsed;
+            truncated = unparsed.Length > _options.MaxBodyChars;
+        }
+        else if (plain is not null)
         {
             body = ReadText(plain, _options.MaxBodyChars, out truncated);
         }
@@ -138,6 +144,7 @@ internal sealed class EmailExtractor
             BodyText = newText,
             QuotedText = quoted,
             BodyTruncated = truncated,
+            MimeDefect = defect,
             Attachments = attachments,
             Direction = outbound ? "outbound" : "inbound",
             CustomerAddress = customer,
@@ -197,9 +204,15 @@ internal sealed class EmailExtractor
         return (received ?? DateTimeOffset.UtcNow, true);
     }
 
-    private (TextPart? Plain, TextPart? Html) Walk(MimeMessage message, List<AttachmentInfo> attachments)
+    /// <summary>
+    /// The first plain and HTML body parts, the attachments, and the first MIME defect: a multipart whose boundary
+    /// is missing or never appears in its content, which MimeKit reads as no parts and all of the content as the
+    /// preamble (<paramref name="attachments"/> gets the rest; <c>Unparsed</c> is that preamble).
+    /// </summary>
+    private (TextPart? Plain, TextPart? Html, string? Defect, string? Unparsed) Walk(MimeMessage message, List<AttachmentInfo> attachments)
     {
         TextPart? plain = null, html = null;
+        string? defect = null, unparsed = null;
         var stack = new Stack<(MimeEntity Entity, int Depth)>();
         if (message.Body is not null)
         {
@@ -212,6 +225,13 @@ internal sealed class EmailExtractor
             var (entity, depth) = stack.Pop();
             switch (entity)
             {
+                case Multipart { Count: 0 } broken when defect is null && !string.IsNullOrWhiteSpace(broken.Preamble):
+                    // An empty multipart (no content at all) is only odd; content with no part in it lost its boundary.
+                    defect = string.IsNullOrEmpty(broken.Boundary)
+                        ? $"{broken.ContentType.MimeType.ToLowerInvariant()} without a boundary parameter: its parts are not separated"
+                        : $"{broken.ContentType.MimeType.ToLowerInvariant()} boundary \"{Clean(broken.Boundary)}\" never appears in its content: its parts are not separated";
+                    unparsed = Clean(broken.Preamble).ReplaceLineEndings("\n").Trim();
+                    break;
                 case Multipart multipart when depth < MaxDepth:
                     for (var i = multipart.Count - 1; i >= 0; i--)
                     {
@@ -238,7 +258,7 @@ internal sealed class EmailExtractor
             }
         }
 
-        return (plain, html);
+        return (plain, html, defect, unparsed);
     }
 
     private AttachmentInfo Describe(MimePart part)

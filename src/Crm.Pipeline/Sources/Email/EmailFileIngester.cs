@@ -448,7 +448,7 @@ public sealed partial class EmailFileIngester
             return;
         }
 
-        await AddAsync(message, path, null, 1, size, extractor, writer, "eml", cancellationToken).ConfigureAwait(false);
+        await AddAsync(message, path, null, 1, size, null, extractor, writer, "eml", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Streams an mbox: one message at a time, each located by its <c>From </c> line's byte offset.</summary>
@@ -477,21 +477,23 @@ public sealed partial class EmailFileIngester
 
             index++;
             var length = parser.Position - offset;
-            await AddAsync(message, $"{path}@{offset}", offset, index, length, extractor, writer, "mbox", cancellationToken).ConfigureAwait(false);
+            // The separator's date is when the message was stored: the sent time when it has no Date header.
+            DateTimeOffset? stored = MboxFromLine.TryParseDate(parser.MboxMarker, out var separatorDate) ? separatorDate : null;
+            await AddAsync(message, $"{path}@{offset}", offset, index, length, stored, extractor, writer, "mbox", cancellationToken).ConfigureAwait(false);
         }
 
         return (index, null);
     }
 
     private static async Task AddAsync(
-        MimeMessage message, string location, long? offset, long index, long length, EmailExtractor extractor,
+        MimeMessage message, string location, long? offset, long index, long length, DateTimeOffset? stored, EmailExtractor extractor,
         IEmailSink writer, string kind, CancellationToken cancellationToken)
     {
         ParsedEmail? email;
         string? rejection;
         try
         {
-            email = extractor.Extract(message, location, offset, null, length, out rejection);
+            email = extractor.Extract(message, location, offset, stored, length, out rejection);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
         {

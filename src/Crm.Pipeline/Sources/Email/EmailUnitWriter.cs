@@ -163,7 +163,7 @@ internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
                 """
                 copy email_stage (row_no, ledger_id, dedupe_key, message_id, content_hash, thread_root, parent_id, in_reply_to, "references",
                     sent_at, date_missing, from_address, from_name, to_addresses, to_names, cc_addresses, cc_names,
-                    reply_to_addresses, subject, body_text, quoted_text, body_truncated, direction, customer_address, intents,
+                    reply_to_addresses, subject, body_text, quoted_text, body_truncated, mime_defect, direction, customer_address, intents,
                     attachments, attachment_count, size_bytes, source_kind, source_location, external_addresses, external_names)
                 from stdin (format binary)
                 """, cancellationToken).ConfigureAwait(false);
@@ -233,6 +233,7 @@ internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
         WriteText(importer, email.BodyText);
         WriteText(importer, email.QuotedText);
         importer.Write(email.BodyTruncated, NpgsqlDbType.Boolean);
+        WriteText(importer, email.MimeDefect);
         importer.Write(email.Direction, NpgsqlDbType.Text);
         WriteText(importer, email.CustomerAddress);
         importer.Write(email.Intents, NpgsqlDbType.Array | NpgsqlDbType.Text);

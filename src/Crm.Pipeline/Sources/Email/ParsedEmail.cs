@@ -39,6 +39,9 @@ internal sealed class ParsedEmail
 
     public bool BodyTruncated { get; init; }
 
+    /// <summary>Why the MIME structure could not be read as sent (a boundary missing or never found); null when it could.</summary>
+    public string? MimeDefect { get; init; }
+
     public List<AttachmentInfo> Attachments { get; init; } = [];
 
     public required string Direction { get; init; }

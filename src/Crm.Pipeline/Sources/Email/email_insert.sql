@@ -4,7 +4,7 @@
 with inserted as (
     insert into core.email (dedupe_key, message_id, content_hash, thread_key, parent_id, in_reply_to, "references",
         sent_at, date_missing, from_address, from_name, to_addresses, to_names, cc_addresses, cc_names,
-        reply_to_addresses, subject, body_text, quoted_text, body_truncated, direction, customer_address, intents,
+        reply_to_addresses, subject, body_text, quoted_text, body_truncated, mime_defect, direction, customer_address, intents,
         attachments, attachment_count, size_bytes, source_kind, source_location, ledger_id)
     select s.dedupe_key, s.message_id, s.content_hash,
            coalesce((select e.thread_key from core.email e where e.message_id = s.thread_root order by e.email_id limit 1),
@@ -12,7 +12,7 @@ with inserted as (
                     s.thread_root),
            s.parent_id, s.in_reply_to, s."references", s.sent_at, s.date_missing, s.from_address, s.from_name,
            s.to_addresses, s.to_names, s.cc_addresses, s.cc_names, s.reply_to_addresses, s.subject, s.body_text,
-           s.quoted_text, s.body_truncated, s.direction, s.customer_address, s.intents, s.attachments,
+           s.quoted_text, s.body_truncated, s.mime_defect, s.direction, s.customer_address, s.intents, s.attachments,
            s.attachment_count, s.size_bytes, s.source_kind, s.source_location, s.ledger_id
       from email_stage s
      order by s.row_no

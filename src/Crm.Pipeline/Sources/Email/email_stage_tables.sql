@@ -25,6 +25,7 @@ create temp table email_stage (
     body_text           text,
     quoted_text         text,
     body_truncated      boolean     not null,
+    mime_defect         text,
     direction           text        not null,
     customer_address    text,
     intents             text[]      not null,
