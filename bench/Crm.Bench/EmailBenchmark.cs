@@ -63,7 +63,7 @@ internal static class EmailBenchmark
             await using (var db = await CreateDatabaseAsync(postgres, "bench_email_imap"))
             {
                 var account = dovecot.Account();
-                var syncer = new ImapSyncer(db, new Monitor(new EmailOptions { StaffDomains = ["shop.example"], Imap = { Accounts = { account } } }), NullLogger<ImapSyncer>.Instance);
+                var syncer = new ImapSyncer(db, new Monitor(new EmailOptions { StaffDomains = ["shop.example"], Imap = { Accounts = { account } } }), NullLogger<ImapSyncer>.Instance, new Crm.Pipeline.Sources.Email.OAuth.ImapCredentials());
                 IngestCounts counts = default;
                 var sync = await MeasureAsync("imap sync into the warehouse", imapMessages, async () =>
                 {

@@ -58,6 +58,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection("Crm:Email")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
         services.AddSingleton<EmailFileIngester>();
+        services.AddSingleton<Crm.Pipeline.Sources.Email.OAuth.ImapCredentials>();
         services.AddSingleton<ImapSyncer>();
         services.AddSingleton<IPipelineStage, EmailIngestStage>();
 

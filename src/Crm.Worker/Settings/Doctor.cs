@@ -7,6 +7,7 @@ using Crm.Pipeline.Sources.WebLogs;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Commands;
 using Crm.Worker.Scheduling;
+using Crm.Pipeline.Sources.Email.OAuth;
 using MailKit.Net.Imap;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -45,7 +46,7 @@ public sealed record CheckFinding(CheckLevel Level, string Subject, string Messa
 
 /// <summary>
 /// <c>crm check</c>: every setting validated, the warehouse reached (version, pending migrations), each source's
-/// folder with the files it would load next, the SMTP and IMAP servers greeted (no mail sent, no login), and
+/// folder with the files it would load next, the SMTP server greeted (no mail sent), each IMAP account signed in with its folders and message counts (no mail read), and
 /// each schedule's next firings in its time zone. The service logs the same findings at start.
 /// </summary>
 public static class Doctor
@@ -144,6 +145,7 @@ public static class Doctor
         }
 
         var email = Bind<EmailOptions>(configuration, "Crm:Email");
+        using var credentials = new ImapCredentials();
         for (var i = 0; i < (email?.Drops.Count ?? 0); i++)
         {
             var drop = email!.Drops[i];
@@ -240,23 +242,13 @@ public static class Doctor
         }
 
         var email = Bind<EmailOptions>(configuration, "Crm:Email");
+        using var credentials = new ImapCredentials();
         for (var i = 0; i < (email?.Imap.Accounts.Count ?? 0); i++)
         {
             var account = email!.Imap.Accounts[i];
             var port = account.EffectivePort;
-            await GreetAsync(findings, $"IMAP account '{account.Name}' {account.Host}:{port} (Crm:Email:Imap:Accounts:{i})", async ct =>
-            {
-                using var client = new ImapClient { Timeout = 15_000 };
-                if (!account.ValidateCertificate)
-                {
-                    client.ServerCertificateValidationCallback = (_, _, _, _) => true;
-                }
-
-                await client.ConnectAsync(account.Host, port, account.SocketOptions, ct).ConfigureAwait(false);
-                var greeting = $"answers ({account.Tls}){(client.IsSecure ? ", TLS" : "")}; not logged in";
-                await client.DisconnectAsync(quit: true, ct).ConfigureAwait(false);
-                return greeting;
-            }, cancellationToken).ConfigureAwait(false);
+            await GreetAsync(findings, $"IMAP account '{account.Name}' {account.Host}:{port} (Crm:Email:Imap:Accounts:{i})",
+                ct => ImapSession.ProbeAsync(account, credentials, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -269,10 +261,18 @@ public static class Doctor
             findings.Add(new CheckFinding(CheckLevel.Ok, subject, await greet(timeout.Token).ConfigureAwait(false)));
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException
-            or MailKit.ProtocolException or MailKit.CommandException or SslHandshakeException or AuthenticationException or TimeoutException)
+            or MailKit.ProtocolException or MailKit.CommandException or SslHandshakeException or TimeoutException or HttpRequestException)
         {
             var reason = e is OperationCanceledException && !cancellationToken.IsCancellationRequested ? "no answer in 20 s" : e.Message.TrimEnd('.');
             findings.Add(new CheckFinding(CheckLevel.Error, subject, $"does not answer ({reason}); check Host, Port and the TLS setting"));
+        }
+        catch (AuthenticationException e)
+        {
+            findings.Add(new CheckFinding(CheckLevel.Error, subject, $"answers but refused the sign-in ({e.Message.TrimEnd('.')}); check the user and its password, token or app permissions"));
+        }
+        catch (ImapSyncException e)
+        {
+            findings.Add(new CheckFinding(CheckLevel.Error, subject, e.Message));
         }
     }
 

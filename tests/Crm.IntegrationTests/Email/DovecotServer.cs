@@ -28,11 +28,19 @@ public sealed class DovecotServer : IAsyncDisposable
 
     private static string Binary => LazyBinary.Value;
 
-    private DovecotServer(string directory, int port)
+    private DovecotServer(string directory, int port, TestCa? tls, string? introspectionUrl)
     {
         Directory = directory;
         Port = port;
+        Tls = tls;
+        IntrospectionUrl = introspectionUrl;
     }
+
+    /// <summary>When set, the server speaks TLS from the first byte with a certificate this CA signed.</summary>
+    public TestCa? Tls { get; }
+
+    /// <summary>When set, XOAUTH2 and OAUTHBEARER sign-ins are checked against this token-introspection endpoint.</summary>
+    public string? IntrospectionUrl { get; }
 
     public string Directory { get; }
 
@@ -41,13 +49,13 @@ public sealed class DovecotServer : IAsyncDisposable
     public string LogPath => Path.Combine(Directory, "dovecot.log");
 
     /// <summary>Writes the config and starts the server; throws with the log when it does not come up.</summary>
-    public static async Task<DovecotServer> StartAsync()
+    public static async Task<DovecotServer> StartAsync(TestCa? tls = null, string? introspectionUrl = null)
     {
         _ = Binary;
         var directory = Path.Combine(Path.GetTempPath(), "crm-dovecot-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "mail"));
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "run"));
-        var server = new DovecotServer(directory, FreePort());
+        var server = new DovecotServer(directory, FreePort(), tls, introspectionUrl);
         server.WriteConfig();
         await server.StartProcessAsync();
         return server;
@@ -59,7 +67,8 @@ public sealed class DovecotServer : IAsyncDisposable
         Name = name,
         Host = "127.0.0.1",
         Port = Port,
-        Tls = ImapTlsMode.None,
+        Tls = Tls is null ? ImapTlsMode.None : ImapTlsMode.Ssl,
+        CaCertificateFile = Tls?.CaFile,
         User = User,
         Password = Password,
         Folders = [.. folders],
@@ -73,7 +82,12 @@ public sealed class DovecotServer : IAsyncDisposable
     public async Task<ImapClient> ConnectAsync()
     {
         var client = new ImapClient();
-        await client.ConnectAsync("127.0.0.1", Port, SecureSocketOptions.None);
+        if (Tls is not null)
+        {
+            client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+        }
+
+        await client.ConnectAsync("127.0.0.1", Port, Tls is null ? SecureSocketOptions.None : SecureSocketOptions.SslOnConnect);
         await client.AuthenticateAsync(User, Password);
         return client;
     }
@@ -223,6 +237,15 @@ public sealed class DovecotServer : IAsyncDisposable
               chroot =
             {"}"}
             """;
+        var ssl = Tls is null ? "ssl = no" : $"ssl = required\nssl_cert = <{Tls.ServerCertFile}\nssl_key = <{Tls.ServerKeyFile}";
+        var oauth2 = "";
+        if (IntrospectionUrl is not null)
+        {
+            var settings = Path.Combine(Directory, "oauth2.conf.ext");
+            File.WriteAllText(settings, $"introspection_mode = post\nintrospection_url = {IntrospectionUrl}\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n");
+            oauth2 = $"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {settings}\n}}";
+        }
+
         File.WriteAllText(Path.Combine(Directory, "dovecot.conf"), $$"""
             protocols = imap
             listen = 127.0.0.1
@@ -230,12 +253,13 @@ public sealed class DovecotServer : IAsyncDisposable
             state_dir = {{Directory}}/run
             instance_name = crm-test-{{Port}}
             log_path = {{LogPath}}
-            ssl = no
+            {{ssl}}
             disable_plaintext_auth = no
-            auth_mechanisms = plain login
+            auth_mechanisms = plain login{{(IntrospectionUrl is null ? "" : " xoauth2 oauthbearer")}}
             auth_failure_delay = 0
             mail_location = maildir:~/Maildir
             first_valid_uid = 1
+            {{oauth2}}
             passdb {
               driver = passwd-file
               args = scheme=PLAIN username_format=%u {{Directory}}/passwd
@@ -247,10 +271,11 @@ public sealed class DovecotServer : IAsyncDisposable
             service imap-login {
               inet_listener imap {
                 address = 127.0.0.1
-                port = {{Port}}
+                port = {{(Tls is null ? Port : 0)}}
               }
               inet_listener imaps {
-                port = 0
+                address = 127.0.0.1
+                port = {{(Tls is null ? 0 : Port)}}
               }
             }
             service pop3-login {
@@ -289,7 +314,7 @@ public sealed class DovecotServer : IAsyncDisposable
         throw new InvalidOperationException($"No '{name}' user: is dovecot-core installed?");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

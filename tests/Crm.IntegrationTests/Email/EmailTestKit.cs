@@ -22,7 +22,7 @@ internal static class EmailTestKit
         new(dataSource, new Monitor(options ?? Options()), NullLogger<EmailFileIngester>.Instance);
 
     public static ImapSyncer Imap(NpgsqlDataSource dataSource, EmailOptions options) =>
-        new(dataSource, new Monitor(options), NullLogger<ImapSyncer>.Instance);
+        new(dataSource, new Monitor(options), NullLogger<ImapSyncer>.Instance, new Crm.Pipeline.Sources.Email.OAuth.ImapCredentials());
 
     /// <summary>A customer message (or a staff one when <paramref name="from"/> is at the staff domain).</summary>
     public static MimeMessage Message(int n, string from = "customer{0}@example.org", string? inReplyTo = null, string? text = null)

@@ -1,3 +1,5 @@
+using Crm.Pipeline.Sources.Email.OAuth;
+
 namespace Crm.Pipeline.Sources.Email;
 
 /// <summary>
@@ -73,8 +75,14 @@ public sealed class ImapAccountOptions
     /// <summary>The account's name, unique; it is part of every ledger unit key.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Server host name.</summary>
-    public string Host { get; set; } = "";
+    /// <summary>Server host name; for the m365 and google providers, their IMAP host when unset.</summary>
+    public string Host
+    {
+        get => string.IsNullOrEmpty(_host) ? ImapProvider.PresetHost(Provider) ?? "" : _host;
+        set => _host = value;
+    }
+
+    private string _host = "";
 
     /// <summary>Server port (0: 993 for <see cref="ImapTlsMode.Ssl"/>, else 143).</summary>
     public int Port { get; set; }
@@ -97,8 +105,22 @@ public sealed class ImapAccountOptions
     /// <summary>Name of an environment variable holding the OAuth2 access token.</summary>
     public string? AccessTokenEnvironmentVariable { get; set; }
 
-    /// <summary>Folders to read (default INBOX).</summary>
+    /// <summary>Folders to read (default INBOX). Add the sent folder ("Sent", "Sent Items", "[Gmail]/Sent Mail") so threads hold the staff's replies.</summary>
     public List<string> Folders { get; set; } = [];
+
+    /// <summary>
+    /// How the account signs in: <c>password</c> (a password or a static access token, the default), <c>m365</c>
+    /// (Microsoft 365 app-only, client credentials), <c>google</c> (service account with domain-wide delegation, or
+    /// an installed app's refresh token) or <c>generic</c> (the refresh-token grant against any token endpoint).
+    /// <c>m365</c> and <c>google</c> fill in Host (outlook.office365.com, imap.gmail.com), TLS and port 993.
+    /// </summary>
+    public string Provider { get; set; } = ImapProvider.Password;
+
+    /// <summary>The OAuth2 settings of the m365, google and generic providers.</summary>
+    public ImapOAuthOptions OAuth { get; set; } = new();
+
+    /// <summary>A PEM file with a private CA that the IMAP server's and the token endpoint's certificates may be signed by.</summary>
+    public string? CaCertificateFile { get; set; }
 
     /// <summary>Server certificate validation; turn off only for tests against a self-signed server.</summary>
     public bool ValidateCertificate { get; set; } = true;

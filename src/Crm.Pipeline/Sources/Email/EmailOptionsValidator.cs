@@ -1,3 +1,4 @@
+using Crm.Pipeline.Sources.Email.OAuth;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Pipeline.Sources.Email;
@@ -104,13 +105,81 @@ public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
                 failures.Add($"{key}:TimeoutSeconds must be at least 1 (got {a.TimeoutSeconds}).");
             }
 
-            if (string.IsNullOrEmpty(a.Password) && string.IsNullOrEmpty(a.PasswordEnvironmentVariable)
-                && string.IsNullOrEmpty(a.AccessToken) && string.IsNullOrEmpty(a.AccessTokenEnvironmentVariable))
-            {
-                failures.Add($"{key}: set Password or AccessToken (from a secret store) or PasswordEnvironmentVariable / AccessTokenEnvironmentVariable.");
-            }
+            CheckProvider(a, key, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>What each sign-in provider needs; the secrets themselves are read when a token is fetched.</summary>
+    private static void CheckProvider(ImapAccountOptions a, string key, List<string> failures)
+    {
+        var o = a.OAuth;
+        if (!string.IsNullOrEmpty(a.CaCertificateFile) && !File.Exists(a.CaCertificateFile))
+        {
+            failures.Add($"{key}:CaCertificateFile '{a.CaCertificateFile}' does not exist; fix the path or remove the setting.");
+        }
+
+        switch (a.Provider.ToLowerInvariant())
+        {
+            case ImapProvider.Password:
+                if (string.IsNullOrEmpty(a.Password) && string.IsNullOrEmpty(a.PasswordEnvironmentVariable)
+                    && string.IsNullOrEmpty(a.AccessToken) && string.IsNullOrEmpty(a.AccessTokenEnvironmentVariable))
+                {
+                    failures.Add($"{key}: set Password or AccessToken (from a secret store) or PasswordEnvironmentVariable / AccessTokenEnvironmentVariable, or choose a Provider that fetches tokens (m365, google, generic).");
+                }
+
+                break;
+            case ImapProvider.Microsoft365:
+                Require(o.TenantId, $"{key}:OAuth:TenantId", "the directory (tenant) id of the Microsoft 365 organisation", failures);
+                Require(o.ClientId, $"{key}:OAuth:ClientId", "the application (client) id of the app registration", failures);
+                if (string.IsNullOrEmpty(o.ClientSecretFile) && string.IsNullOrEmpty(o.ClientSecretEnvironmentVariable) && string.IsNullOrEmpty(o.CertificateFile))
+                {
+                    failures.Add($"{key}:OAuth: m365 needs ClientSecretFile, ClientSecretEnvironmentVariable or CertificateFile.");
+                }
+
+                if (!Uri.TryCreate(o.AuthorityHost, UriKind.Absolute, out var authority) || authority.Scheme != Uri.UriSchemeHttps)
+                {
+                    failures.Add($"{key}:OAuth:AuthorityHost '{o.AuthorityHost}' must be an https address such as https://login.microsoftonline.com.");
+                }
+
+                break;
+            case ImapProvider.Google:
+                if (string.IsNullOrEmpty(o.ServiceAccountKeyFile))
+                {
+                    Require(o.ClientId, $"{key}:OAuth:ClientId", "the OAuth client id (or set ServiceAccountKeyFile for a service account)", failures);
+                    RequireRefreshToken(o, key, failures);
+                }
+
+                break;
+            case ImapProvider.Generic:
+                if (!Uri.TryCreate(o.TokenEndpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttps && !endpoint.IsLoopback))
+                {
+                    failures.Add($"{key}:OAuth:TokenEndpoint '{o.TokenEndpoint}' must be the https address of the token endpoint.");
+                }
+
+                Require(o.ClientId, $"{key}:OAuth:ClientId", "the OAuth client id", failures);
+                RequireRefreshToken(o, key, failures);
+                break;
+            default:
+                failures.Add($"{key}:Provider '{a.Provider}' is not one of {string.Join(", ", ImapProvider.All)}.");
+                break;
+        }
+    }
+
+    private static void Require(string? value, string setting, string what, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            failures.Add($"{setting} is required: {what}.");
+        }
+    }
+
+    private static void RequireRefreshToken(ImapOAuthOptions o, string key, List<string> failures)
+    {
+        if (string.IsNullOrEmpty(o.RefreshTokenFile) && string.IsNullOrEmpty(o.RefreshTokenEnvironmentVariable))
+        {
+            failures.Add($"{key}:OAuth: set RefreshTokenFile (mode 0600) or RefreshTokenEnvironmentVariable.");
+        }
     }
 }

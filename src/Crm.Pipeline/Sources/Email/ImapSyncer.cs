@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Crm.Pipeline.Jobs;
+using Crm.Pipeline.Sources.Email.OAuth;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -26,10 +27,12 @@ public sealed partial class ImapSyncer
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<EmailOptions> _options;
     private readonly ILogger _logger;
+    private readonly ImapCredentials _credentials;
 
     /// <summary>Creates a syncer writing to the warehouse behind <paramref name="dataSource"/>.</summary>
-    public ImapSyncer(NpgsqlDataSource dataSource, IOptionsMonitor<EmailOptions> options, ILogger<ImapSyncer> logger)
+    public ImapSyncer(NpgsqlDataSource dataSource, IOptionsMonitor<EmailOptions> options, ILogger<ImapSyncer> logger, ImapCredentials credentials)
     {
+        _credentials = credentials;
         _dataSource = dataSource;
         _options = options;
         _logger = logger;
@@ -44,32 +47,18 @@ public sealed partial class ImapSyncer
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(progress);
-        var (password, token) = account.ResolveSecret();
         var options = _options.CurrentValue;
         var extractor = new EmailExtractor(options, IntentRules.Load(options.IntentRulesFile));
         var results = new List<UnitResult>();
         var done = new HashSet<string>(StringComparer.Ordinal);
+        var refreshToken = false;
+        var refreshedAfterRefusal = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                using var client = new ImapClient { Timeout = account.TimeoutSeconds * 1000 };
-                if (!account.ValidateCertificate)
-                {
-                    // Explicit opt-out (tests against a self-signed server): accept any certificate.
-                    client.ServerCertificateValidationCallback = (_, _, _, _) => true;
-                }
-
-                await client.ConnectAsync(account.Host, account.EffectivePort, account.SocketOptions, cancellationToken).ConfigureAwait(false);
-                if (token is not null)
-                {
-                    await client.AuthenticateAsync(new SaslMechanismOAuth2(account.User, token), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await client.AuthenticateAsync(account.User, password!, cancellationToken).ConfigureAwait(false);
-                }
-
+                using var client = await ImapSession.OpenAsync(account, _credentials, refreshToken, cancellationToken).ConfigureAwait(false);
+                refreshToken = false;
                 foreach (var folderName in account.FoldersOrInbox)
                 {
                     if (done.Contains(folderName))
@@ -84,13 +73,28 @@ public sealed partial class ImapSyncer
                 await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
                 return results;
             }
+            catch (AuthenticationException) when (ImapProvider.FetchesTokens(account.Provider) && !refreshedAfterRefusal)
+            {
+                // The cached token may have been revoked or have expired early: fetch a new one, once.
+                refreshedAfterRefusal = true;
+                refreshToken = true;
+                attempt--;
+                Log.TokenRefused(_logger, account.Name);
+            }
+            catch (ImapSyncException e) when (e.Committed.Count == 0 && results.Count > 0)
+            {
+                // The token provider refused (a revoked refresh token, a missing permission): keep what was committed.
+                throw new ImapSyncException(e.Message, e, results);
+            }
             catch (AuthenticationException e)
             {
                 // Never retried: a wrong password retried in a loop locks accounts and floods logs.
                 Log.AuthenticationFailed(_logger, account.Name, account.User, account.Host);
                 throw new ImapSyncException(
                     $"IMAP account '{account.Name}': the server {account.Host}:{account.EffectivePort} rejected the credentials of user '{account.User}' " +
-                    $"({e.Message}). Check the password or token configured for this account; the sync was not retried.", e, results);
+                    $"({e.Message}). " + (ImapProvider.FetchesTokens(account.Provider)
+                        ? "A fresh token was refused too: check that the app may open this mailbox (m365: IMAP.AccessAsApp and an Exchange service principal with access; google: domain-wide delegation with https://mail.google.com/)."
+                        : "Check the password or token configured for this account; the sync was not retried."), e, results);
             }
             catch (SslHandshakeException e)
             {
@@ -322,6 +326,7 @@ public sealed partial class ImapSyncer
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => false,
         AuthenticationException => false,
+        HttpRequestException h => h.StatusCode is null || (int)h.StatusCode >= 500 || h.StatusCode == System.Net.HttpStatusCode.TooManyRequests,
         ImapProtocolException or IOException or SocketException or ServiceNotConnectedException or TimeoutException or OperationCanceledException => true,
         ImapCommandException c => c.ResponseText is { } text
             && (text.Contains("THROTTLED", StringComparison.OrdinalIgnoreCase) || text.Contains("UNAVAILABLE", StringComparison.OrdinalIgnoreCase)
@@ -342,6 +347,9 @@ public sealed partial class ImapSyncer
 
         [LoggerMessage(EventId = 1615, Level = LogLevel.Error, Message = "IMAP account {Account}: the sync failed; the other accounts go on")]
         public static partial void AccountFailed(ILogger logger, Exception exception, string account);
+
+        [LoggerMessage(EventId = 1616, Level = LogLevel.Warning, Message = "IMAP account {Account}: the server refused the OAuth2 token; fetching a new one and trying once more")]
+        public static partial void TokenRefused(ILogger logger, string account);
 
         [LoggerMessage(EventId = 1614, Level = LogLevel.Warning, Message = "IMAP account {Account}: folder {Folder} has a new UIDVALIDITY {UidValidity}; resyncing it (already loaded messages count as duplicates)")]
         public static partial void UidValidityChanged(ILogger logger, string account, string folder, uint uidValidity);

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.IntegrationTests.Email;
+
+/// <summary>
+/// An OAuth2 authorization server on loopback, written from the documented request and response shapes:
+/// the refresh-token grant (RFC 6749 §6), Microsoft's client-credentials token endpoint
+/// (<c>/{tenant}/oauth2/v2.0/token</c>), Google's JWT-bearer grant for service accounts (RFC 7523, the
+/// assertion signed RS256 by the service account's key), and token introspection (RFC 7662) for Dovecot's
+/// <c>passdb oauth2</c>. Tokens live <see cref="TokenLifetime"/>; the test can revoke them.
+/// </summary>
+public sealed class TokenServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, (string User, DateTimeOffset Expires)> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _refreshTokens = new(StringComparer.Ordinal);
+
+    private TokenServer(WebApplication app, int httpsPort, int httpPort)
+    {
+        _app = app;
+        HttpsPort = httpsPort;
+        HttpPort = httpPort;
+    }
+
+    public int HttpsPort { get; }
+
+    /// <summary>The claims of the last JWT assertion received.</summary>
+    public string? LastClaims { get; private set; }
+
+    public int HttpPort { get; }
+
+    /// <summary>How long an issued access token stays active.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The client id and secret the endpoints accept.</summary>
+    public string ClientId { get; } = "crm-test-client";
+
+    public string ClientSecret { get; } = "client-secret-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The service account's key pair (Google); the server checks assertions with its public half.</summary>
+    public RSA ServiceAccountKey { get; } = RSA.Create(2048);
+
+    public string ServiceAccountEmail => "crm-sync@crm-test.iam.gserviceaccount.com";
+
+    /// <summary>Every token request, by endpoint ("generic", "m365", "google").</summary>
+    public ConcurrentQueue<string> Issued { get; } = new();
+
+    /// <summary>Every form the endpoints received, by endpoint, to check what the clients sent.</summary>
+    public ConcurrentQueue<(string Endpoint, Dictionary<string, string> Form)> Requests { get; } = new();
+
+    public string GenericEndpoint => $"https://127.0.0.1:{HttpsPort}/generic/token";
+
+    public string AuthorityHost => $"https://127.0.0.1:{HttpsPort}";
+
+    public string GoogleTokenUri => $"https://127.0.0.1:{HttpsPort}/google/token";
+
+    public string IntrospectionUrl => $"http://127.0.0.1:{HttpPort}/introspect";
+
+    public static async Task<TokenServer> StartAsync(TestCa ca)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        var httpsPort = DovecotServer.FreePort();
+        var httpPort = DovecotServer.FreePort();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, httpsPort, l => l.UseHttps(ca.Server));
+            k.Listen(IPAddress.Loopback, httpPort);
+        });
+        var app = builder.Build();
+        var server = new TokenServer(app, httpsPort, httpPort);
+        app.MapPost("/generic/token", (Delegate)server.RefreshGrantAsync);
+        app.MapPost("/{tenant}/oauth2/v2.0/token", (Delegate)server.ClientCredentialsAsync);
+        app.MapPost("/google/token", (Delegate)server.JwtBearerAsync);
+        app.MapPost("/introspect", (Delegate)server.IntrospectAsync);
+        await app.StartAsync();
+        return server;
+    }
+
+    /// <summary>A refresh token that the generic endpoint accepts for <paramref name="user"/>.</summary>
+    public string AddRefreshToken(string user)
+    {
+        var token = "rt-" + Guid.NewGuid().ToString("N");
+        _refreshTokens[token] = user;
+        return token;
+    }
+
+    public void RevokeRefreshToken(string token) => _refreshTokens.TryRemove(token, out _);
+
+    /// <summary>Revokes every access token issued so far (as an admin's "sign out everywhere" does).</summary>
+    public void RevokeAccessTokens() => _tokens.Clear();
+
+    /// <summary>Whether every token issued so far has expired.</summary>
+    public bool AllExpired => _tokens.Values.All(t => t.Expires <= DateTimeOffset.UtcNow);
+
+    /// <summary>A Google service account key file pointing at this server.</summary>
+    public string ServiceAccountJson() => JsonSerializer.Serialize(new Dictionary<string, string>
+    {
+        ["type"] = "service_account",
+        ["client_email"] = ServiceAccountEmail,
+        ["client_id"] = "1234567890",
+        ["private_key_id"] = "k1",
+        ["private_key"] = ServiceAccountKey.ExportPkcs8PrivateKeyPem(),
+        ["token_uri"] = GoogleTokenUri,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        ServiceAccountKey.Dispose();
+    }
+
+    private async Task<IResult> RefreshGrantAsync(HttpContext context)
+    {
+        var form = await FormAsync(context, "generic");
+        if (form.GetValueOrDefault("grant_type") != "refresh_token" || form.GetValueOrDefault("client_id") != ClientId || form.GetValueOrDefault("client_secret") != ClientSecret)
+        {
+            return Error("invalid_client", "client authentication failed");
+        }
+
+        return form.TryGetValue("refresh_token", out var rt) && _refreshTokens.TryGetValue(rt, out var user)
+            ? Issue("generic", user)
+            : Error("invalid_grant", "the refresh token is invalid, expired or revoked");
+    }
+
+    private async Task<IResult> ClientCredentialsAsync(HttpContext context, string tenant)
+    {
+        var form = await FormAsync(context, "m365");
+        if (tenant != "contoso-tenant" || form.GetValueOrDefault("grant_type") != "client_credentials"
+            || form.GetValueOrDefault("client_id") != ClientId || form.GetValueOrDefault("client_secret") != ClientSecret)
+        {
+            return Error("invalid_client", "AADSTS7000215: Invalid client secret provided.", 401);
+        }
+
+        // App-only: the token is the app's; Exchange lets it open the mailboxes it was granted.
+        return form.GetValueOrDefault("scope")?.Split(' ').Contains("https://outlook.office365.com/.default") == true
+            ? Issue("m365", "*")
+            : Error("invalid_scope", "AADSTS70011: The provided scope is not valid.");
+    }
+
+    private async Task<IResult> JwtBearerAsync(HttpContext context)
+    {
+        var form = await FormAsync(context, "google");
+        if (form.GetValueOrDefault("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" || form.GetValueOrDefault("assertion") is not { } assertion)
+        {
+            return Error("unsupported_grant_type", "expected the JWT bearer grant");
+        }
+
+        var parts = assertion.Split('.');
+        if (parts.Length != 3 || !ServiceAccountKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+        {
+            return Error("invalid_grant", "Invalid JWT Signature.");
+        }
+
+        LastClaims = Encoding.UTF8.GetString(Base64Url(parts[1]));
+        using var claims = JsonDocument.Parse(Base64Url(parts[1]));
+        var c = claims.RootElement;
+        if (c.GetProperty("iss").GetString() != ServiceAccountEmail || c.GetProperty("aud").GetString() != "https://oauth2.googleapis.com/token"
+            || c.GetProperty("scope").GetString() != "https://mail.google.com/" || !c.TryGetProperty("sub", out var sub))
+        {
+            return Error("unauthorized_client", "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.");
+        }
+
+        return Issue("google", sub.GetString()!);
+    }
+
+    private async Task<IResult> IntrospectAsync(HttpContext context)
+    {
+        var form = await FormAsync(context, "introspect");
+        var active = form.TryGetValue("token", out var token) && _tokens.TryGetValue(token, out var t) && t.Expires > DateTimeOffset.UtcNow;
+        var user = active ? _tokens[token!].User : null;
+        return Results.Json(new Dictionary<string, object?> { ["active"] = active ? "true" : "false", ["username"] = user == "*" ? DovecotServer.User : user });
+    }
+
+    private IResult Issue(string endpoint, string user)
+    {
+        var token = $"at-{endpoint}-{Guid.NewGuid():N}";
+        _tokens[token] = (user, DateTimeOffset.UtcNow + TokenLifetime);
+        Issued.Enqueue(endpoint);
+        return Results.Json(new Dictionary<string, object>
+        {
+            ["access_token"] = token,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (int)Math.Ceiling(TokenLifetime.TotalSeconds),
+            ["ext_expires_in"] = (int)Math.Ceiling(TokenLifetime.TotalSeconds),
+        });
+    }
+
+    private async Task<Dictionary<string, string>> FormAsync(HttpContext context, string endpoint)
+    {
+        var form = (await context.Request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+        Requests.Enqueue((endpoint, form));
+        return form;
+    }
+
+    private static IResult Error(string error, string description, int status = 400) =>
+        Results.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
+
+    private static byte[] Base64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '='));
+    }
+}
