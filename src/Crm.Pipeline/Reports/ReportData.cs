@@ -25,6 +25,12 @@ internal sealed record AtRiskRow(
     long CustomerId, string Name, string? Email, string? Region, string? Segment, double Probability, string RiskBand,
     double Clv, double ValueAtRisk, IReadOnlyList<string> Drivers, DateTimeOffset? LastOrder, long Orders, DateTimeOffset? LastContact);
 
+/// <summary>One segment's scored customers and their value at stake (churn probability × CLV, summed).</summary>
+internal sealed record SegmentStakeRow(string Segment, long Customers, double ValueAtStake);
+
+/// <summary>Customers who ordered in the period after having been counted as churned, and what they spent.</summary>
+internal sealed record WonBack(long Customers, decimal Revenue);
+
 /// <summary>Value at risk of one risk band.</summary>
 internal sealed record RiskBandRow(string Band, long Customers, double ValueAtRisk);
 
@@ -76,6 +82,12 @@ internal sealed record ReportData(
 {
     /// <summary>ISO codes of the currencies of the scope's orders in the period, most orders first.</summary>
     public IReadOnlyList<string> Currencies { get; init; } = [];
+
+    /// <summary>Value at stake per segment, largest first (for one recommended action each).</summary>
+    public IReadOnlyList<SegmentStakeRow> SegmentStakes { get; init; } = [];
+
+    /// <summary>Customers won back in the period.</summary>
+    public WonBack WonBack { get; init; } = new(0, 0);
 
     /// <summary>The end of the period (midnight in the recipient's time zone, as UTC): data health is measured there.</summary>
     public DateTimeOffset PeriodEndUtc { get; init; }

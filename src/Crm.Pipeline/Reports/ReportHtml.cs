@@ -146,12 +146,12 @@ internal static class ReportHtml
                 who.Append("<b>").Append(E(r.Name)).Append("</b>");
                 if (r.Segment is not null)
                 {
-                    who.Append(" <span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(r.Segment)).Append("</span>");
+                    who.Append(" <span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(ReportNotes.Segment(r.Segment, L))).Append("</span>");
                 }
 
                 if (r.Drivers.Count > 0)
                 {
-                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers.Take(2)))).Append("</span>");
+                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers.Take(2).Select(L.Driver)))).Append("</span>");
                 }
 
                 sb.Append("<tr>");
@@ -166,6 +166,36 @@ internal static class ReportHtml
             var total = data.AtRisk.Sum(r => r.ValueAtRisk);
             sb.Append("<div style=\"margin-top:10px;padding:10px 12px;background:#FEF2F2;border-left:4px solid #DC2626;color:#7F1D1D;font-size:13px;line-height:1.5;").Append(Font).Append("\">")
               .Append(E(L.Format("action", f.MoneyD(total)))).Append("</div>");
+        }
+
+        sb.Append("</td></tr>");
+
+        // What to do, by segment
+        Section(sb, L["actions_title"]);
+        sb.Append("<tr><td class=\"px\" style=\"padding:0 20px 8px 20px;\">");
+        if (data.SegmentStakes.Count == 0)
+        {
+            Note(sb, L.Format("no_actions", f.Date(data.GeneratedAt)));
+        }
+        else
+        {
+            Note(sb, L["actions_intro"]);
+            Table(sb);
+            sb.Append("<tr>");
+            Th(sb, L["segment"], "left");
+            Th(sb, L["customers"], "right");
+            Th(sb, L["value_at_stake"], "right");
+            sb.Append("</tr>");
+            foreach (var a in data.SegmentStakes)
+            {
+                sb.Append("<tr>");
+                Td(sb, $"<b>{E(ReportNotes.Segment(a.Segment, L))}</b><br><span style=\"color:{Soft};font-size:12px;\">{E(ReportNotes.Action(a.Segment, L))}</span>", "left");
+                Td(sb, E(f.Count(a.Customers)), "right");
+                Td(sb, "<b>" + E(f.MoneyD(a.ValueAtStake)) + "</b>", "right");
+                sb.Append("</tr>");
+            }
+
+            sb.Append("</table>");
         }
 
         sb.Append("</td></tr>");
@@ -252,6 +282,7 @@ internal static class ReportHtml
         {
             labels.Format("highlight_revenue", metrics[0].Value, metrics[0].VsPrevious.Text.TrimStart('▲', '▼', ' '), metrics[0].VsYearBefore.Text.TrimStart('▲', '▼', ' ')),
             labels.Format("highlight_churn", f.Count(data.Current.Churned), f.Percent(data.Current.ChurnRate), f.Count(data.Current.Retained)),
+            ReportNotes.WonBack(data, labels, f),
         };
         var high = data.RiskBands.FirstOrDefault(b => b.Band == "high");
         if (high is not null)

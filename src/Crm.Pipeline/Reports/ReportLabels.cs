@@ -63,5 +63,17 @@ internal sealed class ReportLabels
         : _fallback is not null && _fallback.TryGetValue(key, out var f) ? f
         : throw new KeyNotFoundException($"Report label '{key}' is missing.");
 
+    /// <summary>
+    /// A churn driver (a feature name of the churn model) in words; a feature without a label shows as its
+    /// name with spaces, so a new feature never breaks the report.
+    /// </summary>
+    public string Driver(string feature) =>
+        _labels.TryGetValue("driver_" + feature, out var v) ? v
+        : _fallback is not null && _fallback.TryGetValue("driver_" + feature, out var f) ? f
+        : feature.Replace('_', ' ');
+
+    /// <summary>Whether the language (or its English fallback) has a label for <paramref name="key"/>.</summary>
+    public bool Has(string key) => _labels.ContainsKey(key) || (_fallback is not null && _fallback.ContainsKey(key));
+
     public string Format(string key, params object?[] args) => string.Format(Culture, this[key], args);
 }

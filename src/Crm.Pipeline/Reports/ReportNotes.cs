@@ -12,7 +12,25 @@ internal static class ReportNotes
     public const string Unsegmented = "(unsegmented)";
 
     /// <summary>A segment's name in the recipient's language (segment names themselves come from the segment stage).</summary>
-    public static string Segment(string name, ReportLabels labels) => name == Unsegmented ? labels["unsegmented"] : name;
+    public static string Segment(string name, ReportLabels labels) =>
+        name == Unsegmented ? labels["unsegmented"] : labels.Has("segment_" + name) ? labels["segment_" + name] : name;
+
+    /// <summary>The recommended action for a segment (RFM names of the segment stage; others get a generic one).</summary>
+    public static string Action(string segment, ReportLabels labels)
+    {
+        if (segment == Unsegmented)
+        {
+            return labels["action_unsegmented"];
+        }
+
+        return labels.Has("action_" + segment) ? labels["action_" + segment] : labels["action_other"];
+    }
+
+    /// <summary>The won-back sentence of the highlights.</summary>
+    public static string WonBack(ReportData data, ReportLabels labels, ReportFormat f) =>
+        data.WonBack.Customers > 0
+            ? labels.Format("highlight_won_back", f.Count(data.WonBack.Customers), data.ChurnAfterDays, f.Money(data.WonBack.Revenue))
+            : labels.Format("highlight_none_won_back", data.ChurnAfterDays);
 
     /// <summary>How amounts were converted or added up; null when every order is in one currency.</summary>
     public static IReadOnlyList<string> Currency(ReportData data, ReportLabels labels)

@@ -15,6 +15,8 @@ internal sealed class ReportQueries
     private static readonly string AtRiskSql = Head + SqlResource.Load("report_at_risk.sql");
     private static readonly string BandSql = Head + SqlResource.Load("report_at_risk_bands.sql");
     private static readonly string CurrencySql = Head + SqlResource.Load("report_currencies.sql");
+    private static readonly string SegmentActionSql = Head + SqlResource.Load("report_segment_actions.sql");
+    private static readonly string WonBackSql = Head + SqlResource.Load("report_won_back.sql");
     private static readonly string SourceSql = SqlResource.Load("report_data_health.sql");
     private static readonly string FailedSql = SqlResource.Load("report_failed_jobs.sql");
     private static readonly string ModelSql = SqlResource.Load("report_model_health.sql");
@@ -125,6 +127,28 @@ internal sealed class ReportQueries
             }
         }
 
+        var stakes = new List<SegmentStakeRow>();
+        await using (var command = Scoped(connection, SegmentActionSql, recipient))
+        {
+            command.Parameters.AddWithValue("asof", asOf.UtcDateTime);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                stakes.Add(new SegmentStakeRow(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2)));
+            }
+        }
+
+        WonBack wonBack;
+        await using (var command = Scoped(connection, WonBackSql, recipient))
+        {
+            command.Parameters.AddWithValue("s", At(period.Start).UtcDateTime);
+            command.Parameters.AddWithValue("e", At(period.End).UtcDateTime);
+            command.Parameters.AddWithValue("churn_days", _options.ChurnAfterDays);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            wonBack = new WonBack(reader.GetInt64(0), reader.GetDecimal(1));
+        }
+
         // Data health and failures are measured at the period's end (a report of a past period shows how its
         // data stood then), by the records' own times rather than when they were loaded.
         var periodEnd = At(period.End);
@@ -179,6 +203,8 @@ internal sealed class ReportQueries
             Currencies = currencies,
             DisplayCurrency = target,
             PeriodEndUtc = periodEnd,
+            SegmentStakes = stakes,
+            WonBack = wonBack,
             RatesUsed = rates,
             Unconverted = others.Where(c => !_options.ExchangeRates.ContainsKey(c)).Select(c => c.ToUpperInvariant()).ToList(),
         };

@@ -61,10 +61,27 @@ internal static class ReportText
                 data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), f.Date(r.LastContact) }).ToList());
             foreach (var r in data.AtRisk.Where(r => r.Drivers.Count > 0))
             {
-                sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join(", ", r.Drivers));
+                sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join(", ", r.Drivers.Select(L.Driver)));
             }
 
             sb.AppendLine(L.Format("action", f.MoneyD(data.AtRisk.Sum(r => r.ValueAtRisk))));
+        }
+
+        sb.AppendLine();
+        Heading(sb, L["actions_title"]);
+        if (data.SegmentStakes.Count == 0)
+        {
+            sb.AppendLine(L.Format("no_actions", f.Date(data.GeneratedAt)));
+        }
+        else
+        {
+            sb.AppendLine(L["actions_intro"]);
+            Grid(sb, [L["segment"], L["customers"], L["value_at_stake"]],
+                data.SegmentStakes.Select(a => new[] { ReportNotes.Segment(a.Segment, L), f.Count(a.Customers), f.MoneyD(a.ValueAtStake) }).ToList());
+            foreach (var a in data.SegmentStakes)
+            {
+                sb.Append("  ").Append(ReportNotes.Segment(a.Segment, L)).Append(": ").AppendLine(ReportNotes.Action(a.Segment, L));
+            }
         }
 
         sb.AppendLine();
