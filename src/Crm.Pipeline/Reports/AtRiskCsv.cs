@@ -6,14 +6,18 @@ namespace Crm.Pipeline.Reports;
 /// <summary>
 /// The at-risk list as CSV (RFC 4180, UTF-8 with BOM so spreadsheet programs detect the encoding).
 /// Written by hand: a dozen columns of our own values do not need a CSV library's writer, and quoting is tested.
+/// Its first rows are the email's at-risk table, in the same order (rank 1 is the table's first row); contact
+/// details and the drivers in the recipient's words come with each customer, the model's feature names beside them.
 /// </summary>
 internal static class AtRiskCsv
 {
     public static readonly string[] Header =
-        ["customer_id", "customer", "email", "region", "segment", "churn_probability", "risk_band", "clv", "value_at_risk", "main_drivers", "last_order", "orders", "last_contact"];
+        ["rank", "customer_id", "customer", "email", "phone", "region", "segment", "churn_probability", "risk_band", "clv", "value_at_risk",
+         "main_drivers", "driver_features", "last_order", "orders", "last_contact"];
 
-    public static byte[] Write(IEnumerable<AtRiskRow> rows)
+    public static byte[] Write(IEnumerable<AtRiskRow> rows, ReportLabels labels)
     {
+        var rank = 0;
         var sb = new StringBuilder();
         sb.AppendJoin(',', Header).Append("\r\n");
         var inv = CultureInfo.InvariantCulture;
@@ -21,9 +25,10 @@ internal static class AtRiskCsv
         {
             string?[] cells =
             [
-                r.CustomerId.ToString(inv), r.Name, r.Email, r.Region, r.Segment,
+                (++rank).ToString(inv), r.CustomerId.ToString(inv), r.Name, r.Email, r.Phone, r.Region,
+                r.Segment is null ? null : ReportNotes.Segment(r.Segment, labels),
                 r.Probability.ToString("0.0000", inv), r.RiskBand, r.Clv.ToString("0.00", inv), r.ValueAtRisk.ToString("0.00", inv),
-                string.Join("; ", r.Drivers), r.LastOrder?.UtcDateTime.ToString("yyyy-MM-dd", inv), r.Orders.ToString(inv),
+                string.Join("; ", r.Drivers.Select(labels.Driver)), string.Join("; ", r.Drivers), r.LastOrder?.UtcDateTime.ToString("yyyy-MM-dd", inv), r.Orders.ToString(inv),
                 r.LastContact?.UtcDateTime.ToString("yyyy-MM-dd", inv),
             ];
             for (var i = 0; i < cells.Length; i++)

@@ -23,10 +23,25 @@ internal sealed record SegmentRow(string Segment, long Customers, decimal Revenu
 /// <summary>A customer worth saving.</summary>
 internal sealed record AtRiskRow(
     long CustomerId, string Name, string? Email, string? Region, string? Segment, double Probability, string RiskBand,
-    double Clv, double ValueAtRisk, IReadOnlyList<string> Drivers, DateTimeOffset? LastOrder, long Orders, DateTimeOffset? LastContact);
+    double Clv, double ValueAtRisk, IReadOnlyList<string> Drivers, DateTimeOffset? LastOrder, long Orders, DateTimeOffset? LastContact)
+{
+    /// <summary>The golden customer's phone number, for the CSV's contact details.</summary>
+    public string? Phone { get; init; }
+}
 
 /// <summary>One segment's scored customers and their value at stake (churn probability × CLV, summed).</summary>
 internal sealed record SegmentStakeRow(string Segment, long Customers, double ValueAtStake);
+
+/// <summary>
+/// A customer whose churn probability rose since the last report: the latest score before the previous
+/// report's time and the latest now, with the current drivers.
+/// </summary>
+internal sealed record RiskRiserRow(
+    long CustomerId, string Name, string? Segment, double PreviousProbability, double Probability, DateTimeOffset PreviousScoredAt, IReadOnlyList<string> Drivers)
+{
+    /// <summary>The rise in probability (0.12 = 12 percentage points).</summary>
+    public double Rise => Probability - PreviousProbability;
+}
 
 /// <summary>Customers who ordered in the period after having been counted as churned, and what they spent.</summary>
 internal sealed record WonBack(long Customers, decimal Revenue);
@@ -85,6 +100,12 @@ internal sealed record ReportData(
 
     /// <summary>Value at stake per segment, largest first (for one recommended action each).</summary>
     public IReadOnlyList<SegmentStakeRow> SegmentStakes { get; init; } = [];
+
+    /// <summary>Customers whose churn risk rose most since the last report, largest rise first.</summary>
+    public IReadOnlyList<RiskRiserRow> RiskRisers { get; init; } = [];
+
+    /// <summary>The previous report's "now" (this one's minus the period's length): risk rises are measured from there.</summary>
+    public DateTimeOffset PreviousReportAt { get; init; }
 
     /// <summary>Customers won back in the period.</summary>
     public WonBack WonBack { get; init; } = new(0, 0);

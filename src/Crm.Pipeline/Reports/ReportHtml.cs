@@ -158,7 +158,7 @@ internal static class ReportHtml
                 Td(sb, who.ToString(), "left");
                 Td(sb, $"<span style=\"color:{BandColor(r.RiskBand)};font-weight:bold;\">{E(f.Percent(r.Probability))}</span>", "right");
                 Td(sb, $"<b>{E(f.MoneyD(r.ValueAtRisk))}</b><br><span style=\"color:{Soft};font-size:11px;\">{E(L["clv"])} {E(f.MoneyD(r.Clv))}</span>", "right");
-                Td(sb, $"{E(f.Date(r.LastOrder))}<br><span style=\"color:{Soft};font-size:11px;\">{E(f.Date(r.LastContact))}</span>", "right");
+                Td(sb, $"{E(f.Date(r.LastOrder))}<br><span style=\"color:{Soft};font-size:11px;\">{E(ReportNotes.LastContact(r.LastContact, L, f))}</span>", "right");
                 sb.Append("</tr>");
             }
 
@@ -166,6 +166,49 @@ internal static class ReportHtml
             var total = data.AtRisk.Sum(r => r.ValueAtRisk);
             sb.Append("<div style=\"margin-top:10px;padding:10px 12px;background:#FEF2F2;border-left:4px solid #DC2626;color:#7F1D1D;font-size:13px;line-height:1.5;").Append(Font).Append("\">")
               .Append(E(L.Format("action", f.MoneyD(total)))).Append("</div>");
+        }
+
+        sb.Append("</td></tr>");
+
+        // Whose risk rose most since the last report
+        Section(sb, L["risers_title"]);
+        sb.Append("<tr><td class=\"px\" style=\"padding:0 20px 8px 20px;\">");
+        if (data.RiskRisers.Count == 0)
+        {
+            Note(sb, L.Format("no_risers", f.Date(data.PreviousReportAt)));
+        }
+        else
+        {
+            Note(sb, L.Format("risers_intro", f.Date(data.PreviousReportAt)));
+            Table(sb);
+            sb.Append("<tr>");
+            Th(sb, L["customer"], "left");
+            Th(sb, L["risk_then"], "right");
+            Th(sb, L["risk_now"], "right");
+            Th(sb, L["risk_rise"], "right");
+            sb.Append("</tr>");
+            foreach (var r in data.RiskRisers)
+            {
+                var who = new StringBuilder("<b>").Append(E(r.Name)).Append("</b>");
+                if (r.Segment is not null)
+                {
+                    who.Append(" <span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(ReportNotes.Segment(r.Segment, L))).Append("</span>");
+                }
+
+                if (r.Drivers.Count > 0)
+                {
+                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers.Take(2).Select(L.Driver)))).Append("</span>");
+                }
+
+                sb.Append("<tr>");
+                Td(sb, who.ToString(), "left");
+                Td(sb, E(f.Percent(r.PreviousProbability)) + $"<br><span style=\"color:{Soft};font-size:11px;\">{E(f.Date(r.PreviousScoredAt))}</span>", "right");
+                Td(sb, $"<b>{E(f.Percent(r.Probability))}</b>", "right");
+                Td(sb, $"<span style=\"color:#DC2626;font-weight:bold;\">{E(ReportNotes.RisePoints(r.Rise, L))}</span>", "right");
+                sb.Append("</tr>");
+            }
+
+            sb.Append("</table>");
         }
 
         sb.Append("</td></tr>");
@@ -215,17 +258,17 @@ internal static class ReportHtml
             Th(sb, L["rows_loaded"], "right");
             Th(sb, L["recent"], "right", "hide-sm");
             Th(sb, L["quarantined"], "right");
-            Th(sb, L["duplicates"], "right");
+            Th(sb, L["duplicates"], "right", "hide-sm");
             Th(sb, L["freshness"], "right");
             sb.Append("</tr>");
             foreach (var s in data.Sources)
             {
                 sb.Append("<tr>");
-                Td(sb, E(s.Source), "left");
+                Td(sb, E(ReportNotes.Source(s.Source, L)), "left");
                 Td(sb, E(f.Count(s.RowsLoaded)), "right");
                 Td(sb, E(f.Count(s.InPeriod)), "right", "hide-sm");
                 Td(sb, s.Quarantined > 0 ? $"<span style=\"color:#B45309;\">{E(f.Count(s.Quarantined))}</span>" : E(f.Count(s.Quarantined)), "right");
-                Td(sb, E(f.Count(s.Duplicates)), "right");
+                Td(sb, E(f.Count(s.Duplicates)), "right", "hide-sm");
                 Td(sb, E(ReportNotes.Age(s.LatestRecord, data.PeriodEndUtc, L)), "right");
                 sb.Append("</tr>");
             }

@@ -26,6 +26,17 @@ internal static class ReportNotes
         return labels.Has("action_" + segment) ? labels["action_" + segment] : labels["action_other"];
     }
 
+    /// <summary>A data source (an ingest ledger source such as campaign_sends) in words; unknown ones with spaces, so they can wrap.</summary>
+    public static string Source(string name, ReportLabels labels) =>
+        labels.Has("source_" + name) ? labels["source_" + name] : name.Replace('_', ' ');
+
+    /// <summary>The day of a customer's last mail with us, or that there was none.</summary>
+    public static string LastContact(DateTimeOffset? at, ReportLabels labels, ReportFormat f) => at is null ? labels["no_mail"] : f.Date(at);
+
+    /// <summary>A rise in churn probability in percentage points, e.g. "+12.5 pts".</summary>
+    public static string RisePoints(double rise, ReportLabels labels) =>
+        labels.Format("rise_points", (rise * 100).ToString("0.0", labels.Culture));
+
     /// <summary>The won-back sentence of the highlights.</summary>
     public static string WonBack(ReportData data, ReportLabels labels, ReportFormat f) =>
         data.WonBack.Customers > 0

@@ -16,10 +16,14 @@ internal sealed class ReportQueries
     private static readonly string BandSql = Head + SqlResource.Load("report_at_risk_bands.sql");
     private static readonly string CurrencySql = Head + SqlResource.Load("report_currencies.sql");
     private static readonly string SegmentActionSql = Head + SqlResource.Load("report_segment_actions.sql");
+    private static readonly string RiserSql = Head + SqlResource.Load("report_risk_risers.sql");
     private static readonly string WonBackSql = Head + SqlResource.Load("report_won_back.sql");
     private static readonly string SourceSql = SqlResource.Load("report_data_health.sql");
     private static readonly string FailedSql = SqlResource.Load("report_failed_jobs.sql");
     private static readonly string ModelSql = SqlResource.Load("report_model_health.sql");
+
+    /// <summary>Rows of the "risk rose most" table.</summary>
+    internal const int RiskRiserRows = 10;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ReportsOptions _options;
@@ -138,6 +142,22 @@ internal sealed class ReportQueries
             }
         }
 
+        // The previous report's "now": as far before this one as the period is long (a month, a week, a day).
+        var previousAt = asOf - (At(period.End) - At(period.Start));
+        var risers = new List<RiskRiserRow>();
+        await using (var command = Scoped(connection, RiserSql, recipient))
+        {
+            command.Parameters.AddWithValue("asof", asOf.UtcDateTime);
+            command.Parameters.AddWithValue("prev_asof", previousAt.UtcDateTime);
+            command.Parameters.AddWithValue("top", RiskRiserRows);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                risers.Add(new RiskRiserRow(reader.GetInt64(0), reader.GetString(1), Str(reader, 2), reader.GetDouble(3), reader.GetDouble(4),
+                    Ts(reader, 5)!.Value, ChurnDrivers.Parse(Str(reader, 6))));
+            }
+        }
+
         WonBack wonBack;
         await using (var command = Scoped(connection, WonBackSql, recipient))
         {
@@ -205,6 +225,8 @@ internal sealed class ReportQueries
             PeriodEndUtc = periodEnd,
             SegmentStakes = stakes,
             WonBack = wonBack,
+            RiskRisers = risers,
+            PreviousReportAt = previousAt,
             RatesUsed = rates,
             Unconverted = others.Where(c => !_options.ExchangeRates.ContainsKey(c)).Select(c => c.ToUpperInvariant()).ToList(),
         };
@@ -223,7 +245,7 @@ internal sealed class ReportQueries
                 rows.Add(new AtRiskRow(
                     reader.GetInt64(0), reader.GetString(1), Str(reader, 2), Str(reader, 3), Str(reader, 4),
                     reader.GetDouble(5), reader.GetString(6), reader.GetDouble(7), reader.GetDouble(8),
-                    ChurnDrivers.Parse(Str(reader, 9)), Ts(reader, 10), reader.GetInt64(11), null));
+                    ChurnDrivers.Parse(Str(reader, 9)), Ts(reader, 10), reader.GetInt64(11), null) { Phone = Str(reader, 12) });
             }
         }
 

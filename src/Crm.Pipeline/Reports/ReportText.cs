@@ -58,7 +58,7 @@ internal static class ReportText
         else
         {
             Grid(sb, [L["customer"], L["probability"], L["clv"], L["value_at_risk"], L["last_order"], L["last_contact"]],
-                data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), f.Date(r.LastContact) }).ToList());
+                data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), ReportNotes.LastContact(r.LastContact, L, f) }).ToList());
             foreach (var r in data.AtRisk.Where(r => r.Drivers.Count > 0))
             {
                 sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join(", ", r.Drivers.Select(L.Driver)));
@@ -67,6 +67,18 @@ internal static class ReportText
             sb.AppendLine(L.Format("action", f.MoneyD(data.AtRisk.Sum(r => r.ValueAtRisk))));
         }
 
+        sb.AppendLine();
+        Heading(sb, L["risers_title"]);
+        if (data.RiskRisers.Count == 0)
+        {
+            sb.AppendLine(L.Format("no_risers", f.Date(data.PreviousReportAt)));
+        }
+        else
+        {
+            sb.AppendLine(L.Format("risers_intro", f.Date(data.PreviousReportAt)));
+            Grid(sb, [L["customer"], L["risk_then"], L["risk_now"], L["risk_rise"]],
+                data.RiskRisers.Select(r => new[] { r.Name, f.Percent(r.PreviousProbability), f.Percent(r.Probability), ReportNotes.RisePoints(r.Rise, L) }).ToList());
+        }
         sb.AppendLine();
         Heading(sb, L["actions_title"]);
         if (data.SegmentStakes.Count == 0)
@@ -93,7 +105,7 @@ internal static class ReportText
         else
         {
             Grid(sb, [L["source"], L["rows_loaded"], L["recent"], L["quarantined"], L["duplicates"], L["freshness"]],
-                data.Sources.Select(s => new[] { s.Source, f.Count(s.RowsLoaded), f.Count(s.InPeriod), f.Count(s.Quarantined), f.Count(s.Duplicates), ReportNotes.Age(s.LatestRecord, data.PeriodEndUtc, L) }).ToList());
+                data.Sources.Select(s => new[] { ReportNotes.Source(s.Source, L), f.Count(s.RowsLoaded), f.Count(s.InPeriod), f.Count(s.Quarantined), f.Count(s.Duplicates), ReportNotes.Age(s.LatestRecord, data.PeriodEndUtc, L) }).ToList());
             sb.AppendLine(ReportNotes.DataHealth(data, L));
         }
 

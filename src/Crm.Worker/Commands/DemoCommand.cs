@@ -34,7 +34,21 @@ internal static class DemoCommand
             var runner = host.Services.GetRequiredService<PipelineRunner>();
             Console.WriteLine($"stages: {string.Join(" → ", runner.StageNames)}");
 
-            var results = await runner.RunAsync(runner.StageNames, "demo", s => new ConsoleProgress(s), ct).ConfigureAwait(false);
+            // The stages up to the reports, then the scores and values of the earlier days the reports compare with
+            // (a server keeps them from its nightly runs), then the reports and what follows.
+            var stages = runner.StageNames;
+            var reportsAt = stages.ToList().IndexOf("reports");
+            var before = reportsAt < 0 ? stages : stages.Take(reportsAt).ToList();
+            var results = (await runner.RunAsync(before, "demo", s => new ConsoleProgress(s), ct).ConfigureAwait(false)).ToList();
+            if (reportsAt >= 0)
+            {
+                if (before.Contains("score"))
+                {
+                    Console.WriteLine("  [history] " + await DemoHistory.RunAsync(host.Services, host.Configuration, ct).ConfigureAwait(false));
+                }
+
+                results.AddRange(await runner.RunAsync(stages.Skip(reportsAt), "demo", s => new ConsoleProgress(s), ct).ConfigureAwait(false));
+            }
 
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumn("stage").AddColumn(new TableColumn("read").RightAligned()).AddColumn(new TableColumn("written").RightAligned())

@@ -4,7 +4,11 @@ using SkiaSharp;
 namespace Crm.IntegrationTests.Reports;
 
 /// <summary>What the headless browser saw of a report at one width.</summary>
-public sealed record Rendering(int Width, string ScreenshotPath, string ChartPath, string Text, int[] ImageWidths, int ScrollWidth, double ChartInkShare, int ChartColours);
+public sealed record Rendering(int Width, string ScreenshotPath, string ChartPath, string Text, int[] ImageWidths, int ScrollWidth, double ChartInkShare, int ChartColours)
+{
+    /// <summary>The share of inked pixels of every image on the page, in order.</summary>
+    public double[] ImageInk { get; init; } = [];
+}
 
 /// <summary>
 /// Renders report HTML in Debian's Chromium through Playwright (the browser is the machine's
@@ -40,7 +44,13 @@ public static class ReportBrowser
             var widthsOfImages = await page.EvaluateAsync<int[]>("Array.from(document.images).map(i => i.naturalWidth)");
             var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
             var (ink, colours) = Ink(chartBytes);
-            result.Add(new Rendering(width, shot, chart, text, widthsOfImages, scrollWidth, ink, colours));
+            var inks = new List<double>();
+            foreach (var image in await page.Locator("img").AllAsync())
+            {
+                inks.Add(Ink(await image.ScreenshotAsync()).Ink);
+            }
+
+            result.Add(new Rendering(width, shot, chart, text, widthsOfImages, scrollWidth, ink, colours) { ImageInk = [.. inks] });
             await page.CloseAsync();
         }
 

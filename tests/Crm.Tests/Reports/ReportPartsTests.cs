@@ -48,11 +48,11 @@ public sealed class ReportPartsTests
     [Fact]
     public void Csv_StartsWithABomAndTheHeader()
     {
-        var bytes = AtRiskCsv.Write([]);
+        var bytes = AtRiskCsv.Write([], ReportLabels.For("en"));
         var text = Encoding.UTF8.GetString(bytes);
 
         Assert.Equal(Encoding.UTF8.GetPreamble(), bytes[..3]);
-        Assert.StartsWith("\uFEFFcustomer_id,customer,email", text, StringComparison.Ordinal);
+        Assert.StartsWith("\uFEFFrank,customer_id,customer,email,phone", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ select c.customer_id,
        coalesce(v.clv * cf.factor, v.clv, 0)::double precision as clv,
        (s.probability * coalesce(v.clv * cf.factor, v.clv, 0))::double precision as value_at_risk,
        s.top_drivers::text as top_drivers,
-       lo.last_order_ts, coalesce(lo.orders, 0) as orders
+       lo.last_order_ts, coalesce(lo.orders, 0) as orders,
+       c.phone
 from scope_customers sc
 join core.customer c on c.customer_id = sc.customer_id and c.status = 'active'
 join score s on s.customer_id = c.customer_id
