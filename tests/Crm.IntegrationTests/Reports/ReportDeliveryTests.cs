@@ -72,9 +72,9 @@ public sealed partial class ReportDeliveryTests(PostgresCluster cluster)
         using var csvBytes = new MemoryStream();
         await csv.Content!.DecodeToAsync(csvBytes);
         var lines = System.Text.Encoding.UTF8.GetString(csvBytes.ToArray()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("customer_id,customer,email", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("rank,customer_id,customer,email,phone", lines[0], StringComparison.Ordinal);
         var expectedOrder = await ExpectedAtRiskOrderAsync(ds);
-        Assert.Equal(expectedOrder, lines.Skip(1).Select(l => long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToList());
+        Assert.Equal(expectedOrder, lines.Skip(1).Select(l => long.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToList());
         Assert.Contains("\"Dee, \"\"the\"\" Dean\"", lines[1], StringComparison.Ordinal);
         Assert.Contains("recency_days; email_opens", string.Join("\n", lines), StringComparison.Ordinal);
 
