@@ -1,3 +1,4 @@
+using Crm.Pipeline.Backup;
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Clv;
 using Crm.Pipeline.Features;
@@ -100,6 +101,11 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<NotificationsOptions>, NotificationsOptionsValidator>();
         services.AddSingleton<IncidentBook>();
         services.AddSingleton<NotificationSender>();
+
+        // Backups (issue 23): snapshots with retention, on a schedule of their own (not in the nightly chain).
+        services.AddOptions<BackupOptions>().Bind(configuration.GetSection("Crm:Backup")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>();
+        services.AddSingleton<IPipelineStage, BackupStage>();
 
         return services;
     }

@@ -52,7 +52,7 @@ public static class DashboardSetup
             var stage = context.UriMatch.Groups["Stage"].Value;
             var services = http.RequestServices;
             var known = PipelineStages.Sort(services.GetServices<IPipelineStage>()).Select(s => s.Name).ToList();
-            var stages = stage == "nightly" ? known : known.Where(s => s == stage).ToList();
+            var stages = stage == "nightly" ? known.Where(s => !PipelineStages.OnTheirOwn.Contains(s)).ToList() : known.Where(s => s == stage).ToList();
             if (stages.Count == 0)
             {
                 return false;

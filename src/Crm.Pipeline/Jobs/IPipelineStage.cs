@@ -32,8 +32,14 @@ public static class PipelineStages
     /// <summary>Stage names in chain order. A stage not registered in this build is left out.</summary>
     public static readonly IReadOnlyList<string> Order =
     [
-        "orders", "weblogs", "email", "identity", "features", "train", "score", "clv", "segments", "reports", "retention",
+        "orders", "weblogs", "email", "identity", "features", "train", "score", "clv", "segments", "reports", "retention", "backup",
     ];
+
+    /// <summary>
+    /// Stages that run only on a schedule of their own or by hand, never in the nightly chain (or the demo): a backup must
+    /// not wait for, nor be skipped by, a night whose earlier stage failed.
+    /// </summary>
+    public static readonly IReadOnlyList<string> OnTheirOwn = ["backup"];
 
     /// <summary>The registered stages, sorted in chain order.</summary>
     public static IReadOnlyList<IPipelineStage> Sort(IEnumerable<IPipelineStage> stages) =>

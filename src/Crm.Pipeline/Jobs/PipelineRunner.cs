@@ -28,8 +28,8 @@ public sealed partial class PipelineRunner
         _logger = logger ?? NullLogger<PipelineRunner>.Instance;
     }
 
-    /// <summary>The registered stage names, in chain order.</summary>
-    public IReadOnlyList<string> StageNames => PipelineStages.Sort(_stages).Select(s => s.Name).ToList();
+    /// <summary>The registered stage names of the nightly chain, in chain order (without <see cref="PipelineStages.OnTheirOwn"/>).</summary>
+    public IReadOnlyList<string> StageNames => PipelineStages.Sort(_stages).Select(s => s.Name).Where(n => !PipelineStages.OnTheirOwn.Contains(n)).ToList();
 
     /// <summary>
     /// Runs the named stages in chain order, as a run this process owns (its lease beats until the run ends; runs

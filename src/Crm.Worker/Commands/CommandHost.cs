@@ -55,6 +55,7 @@ internal sealed class CommandHost : IAsyncDisposable
             services.AddSingleton<IConfiguration>(configuration);
             services.AddLogging(l => CrmLogging.Configure(l, configuration, LogLevel.Warning));
             services.AddSingleton(_ => NpgsqlDataSource.Create(warehouse.ConnectionString));
+            services.AddSingleton(new Pipeline.Backup.WarehouseConnection(warehouse.ConnectionString));
             services.AddCrmPipeline(configuration);
             var provider = services.BuildServiceProvider();
             var host = new CommandHost(configuration, warehouse, provider);

@@ -27,6 +27,8 @@ public static class CrmCommandLine
         root.Add(ClvCommand.Create());
         root.Add(ForgetCommand.Create());
         root.Add(RetentionCommand.Create());
+        root.Add(BackupCommand.Create());
+        root.Add(RestoreCommand.Create());
         root.Add(FeedsCommand.Create());
         return root;
     }

@@ -46,7 +46,7 @@ internal static class RunCommand
                 var recorder = host.Services.GetRequiredService<PipelineRunRecorder>();
                 await recorder.MarkAbandonedAsync(ct).ConfigureAwait(false);
                 var (runId, _) = await recorder.StartRunAsync("manual", null, ct).ConfigureAwait(false);
-                var ordered = runner.StageNames.Where(wanted.Contains).ToList();
+                var ordered = PipelineStages.Sort(host.Services.GetServices<IPipelineStage>()).Select(s => s.Name).Where(wanted.Contains).ToList();
                 var first = NightlyChain.Enqueue(client, runId, "manual", ordered);
                 Console.WriteLine($"enqueued run {runId}: {string.Join(" → ", ordered)} (first job {first})");
                 if (NoRecentNode(storage.GetMonitoringApi()) is { } warning)

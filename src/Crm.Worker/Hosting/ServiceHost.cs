@@ -89,6 +89,7 @@ public static class ServiceHost
             o.ServicesStartConcurrently = false;
         });
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(new Pipeline.Backup.WarehouseConnection(connectionString));
         builder.Services.AddCrmPipeline(configuration);
         builder.Services.AddCrmWorkerOptions(configuration);
         builder.Services.AddHangfire(g => HangfireSetup.Configure(g, connectionString, configuration));

@@ -62,6 +62,7 @@ public static partial class CrmSettings
             Check<SegmentOptions>(provider, configuration, failures);
             Check<ReportsOptions>(provider, configuration, failures);
             Check<RetentionOptions>(provider, configuration, failures);
+            Check<Pipeline.Backup.BackupOptions>(provider, configuration, failures);
             Check<JobRetryOptions>(provider, configuration, failures);
             Check<SchedulesOptions>(provider, configuration, failures);
             Check<NotificationsOptions>(provider, configuration, failures);

@@ -80,6 +80,7 @@ public static class Doctor
 
         Schedules(configuration, findings);
         Notifications(configuration, findings);
+        await BackupCheck.RunAsync(configuration, connectionString, findings, cancellationToken).ConfigureAwait(false);
         return findings;
     }
 
