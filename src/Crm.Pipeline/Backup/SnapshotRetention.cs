@@ -5,7 +5,8 @@ namespace Crm.Pipeline.Backup;
 
 /// <summary>
 /// Which snapshots of a folder to keep: the newest of each of the <c>daily</c> most recent days that have one, then the
-/// newest of each of the <c>weekly</c> most recent ISO weeks before the oldest of those days. With enough history that is
+/// newest of each of the <c>weekly</c> most recent ISO weeks (UTC) before those, not counting a week a daily one was kept in,
+/// so the weekly ones reach further back. With enough history that is
 /// exactly daily + weekly snapshots; everything else (named <c>crm-yyyyMMddTHHmmssZ</c> and holding a manifest) goes.
 /// Folders of other names, and half-written hidden ones, are never touched.
 /// </summary>
@@ -56,6 +57,7 @@ public static partial class SnapshotRetention
             }
         }
 
+        var dailyWeeks = days.Select(d => (ISOWeek.GetYear(d.ToDateTime(TimeOnly.MinValue)), ISOWeek.GetWeekOfYear(d.ToDateTime(TimeOnly.MinValue)))).ToHashSet();
         var weeks = new HashSet<(int, int)>();
         foreach (var (path, taken) in snapshots)
         {
@@ -71,7 +73,7 @@ public static partial class SnapshotRetention
             }
 
             var week = (ISOWeek.GetYear(taken.UtcDateTime), ISOWeek.GetWeekOfYear(taken.UtcDateTime));
-            if (weeks.Add(week))
+            if (!dailyWeeks.Contains(week) && weeks.Add(week))
             {
                 keep.Add(path);
             }
