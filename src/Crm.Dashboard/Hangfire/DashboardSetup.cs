@@ -25,8 +25,14 @@ public static class DashboardSetup
         DashboardRoutes.Routes.AddRazorPage("/identity", _ => new Pages.IdentityPage());
         DashboardRoutes.Routes.AddRazorPage("/models", _ => new Pages.ModelsPage());
         DashboardRoutes.Routes.AddRazorPage("/reports", _ => new Pages.ReportsPage());
+        DashboardRoutes.Routes.AddRazorPage("/schedules", _ => new Pages.SchedulesPage());
+        foreach (var action in new[] { "pause", "resume", "fire" })
+        {
+            DashboardRoutes.Routes.Add($"/schedules/{action}/(?<Name>[^/]+)", new Schedules.ScheduleCommand(action));
+        }
+
         DashboardRoutes.Routes.Add("/reports/html/(?<Id>\\d+)", new Pages.ReportHtmlDispatcher());
-        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Models", "/models"), ("Reports", "/reports") })
+        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Models", "/models"), ("Reports", "/reports"), ("Schedules", "/schedules") })
         {
             NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(path))
             {
@@ -61,6 +67,7 @@ public static class DashboardSetup
             var recorder = services.GetRequiredService<PipelineRunRecorder>();
             var (runId, _) = recorder.StartRunAsync("manual", null, http.RequestAborted).GetAwaiter().GetResult();
             NightlyChain.Enqueue(new BackgroundJobClient(context.Storage), runId, "manual", stages);
+            Pages.Flash.RunStarted(http, runId, string.Join(" → ", stages));
             return true;
         });
     }

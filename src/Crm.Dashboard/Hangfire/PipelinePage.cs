@@ -17,6 +17,8 @@ internal sealed class PipelinePage : RazorPage
     {
         Layout = new LayoutPage("Pipeline");
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Pipeline</h1>");
+        var http = Context.GetHttpContext();
+        WriteLiteral(Pages.Flash.Render(http, Url, http.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         if (IsReadOnly)
         {
             WriteLiteral("<div class=\"alert alert-warning\">You are signed in as a viewer: you can watch jobs but not start them.</div>");

@@ -3,6 +3,8 @@ using System.Net;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
 using Microsoft.Extensions.DependencyInjection;
+using Crm.Pipeline.Ops;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Crm.Dashboard.Pages;
@@ -76,11 +78,21 @@ internal abstract class CrmPage : RazorPage
         return rows;
     }
 
-    protected static string Format(object? value) => value switch
+    /// <summary>The zone every time on our pages is shown in (<c>Crm:Display:TimeZone</c>, default UTC).</summary>
+    protected TimeZoneInfo DisplayZone => Context.GetHttpContext().RequestServices.GetRequiredService<IOptions<DisplayOptions>>().Value.Zone;
+
+    /// <summary>
+    /// A cell's text. Moments (<c>timestamptz</c>) in the one format of our pages: ISO 8601 with the zone, in the display
+    /// zone; calendar dates (<c>date</c>) as <c>yyyy-MM-dd</c>.
+    /// </summary>
+    protected string Format(object? value) => value switch
     {
         null => "",
-        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-        DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        DateTime { Kind: DateTimeKind.Utc } d => DisplayTime.Format(d, DisplayZone),
+        DateTime d when d.TimeOfDay == TimeSpan.Zero => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        DateTimeOffset d => DisplayTime.Format(d, DisplayZone),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         double d => d.ToString("0.###", CultureInfo.InvariantCulture),
         decimal d => d.ToString("0.##", CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",

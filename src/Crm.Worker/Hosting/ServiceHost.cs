@@ -7,6 +7,7 @@ using Crm.Worker.Settings;
 using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -55,6 +56,12 @@ public static class ServiceHost
         ArgumentNullException.ThrowIfNull(configuration);
         var web = WebBuilder(configuration);
         AddCommon(web, configuration, connectionString);
+        if (configuration.GetValue("Crm:Scheduler:Enabled", true))
+        {
+            // The Schedules page: the store only; this process never fires a trigger.
+            AddQuartz(web.Services, configuration, connectionString, $"dashboard:{Environment.MachineName}:{Environment.ProcessId}");
+        }
+
         web.AddCrmDashboard();
         configure?.Invoke(web);
         return web.Build().UseCrmDashboard();
@@ -117,36 +124,47 @@ public static class ServiceHost
         // Quartz decides when.
         if (configuration.GetValue("Crm:Scheduler:Enabled", true))
         {
-            services.AddQuartz(q =>
-            {
-                q.ConfigureScheduler(o =>
-                {
-                    o.InstanceName = "crm";
-                    if (nodeName is not null)
-                    {
-                        o.InstanceId = nodeName;
-                    }
-                });
-                q.UseDefaultThreadPool(2);
-                q.UsePersistentStore(s =>
-                {
-                    s.UsePostgres(pg => pg.ConnectionString = connectionString);
-                    s.ConfigureStore(o =>
-                    {
-                        o.TablePrefix = "quartz.qrtz_";
-                        o.StoreJobDataAsStrings = true;
-                    });
-                    s.UseClustering(c =>
-                    {
-                        c.CheckinInterval = TimeSpan.FromSeconds(configuration.GetValue("Crm:Scheduler:CheckinSeconds", 10));
-                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(configuration.GetValue("Crm:Scheduler:CheckinSeconds", 10) * 2);
-                    });
-                    s.UseSystemTextJsonSerializer();
-                });
-            });
+            AddQuartz(services, configuration, connectionString, nodeName);
             services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             services.AddHostedService<ScheduleRegistrar>();
         }
+    }
+
+    /// <summary>
+    /// Quartz on its clustered PostgreSQL store, and the Schedules page's access to it. The worker starts the scheduler
+    /// (a hosted service added by the caller); the dashboard alone only reads and writes the store through it.
+    /// </summary>
+    private static void AddQuartz(IServiceCollection services, IConfiguration configuration, string connectionString, string? nodeName)
+    {
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o =>
+            {
+                o.InstanceName = "crm";
+                if (nodeName is not null)
+                {
+                    o.InstanceId = nodeName;
+                }
+            });
+            q.UseDefaultThreadPool(2);
+            q.UsePersistentStore(s =>
+            {
+                s.UsePostgres(pg => pg.ConnectionString = connectionString);
+                s.ConfigureStore(o =>
+                {
+                    o.TablePrefix = "quartz.qrtz_";
+                    o.StoreJobDataAsStrings = true;
+                });
+                s.UseClustering(c =>
+                {
+                    c.CheckinInterval = TimeSpan.FromSeconds(configuration.GetValue("Crm:Scheduler:CheckinSeconds", 10));
+                    c.CheckinMisfireThreshold = TimeSpan.FromSeconds(configuration.GetValue("Crm:Scheduler:CheckinSeconds", 10) * 2);
+                });
+                s.UseSystemTextJsonSerializer();
+            });
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Crm.Dashboard.Schedules.IScheduleAdmin, QuartzScheduleAdmin>();
     }
 
     /// <summary>

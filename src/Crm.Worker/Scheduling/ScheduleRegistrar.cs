@@ -60,7 +60,13 @@ public sealed class ScheduleRegistrar : IHostedService
                 })
                 .WithCalendarName(calendarName)
                 .Build();
+            // Replacing a trigger forgets that an admin paused it (Schedules page): keep the pause across restarts.
+            var paused = await scheduler.GetTriggerState(key, cancellationToken).ConfigureAwait(false) == TriggerState.Paused;
             await scheduler.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+            if (paused)
+            {
+                await scheduler.PauseTrigger(key, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         foreach (var existing in await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(Group), cancellationToken).ConfigureAwait(false))

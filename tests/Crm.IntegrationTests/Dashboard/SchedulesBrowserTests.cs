@@ -1,0 +1,218 @@
+using System.Globalization;
+using Crm.IntegrationTests.Infrastructure;
+using Crm.Pipeline.Ops;
+using Crm.Worker.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Crm.IntegrationTests.Dashboard;
+
+/// <summary>
+/// Issue 19, the Schedules page in headless Chromium: every trigger with its cron, zone, calendar, misfire rule and
+/// next firings; an admin pauses, resumes and fires one now and gets a link to its run; "Run now" confirms with its
+/// run; a viewer sees no button and a viewer's POST is refused. The dashboard runs alone (<c>crm dashboard</c>), its
+/// scheduler only touching the store; the worker node beside it fires.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifetime
+{
+    private static readonly DateOnly Excluded = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
+    private WebApplication? _app;
+    private IHost? _worker;
+    private string _baseUrl = "";
+    private string _connectionString = "";
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await cluster.CreateDatabaseAsync("schedules");
+        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Warehouse"] = _connectionString,
+            ["Crm:Dashboard:Users:0:Name"] = "ada",
+            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
+            ["Crm:Dashboard:Users:0:Role"] = "admin",
+            ["Crm:Dashboard:Users:1:Name"] = "vic",
+            ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
+            ["Crm:Dashboard:Users:1:Role"] = "viewer",
+            ["Crm:Schedules:0:Name"] = "nightly",
+            ["Crm:Schedules:0:Job"] = "nightly",
+            ["Crm:Schedules:0:Cron"] = "0 0 2 * * ?",
+            ["Crm:Schedules:0:TimeZone"] = "Europe/Berlin",
+            ["Crm:Schedules:0:ExcludedDates:0"] = Excluded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["Crm:Schedules:1:Name"] = "orders-hourly",
+            ["Crm:Schedules:1:Job"] = "orders",
+            ["Crm:Schedules:1:Cron"] = "0 15 * * * ?",
+            ["Crm:Schedules:1:TimeZone"] = "UTC",
+            ["Crm:Schedules:1:Misfire"] = "Skip",
+            ["Crm:Scheduler:CheckinSeconds"] = "2",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "schedules-worker");
+        await _worker.StartAsync();
+        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        if (_worker is not null)
+        {
+            await _worker.StopAsync();
+            _worker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Admin_SeesEveryTrigger_PausesResumesAndFiresOne_AndFollowsTheLinkToItsRun()
+    {
+        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
+            await SignInAsync(page, "ada", "admin-pass");
+            await page.GotoAsync(_baseUrl + "/hangfire/schedules");
+            await Shots(page, "schedules-admin");
+
+            var nightly = await page.InnerTextAsync("tr[data-schedule=nightly]");
+            Assert.Contains("0 0 2 * * ?", nightly, StringComparison.Ordinal);
+            Assert.Contains("Europe/Berlin", nightly, StringComparison.Ordinal);
+            Assert.Contains("nightly-excluded (1 excluded day)", nightly, StringComparison.Ordinal);
+            Assert.Contains("FireOnceNow", nightly, StringComparison.Ordinal);
+            // The next three firings: 02:00 in Berlin, shown in UTC (the display zone), the excluded day left out.
+            foreach (var expected in NextBerlinTwoAm(3))
+            {
+                Assert.Contains(expected, nightly, StringComparison.Ordinal);
+            }
+
+            var hourly = await page.InnerTextAsync("tr[data-schedule=orders-hourly]");
+            Assert.Contains("Skip", hourly, StringComparison.Ordinal);
+            Assert.Contains("none", hourly, StringComparison.Ordinal);
+
+            // Pause, then resume: the clustered store says so, the page too.
+            await ClickAndWaitForReloadAsync(page, "#pause-nightly");
+            Assert.Equal("PAUSED", await ds.ScalarAsync<string>("select trigger_state from quartz.qrtz_triggers where trigger_name = 'nightly'"));
+            Assert.Contains("paused", await page.InnerTextAsync("tr[data-schedule=nightly]"), StringComparison.Ordinal);
+            await Shots(page, "schedules-paused");
+            await ClickAndWaitForReloadAsync(page, "#resume-nightly");
+            Assert.Equal("WAITING", await ds.ScalarAsync<string>("select trigger_state from quartz.qrtz_triggers where trigger_name = 'nightly'"));
+
+            // Fire now: a confirmation, and its link leads to the run the firing enqueued.
+            await ClickAndWaitForReloadAsync(page, "#fire-orders-hourly");
+            Assert.Contains("Fired schedule orders-hourly now", await page.InnerTextAsync("#crm-started"), StringComparison.Ordinal);
+            await Shots(page, "schedules-fired");
+            await page.ClickAsync("#crm-started a");
+            await page.WaitForURLAsync("**/hangfire/runs?firing=*");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!(await page.InnerTextAsync("#crm-runs")).Contains("orders succeeded", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+                await page.ReloadAsync();
+            }
+
+            var runs = await page.InnerTextAsync("#crm-runs");
+            Assert.Contains("scheduled", runs, StringComparison.Ordinal);
+            Assert.Contains("orders succeeded", runs, StringComparison.Ordinal);
+            Assert.Equal(1L, await ds.ScalarAsync<long>("select count(*) from ops.pipeline_run where trigger_key like 'crm-manual.orders-hourly-now-%'"));
+            await Shots(page, "schedules-fired-run");
+
+            // Run now on the Pipeline page confirms with the run it started.
+            await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
+            await ClickAndWaitForReloadAsync(page, "#trigger-orders");
+            var started = await page.InnerTextAsync("#crm-started");
+            var runId = await ds.ScalarAsync<Guid>("select run_id from ops.pipeline_run where kind = 'manual'");
+            Assert.Contains($"run {runId}", started, StringComparison.Ordinal);
+            Assert.EndsWith($"/hangfire/runs?run={runId}", await page.GetAttributeAsync("#crm-started a", "href"), StringComparison.Ordinal);
+            await Shots(page, "pipeline-run-now");
+        }
+    }
+
+    [Fact]
+    public async Task Viewer_SeesTheSchedules_ButNoButton_AndAPostIsRefused()
+    {
+        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
+            await SignInAsync(page, "vic", "viewer-pass");
+            await page.GotoAsync(_baseUrl + "/hangfire/schedules");
+            await Shots(page, "schedules-viewer");
+            Assert.Contains("0 0 2 * * ?", await page.InnerTextAsync("#crm-schedules"), StringComparison.Ordinal);
+            Assert.Equal(0, await page.Locator("#crm-schedules button").CountAsync());
+            Assert.Contains("viewer", await page.InnerTextAsync(".alert-warning"), StringComparison.Ordinal);
+            foreach (var path in new[] { "/hangfire/schedules/pause/nightly", "/hangfire/schedules/fire/nightly", "/hangfire/schedules/resume/nightly" })
+            {
+                Assert.Equal(403, (await page.APIRequest.PostAsync(_baseUrl + path)).Status);
+            }
+
+            Assert.Equal("WAITING", await ds.ScalarAsync<string>("select trigger_state from quartz.qrtz_triggers where trigger_name = 'nightly'"));
+            Assert.Equal(0L, await ds.ScalarAsync<long>("select count(*) from quartz.qrtz_triggers where trigger_group = 'crm-manual'"));
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> 02:00 in Berlin after now, in UTC, as the page writes them, skipping the excluded day.</summary>
+    private static List<string> NextBerlinTwoAm(int count)
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var now = DateTime.UtcNow;
+        var list = new List<string>();
+        for (var day = DateOnly.FromDateTime(now).AddDays(-1); list.Count < count; day = day.AddDays(1))
+        {
+            var utc = TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(new TimeOnly(2, 0)), berlin);
+            if (utc > now && day != Excluded)
+            {
+                list.Add(utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return list;
+    }
+
+    private async Task SignInAsync(IPage page, string user, string password)
+    {
+        await page.GotoAsync(_baseUrl + "/login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/hangfire");
+    }
+
+    /// <summary>The page at 1024 px and at 390 px (a phone), full length.</summary>
+    private static async Task Shots(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"{name}-1024.png"), FullPage = true });
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"{name}-390.png"), FullPage = true });
+        await page.SetViewportSizeAsync(1024, 800);
+    }
+
+    private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
+    {
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLoad(object? sender, IPage p) => reloaded.TrySetResult();
+        page.Load += OnLoad;
+        try
+        {
+            await page.ClickAsync(selector);
+            await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            page.Load -= OnLoad;
+        }
+    }
+}
