@@ -6,10 +6,11 @@ namespace Crm.Pipeline.Churn;
 
 /// <summary>Metrics of one model (or baseline) at one backtest cutoff.</summary>
 /// <param name="Cutoff">The test cutoff.</param>
-/// <param name="Model">fasttree | logistic | bgnbd | bgnbd_p_alive | recency.</param>
+/// <param name="Model">fasttree | lightgbm | logistic | bgnbd | bgnbd_p_alive | recency.</param>
 /// <param name="TrainRows">Rows the model was trained on (0 for baselines).</param>
-/// <param name="Metrics">Metrics on the customers active at the cutoff.</param>
-public sealed record CutoffResult(DateOnly Cutoff, string Model, int TrainRows, ChurnMetrics Metrics);
+/// <param name="Metrics">Metrics on the customers active at the cutoff (a trained model's calibrated probabilities).</param>
+/// <param name="Uncalibrated">A trained model's metrics before its calibration (null for baselines).</param>
+public sealed record CutoffResult(DateOnly Cutoff, string Model, int TrainRows, ChurnMetrics Metrics, ChurnMetrics? Uncalibrated = null);
 
 /// <summary>The outcome of a rolling time-based backtest.</summary>
 /// <param name="Results">One row per cutoff and model, oldest cutoff first.</param>
@@ -18,6 +19,16 @@ public sealed record BacktestReport(IReadOnlyList<CutoffResult> Results, IReadOn
 {
     /// <summary>The result of <paramref name="model"/> at the latest cutoff, or null.</summary>
     public CutoffResult? Latest(string model) => Results.Where(r => r.Model == model).MaxBy(r => r.Cutoff);
+
+    /// <summary>The mean ROC-AUC of <paramref name="model"/> over the cutoffs it was evaluated at (NaN when none).</summary>
+    public double MeanAuc(string model)
+    {
+        var aucs = Results.Where(r => r.Model == model).Select(r => r.Metrics.RocAuc).ToList();
+        return aucs.Count == 0 ? double.NaN : aucs.Average();
+    }
+
+    /// <summary>The models of the report in their order of first appearance.</summary>
+    public IReadOnlyList<string> Models() => Results.Select(r => r.Model).Distinct().ToList();
 }
 
 /// <summary>
@@ -31,6 +42,9 @@ public sealed class ChurnBacktest
     private readonly ChurnOptions _options;
     private readonly int _sampleSlots;
     private readonly Dictionary<DateOnly, ChurnData> _cache = [];
+
+    /// <summary>The BG/NBD baseline's name: P(no purchase in the horizon). It competes for the champion's place.</summary>
+    public const string BgNbd = "bgnbd";
 
     /// <summary>Creates a backtest over the warehouse's features of every customer.</summary>
     public ChurnBacktest(NpgsqlDataSource dataSource, ChurnOptions options)
@@ -75,10 +89,20 @@ public sealed class ChurnBacktest
         };
     }
 
-    /// <summary>Runs the backtest over the calendar's test cutoffs.</summary>
-    public async Task<BacktestReport> RunAsync(ChurnCalendar calendar, IProgressSink progress, CancellationToken cancellationToken)
+    /// <summary>Runs the backtest over the calendar's test cutoffs: every trainer of <see cref="ChurnOptions.Trainers"/> and the baselines.</summary>
+    public Task<BacktestReport> RunAsync(ChurnCalendar calendar, IProgressSink progress, CancellationToken cancellationToken) =>
+        RunAsync(calendar, _options.TrainerList(), _options, true, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the backtest of <paramref name="trainers"/> trained with <paramref name="trainerOptions"/> (a recorded
+    /// model's settings, to backtest its recipe again), with the baselines when <paramref name="baselines"/>.
+    /// </summary>
+    public async Task<BacktestReport> RunAsync(
+        ChurnCalendar calendar, IReadOnlyList<string> trainers, ChurnOptions trainerOptions, bool baselines, IProgressSink progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(trainers);
         ArgumentNullException.ThrowIfNull(progress);
         var results = new List<CutoffResult>();
         IReadOnlyList<string> features = [];
@@ -95,13 +119,15 @@ public sealed class ChurnBacktest
             }
 
             features = Present(train);
-            foreach (var kind in new[] { ChurnModel.FastTree, ChurnModel.Logistic })
+            foreach (var kind in trainers)
             {
-                var model = ChurnModel.Train(train, kind, features, _options);
-                results.Add(new CutoffResult(cutoff, kind, train.Count, ChurnMetrics.Compute(test.Labels, model.Predict(test))));
+                results.Add(Evaluate(cutoff, kind, train, test, features, trainerOptions));
             }
 
-            results.AddRange(Baselines(cutoff, test));
+            if (baselines)
+            {
+                results.AddRange(Baselines(cutoff, test));
+            }
         }
 
         return new BacktestReport(results, features);
@@ -118,26 +144,49 @@ public sealed class ChurnBacktest
         var data = await LabelledAsync([cutoff], cancellationToken).ConfigureAwait(false);
         var features = Present(data);
         var results = new List<CutoffResult>();
-        foreach (var kind in new[] { ChurnModel.FastTree, ChurnModel.Logistic })
+        foreach (var kind in _options.TrainerList())
         {
             var predictions = new double[data.Count];
+            var raw = new double[data.Count];
             for (var k = 0; k < folds; k++)
             {
                 var fold = k;
-                var model = ChurnModel.Train(data.Where(i => data.CustomerIds[i] % folds != fold), kind, features, _options);
+                var model = ChurnModel.TrainCalibrated(data.Where(i => data.CustomerIds[i] % folds != fold), kind, features, _options);
                 var testIndexes = Enumerable.Range(0, data.Count).Where(i => data.CustomerIds[i] % folds == fold).ToArray();
-                var p = model.Predict(data.Where(i => data.CustomerIds[i] % folds == fold));
+                var test = data.Where(i => data.CustomerIds[i] % folds == fold);
+                var p = model.Predict(test);
+                var u = model.PredictUncalibrated(test);
                 for (var i = 0; i < testIndexes.Length; i++)
                 {
                     predictions[testIndexes[i]] = p[i];
+                    raw[testIndexes[i]] = u[i];
                 }
             }
 
-            results.Add(new CutoffResult(cutoff, kind, data.Count * (folds - 1) / folds, ChurnMetrics.Compute(data.Labels, predictions)));
+            results.Add(new CutoffResult(cutoff, kind, data.Count * (folds - 1) / folds,
+                ChurnMetrics.Compute(data.Labels, predictions), ChurnMetrics.Compute(data.Labels, raw)));
         }
 
         results.AddRange(Baselines(cutoff, data));
         return results;
+    }
+
+    /// <summary>Trains <paramref name="kind"/> (calibrated) on <paramref name="train"/> and measures it on <paramref name="test"/>, before and after calibration.</summary>
+    public static CutoffResult Evaluate(DateOnly cutoff, string kind, ChurnData train, ChurnData test, IReadOnlyList<string> features, ChurnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        var model = ChurnModel.TrainCalibrated(train, kind, features, options);
+        return new CutoffResult(cutoff, kind, train.Count,
+            ChurnMetrics.Compute(test.Labels, model.Predict(test)), ChurnMetrics.Compute(test.Labels, model.PredictUncalibrated(test)));
+    }
+
+    /// <summary>BG/NBD's P(no purchase in the horizon) of every row (0.5 where it could not be fitted): the baseline's churn probability.</summary>
+    public static double[] BgNbdScores(ChurnData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var pNone = IndexOf(FeatureColumns.ProbabilityNoPurchase);
+        return data.Features.Select(f => float.IsNaN(f[pNone]) ? 0.5 : (double)f[pNone]).ToArray();
     }
 
     /// <summary>
@@ -148,9 +197,7 @@ public sealed class ChurnBacktest
     {
         ArgumentNullException.ThrowIfNull(test);
         var pAlive = IndexOf(FeatureColumns.ProbabilityAlive);
-        var pNone = IndexOf(FeatureColumns.ProbabilityNoPurchase);
-        yield return new CutoffResult(cutoff, "bgnbd", 0,
-            ChurnMetrics.Compute(test.Labels, test.Features.Select(f => float.IsNaN(f[pNone]) ? 0.5 : (double)f[pNone]).ToArray()));
+        yield return new CutoffResult(cutoff, BgNbd, 0, ChurnMetrics.Compute(test.Labels, BgNbdScores(test)));
         var recency = IndexOf("recency_days");
         yield return new CutoffResult(cutoff, "bgnbd_p_alive", 0,
             ChurnMetrics.Compute(test.Labels, test.Features.Select(f => float.IsNaN(f[pAlive]) ? 0.5 : 1 - (double)f[pAlive]).ToArray()));

@@ -18,9 +18,13 @@ public sealed record CalibrationBin(double MeanPredicted, double ObservedRate, i
 /// <param name="LiftTopDecile">Churn rate in the riskiest 10 % divided by the overall rate.</param>
 /// <param name="CaptureTopDecile">Share of all churners found in the riskiest 10 %.</param>
 /// <param name="Calibration">Ten equal-width probability bins (empty bins left out).</param>
+/// <param name="ExpectedCalibrationError">
+/// Expected calibration error over <paramref name="Calibration"/>: Σ (bin count / customers) · |mean predicted − observed rate|
+/// (NaN for a score that is not a probability).
+/// </param>
 public sealed record ChurnMetrics(
     int Count, double ChurnRate, double RocAuc, double PrAuc, double LogLoss, double Brier,
-    double LiftTopDecile, double CaptureTopDecile, IReadOnlyList<CalibrationBin> Calibration)
+    double LiftTopDecile, double CaptureTopDecile, IReadOnlyList<CalibrationBin> Calibration, double ExpectedCalibrationError)
 {
     /// <summary>
     /// Computes the metrics. <paramref name="scores"/> are churn probabilities; with
@@ -95,11 +99,12 @@ public sealed record ChurnMetrics(
         if (!probabilities)
         {
             return new ChurnMetrics(n, rate, auc, ap, double.NaN, double.NaN,
-                (double)topHits / top / rate, positives == 0 ? double.NaN : (double)topHits / positives, []);
+                (double)topHits / top / rate, positives == 0 ? double.NaN : (double)topHits / positives, [], double.NaN);
         }
 
+        var ece = n == 0 ? double.NaN : bins.Sum(b => (double)b.Count / n * Math.Abs(b.MeanPredicted - b.ObservedRate));
         return new ChurnMetrics(n, rate, auc, ap, logLoss / n, brier / n,
-            (double)topHits / top / rate, positives == 0 ? double.NaN : (double)topHits / positives, bins);
+            (double)topHits / top / rate, positives == 0 ? double.NaN : (double)topHits / positives, bins, ece);
     }
 
     /// <summary>True when every headline metric is a finite number.</summary>

@@ -6,6 +6,7 @@ using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using Microsoft.ML.Transforms;
 
 namespace Crm.Pipeline.Churn;
@@ -18,10 +19,11 @@ namespace Crm.Pipeline.Churn;
 public sealed record ChurnDriver(string Feature, double? Value, double Contribution, string Direction);
 
 /// <summary>
-/// A trained churn classifier: an ML.NET pipeline (mean imputation, standardisation, then FastTree or
-/// L-BFGS logistic regression) trained with balanced class weights, whose probabilities are mapped back
+/// A trained churn classifier: an ML.NET pipeline (mean imputation, standardisation, then FastTree, LightGBM
+/// or L-BFGS logistic regression) trained with balanced class weights, whose probabilities are mapped back
 /// to the real class balance (the weights multiply the odds by n_neg/n_pos; <see cref="OddsCorrection"/>
-/// undoes that). Serialised as ML.NET's model zip; the correction and feature list live in the registry record.
+/// undoes that) and then through a <see cref="PlattCalibration"/> fitted on customers held out of training.
+/// Serialised as ML.NET's model zip; the correction, calibration and feature list live in the registry record.
 /// </summary>
 public sealed class ChurnModel
 {
@@ -31,23 +33,30 @@ public sealed class ChurnModel
     /// <summary>L-BFGS logistic regression (the simple model beside it).</summary>
     public const string Logistic = "logistic";
 
+    /// <summary>LightGBM gradient-boosted trees.</summary>
+    public const string LightGbm = "lightgbm";
+
+    /// <summary>The trainers that can compete, in the order ties are broken.</summary>
+    public static readonly IReadOnlyList<string> Trainers = [FastTree, LightGbm, Logistic];
+
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly int[] _featureIndexes;
 
-    private ChurnModel(MLContext ml, ITransformer model, string trainer, IReadOnlyList<string> features, double oddsCorrection, byte[] artifact)
+    private ChurnModel(MLContext ml, ITransformer model, string trainer, IReadOnlyList<string> features, double oddsCorrection, byte[] artifact, PlattCalibration calibration)
     {
         _ml = ml;
         _model = model;
         Trainer = trainer;
         FeatureNames = features;
         OddsCorrection = oddsCorrection;
+        Calibration = calibration;
         Artifact = artifact;
         Sha256 = Convert.ToHexStringLower(SHA256.HashData(artifact));
         _featureIndexes = features.Select(f => IndexOf(FeatureColumns.All, f)).ToArray();
     }
 
-    /// <summary>fasttree | logistic.</summary>
+    /// <summary>fasttree | lightgbm | logistic.</summary>
     public string Trainer { get; }
 
     /// <summary>Feature columns the model reads, in order.</summary>
@@ -55,6 +64,9 @@ public sealed class ChurnModel
 
     /// <summary>Multiplier of the predicted odds that restores the real class balance.</summary>
     public double OddsCorrection { get; }
+
+    /// <summary>The Platt calibration applied after the odds correction (<see cref="PlattCalibration.Identity"/> when none was fitted).</summary>
+    public PlattCalibration Calibration { get; }
 
     /// <summary>The ML.NET model zip.</summary>
     public byte[] Artifact { get; }
@@ -66,9 +78,62 @@ public sealed class ChurnModel
     public static Dictionary<string, object> Hyperparameters(string trainer, ChurnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return trainer == FastTree
-            ? new() { ["seed"] = options.Seed, ["trees"] = options.Trees, ["leaves"] = options.Leaves, ["min_leaf"] = options.MinimumExamplesPerLeaf, ["learning_rate"] = options.LearningRate, ["class_weights"] = "balanced", ["max_training_rows"] = options.MaxTrainingRows }
-            : new() { ["seed"] = options.Seed, ["l2"] = 1.0, ["class_weights"] = "balanced", ["max_training_rows"] = options.MaxTrainingRows };
+        return trainer is FastTree or LightGbm
+            ? new() { ["seed"] = options.Seed, ["trees"] = options.Trees, ["leaves"] = options.Leaves, ["min_leaf"] = options.MinimumExamplesPerLeaf, ["learning_rate"] = options.LearningRate, ["class_weights"] = "balanced", ["max_training_rows"] = options.MaxTrainingRows, ["calibration"] = CalibrationMethod }
+            : new() { ["seed"] = options.Seed, ["l2"] = 1.0, ["class_weights"] = "balanced", ["max_training_rows"] = options.MaxTrainingRows, ["calibration"] = CalibrationMethod };
+    }
+
+    /// <summary>How models are calibrated, as recorded in their hyperparameters.</summary>
+    public const string CalibrationMethod = "platt on a held-out quarter of the customers";
+
+    /// <summary>
+    /// True for the customers held out of training to fit the calibration on: a quarter of them, by a
+    /// multiplicative hash of the id (not id mod k, which the customer folds of a cross-validation use).
+    /// </summary>
+    public static bool IsCalibrationFold(long customerId) => unchecked((ulong)customerId * 0x9E3779B97F4A7C15UL) >> 62 == 0;
+
+    /// <summary>
+    /// Trains on the customers outside the calibration fold (<see cref="IsCalibrationFold"/>) and fits Platt scaling
+    /// on the fold. When either part lacks a class (tiny data), trains on everything, uncalibrated.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The data has a single class.</exception>
+    public static ChurnModel TrainCalibrated(ChurnData data, string trainer, IReadOnlyList<string> features, ChurnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var fold = data.Where(i => IsCalibrationFold(data.CustomerIds[i]));
+        var rest = data.Where(i => !IsCalibrationFold(data.CustomerIds[i]));
+        if (fold.Labels.Distinct().Count() < 2 || rest.Labels.Distinct().Count() < 2)
+        {
+            return Train(data, trainer, features, options);
+        }
+
+        var model = Train(rest, trainer, features, options);
+        var calibration = PlattCalibration.Fit(model.PredictUncalibrated(fold), fold.Labels);
+        return new ChurnModel(model._ml, model._model, trainer, features, model.OddsCorrection, model.Artifact, calibration);
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the trainer settings of a recorded model's <paramref name="hyperparameters"/>
+    /// (trees, leaves, minimum leaf, learning rate, seed, row cap), so its recipe can be backtested again.
+    /// </summary>
+    public static ChurnOptions OptionsFrom(System.Text.Json.Nodes.JsonObject? hyperparameters, ChurnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Copy();
+        if (hyperparameters is null)
+        {
+            return copy;
+        }
+
+        int? Int(string key) => hyperparameters[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
+        double? Double(string key) => hyperparameters[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+        copy.Trees = Int("trees") ?? copy.Trees;
+        copy.Leaves = Int("leaves") ?? copy.Leaves;
+        copy.MinimumExamplesPerLeaf = Int("min_leaf") ?? copy.MinimumExamplesPerLeaf;
+        copy.LearningRate = Double("learning_rate") ?? copy.LearningRate;
+        copy.Seed = Int("seed") ?? copy.Seed;
+        copy.MaxTrainingRows = Int("max_training_rows") ?? copy.MaxTrainingRows;
+        return copy;
     }
 
     /// <summary>Trains a model on labelled <paramref name="data"/> (sampled down to <see cref="ChurnOptions.MaxTrainingRows"/>) using <paramref name="features"/>.</summary>
@@ -118,7 +183,20 @@ public sealed class ChurnModel
                 L2Regularization = 1f,
                 NumberOfThreads = 1,
             }),
-            _ => throw new ArgumentException($"Unknown trainer '{trainer}' (use {FastTree} or {Logistic}).", nameof(trainer)),
+            // One thread: LightGBM's result depends on how the work is split, and the same data and seed must
+            // give the same artifact.
+            LightGbm => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+            {
+                NumberOfIterations = options.Trees,
+                NumberOfLeaves = options.Leaves,
+                MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
+                LearningRate = options.LearningRate,
+                ExampleWeightColumnName = "Weight",
+                Seed = options.Seed,
+                NumberOfThreads = 1,
+                Silent = true,
+            }),
+            _ => throw new ArgumentException($"Unknown trainer '{trainer}' (use {string.Join(", ", Trainers)}).", nameof(trainer)),
         };
         var pipeline = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
@@ -129,12 +207,14 @@ public sealed class ChurnModel
         var model = pipeline.Fit(view);
         using var stream = new MemoryStream();
         ml.Model.Save(model, view.Schema, stream);
-        return new ChurnModel(ml, model, trainer, features, (double)positives / negatives, Normalise(stream.ToArray()));
+        return new ChurnModel(ml, model, trainer, features, (double)positives / negatives, Normalise(stream.ToArray()), PlattCalibration.Identity);
     }
 
     /// <summary>Loads a model from its artifact and registry record.</summary>
     /// <exception cref="InvalidDataException">The artifact does not match its SHA-256 or is not a readable model.</exception>
-    public static ChurnModel Load(byte[] artifact, string? expectedSha256, string trainer, IReadOnlyList<string> features, double oddsCorrection, int seed)
+    public static ChurnModel Load(
+        byte[] artifact, string? expectedSha256, string trainer, IReadOnlyList<string> features, double oddsCorrection, int seed,
+        PlattCalibration? calibration = null)
     {
         ArgumentNullException.ThrowIfNull(artifact);
         var sha = Convert.ToHexStringLower(SHA256.HashData(artifact));
@@ -155,11 +235,23 @@ public sealed class ChurnModel
             throw new InvalidDataException("Model artifact is not a readable ML.NET model: " + e.Message, e);
         }
 
-        return new ChurnModel(ml, model, trainer, features, oddsCorrection, artifact);
+        return new ChurnModel(ml, model, trainer, features, oddsCorrection, artifact, calibration ?? PlattCalibration.Identity);
     }
 
-    /// <summary>Churn probabilities of every row, on the real class balance.</summary>
+    /// <summary>Calibrated churn probabilities of every row.</summary>
     public double[] Predict(ChurnData data)
+    {
+        var p = PredictUncalibrated(data);
+        for (var i = 0; i < p.Length; i++)
+        {
+            p[i] = Calibration.Apply(p[i]);
+        }
+
+        return p;
+    }
+
+    /// <summary>Churn probabilities of every row on the real class balance, before the calibration.</summary>
+    public double[] PredictUncalibrated(ChurnData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var scored = _model.Transform(ToDataView(_ml, data, _featureIndexes, _ => 1f));
@@ -191,6 +283,8 @@ public sealed class ChurnModel
                 _ml.Transforms.CalculateFeatureContribution(t, top, top, normalize: false).Fit(transformed),
             ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> t =>
                 _ml.Transforms.CalculateFeatureContribution(t, top, top, normalize: false).Fit(transformed),
+            ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>> t =>
+                _ml.Transforms.CalculateFeatureContribution(t, top, top, normalize: false).Fit(transformed),
             ISingleFeaturePredictionTransformer<ICalculateFeatureContribution> t =>
                 _ml.Transforms.CalculateFeatureContribution(t, top, top, normalize: false).Fit(transformed),
             _ => throw new InvalidOperationException($"No feature contribution calculation for predictor {predictor.GetType()}."),
@@ -213,6 +307,30 @@ public sealed class ChurnModel
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Each feature's share of the model's total absolute contribution over <paramref name="data"/> (the same
+    /// contributions as <see cref="Explain"/>), largest first; the shares sum to 1.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Importance(ChurnData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var totals = new double[FeatureNames.Count];
+        foreach (var row in Explain(data, FeatureNames.Count))
+        {
+            foreach (var d in row)
+            {
+                totals[IndexOf(FeatureNames, d.Feature)] += Math.Abs(d.Contribution);
+            }
+        }
+
+        var sum = totals.Sum();
+        return Enumerable.Range(0, totals.Length)
+            .Where(j => totals[j] > 0)
+            .OrderByDescending(j => totals[j]).ThenBy(j => j)
+            .Select(j => KeyValuePair.Create(FeatureNames[j], Math.Round(totals[j] / sum, 4)))
+            .ToList();
     }
 
     /// <summary>

@@ -90,6 +90,21 @@ public sealed class ChurnOptions
 
     /// <summary>Number of top contributing features stored per scored customer.</summary>
     public int TopDrivers { get; set; } = 3;
+
+    /// <summary>
+    /// The trainers that compete for the champion's place every night, comma-separated (fasttree, lightgbm,
+    /// logistic). The one with the best mean backtest ROC-AUC over the cutoffs is the challenger; BG/NBD
+    /// competes beside them without being listed.
+    /// </summary>
+    public string Trainers { get; set; } = "fasttree,lightgbm,logistic";
+
+    /// <summary>The trainers of <see cref="Trainers"/>, trimmed, lower-case, without duplicates or empty items.</summary>
+    public IReadOnlyList<string> TrainerList() =>
+        (Trainers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => t.ToLowerInvariant()).Distinct().ToList();
+
+    /// <summary>A shallow copy (every setting is a value).</summary>
+    public ChurnOptions Copy() => (ChurnOptions)MemberwiseClone();
 }
 
 /// <summary>How risk bands are assigned (<see cref="ChurnOptions.RiskBands"/>).</summary>

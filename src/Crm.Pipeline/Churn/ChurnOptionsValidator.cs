@@ -39,6 +39,12 @@ public sealed class ChurnOptionsValidator : IValidateOptions<ChurnOptions>
             failures.Add($"Crm:Churn:HighRiskShare + MediumRiskShare must be at most 1; got {options.HighRiskShare} + {options.MediumRiskShare}.");
         }
 
+        var unknown = options.TrainerList().Except(ChurnModel.Trainers).ToList();
+        if (options.TrainerList().Count == 0 || unknown.Count > 0)
+        {
+            failures.Add($"Crm:Churn:Trainers must list one or more of {string.Join(", ", ChurnModel.Trainers)}, comma-separated; got '{options.Trainers}'.");
+        }
+
         if (options.MediumRiskThreshold > options.HighRiskThreshold)
         {
             failures.Add($"Crm:Churn:MediumRiskThreshold ({options.MediumRiskThreshold}) must not exceed HighRiskThreshold ({options.HighRiskThreshold}).");

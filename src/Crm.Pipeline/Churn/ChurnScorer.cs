@@ -51,9 +51,19 @@ public sealed class ChurnScorer
 
         progress.Report(0.2, $"scoring with {record.Version}");
         var data = await ChurnData.LoadAsync(_dataSource, [calendar.AsOf], 0, options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
-        var probabilities = model.Predict(data);
-        progress.Report(0.5, "explaining");
-        var drivers = model.Explain(data, options.TopDrivers);
+        double[] probabilities;
+        IReadOnlyList<ChurnDriver>[] drivers;
+        if (model is null)
+        {
+            probabilities = ChurnBacktest.BgNbdScores(data);
+            drivers = BaselineDrivers(data, probabilities);
+        }
+        else
+        {
+            probabilities = model.Predict(data);
+            progress.Report(0.5, "explaining");
+            drivers = model.Explain(data, options.TopDrivers);
+        }
 
         progress.Report(0.8, "writing scores");
         var scoredAt = ChurnCalendar.OutputStamp(calendar.AsOf, DateTime.UtcNow);
@@ -132,11 +142,49 @@ public sealed class ChurnScorer
         return bands;
     }
 
-    private async Task<(ChurnModel Model, ModelRecord Record, bool FellBack)> LoadChampionAsync(IReadOnlyList<ModelRecord> history, CancellationToken cancellationToken)
+    /// <summary>
+    /// The BG/NBD champion's one driver: its own P(no purchase), raising the risk above the scored customers' mean
+    /// and lowering it below (the contribution is the difference in log-odds from the mean).
+    /// </summary>
+    private static IReadOnlyList<ChurnDriver>[] BaselineDrivers(ChurnData data, double[] probabilities)
+    {
+        var mean = probabilities.Length == 0 ? 0.5 : probabilities.Average();
+        static double Logit(double p)
+        {
+            var c = Math.Clamp(p, 1e-7, 1 - 1e-7);
+            return Math.Log(c / (1 - c));
+        }
+
+        var index = Enumerable.Range(0, Features.FeatureColumns.All.Count).First(j => Features.FeatureColumns.All[j] == Features.FeatureColumns.ProbabilityNoPurchase);
+
+        var result = new IReadOnlyList<ChurnDriver>[probabilities.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var v = data.Features[i][index];
+            var contribution = Math.Round(Logit(probabilities[i]) - Logit(mean), 6);
+            result[i] = contribution == 0 || float.IsNaN(v) ? [] : [new ChurnDriver(Features.FeatureColumns.ProbabilityNoPurchase, v, contribution, contribution > 0 ? "raises" : "lowers")];
+        }
+
+        return result;
+    }
+
+    /// <summary>The first usable champion of <paramref name="history"/>; a null model means the BG/NBD baseline scores.</summary>
+    private async Task<(ChurnModel? Model, ModelRecord Record, bool FellBack)> LoadChampionAsync(IReadOnlyList<ModelRecord> history, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         foreach (var record in history)
         {
+            if (record.IsBaseline)
+            {
+                if (failures.Count > 0)
+                {
+                    await Alerts.RaiseAsync(_dataSource, "score", "error",
+                        $"Churn model {string.Join(", ", failures)}; scoring with the last good champion {record.Version}.", cancellationToken).ConfigureAwait(false);
+                }
+
+                return (null, record, failures.Count > 0);
+            }
+
             try
             {
                 if (record.Artifact is null)
@@ -144,7 +192,7 @@ public sealed class ChurnScorer
                     throw new InvalidDataException("artifact missing");
                 }
 
-                var model = ChurnModel.Load(record.Artifact, record.ArtifactSha256, record.Trainer, record.Features, record.OddsCorrection, record.Seed);
+                var model = ChurnModel.Load(record.Artifact, record.ArtifactSha256, record.Trainer, record.Features, record.OddsCorrection, record.Seed, record.Calibration);
                 if (failures.Count > 0)
                 {
                     await Alerts.RaiseAsync(_dataSource, "score", "error",

@@ -28,10 +28,14 @@ public sealed class ModelRegistry
     /// <summary>Creates the registry on the warehouse.</summary>
     public ModelRegistry(NpgsqlDataSource dataSource) => _dataSource = dataSource;
 
-    /// <summary>Records a trained model; if the same version is already recorded (same cutoff and artifact), returns the existing record.</summary>
+    /// <summary>
+    /// Records a trained model; if the same version is already recorded (same cutoff and artifact), returns the existing
+    /// record. <paramref name="latestAuc"/> is the AUC at the latest backtest cutoff, <paramref name="auc"/> (when given)
+    /// the mean over the cutoffs that promotion compares; the model's calibration goes into the hyperparameters.
+    /// </summary>
     public async Task<ModelRecord> AddAsync(
         ChurnModel model, Dictionary<string, object> hyperparameters, DateOnly trainingFrom, DateOnly trainingTo,
-        object metrics, double latestAuc, string status, string? reason, CancellationToken cancellationToken)
+        object metrics, double latestAuc, string status, string? reason, CancellationToken cancellationToken, double? auc = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(hyperparameters);
@@ -43,8 +47,15 @@ public sealed class ModelRegistry
         }
 
         hyperparameters["odds_correction"] = model.OddsCorrection;
+        hyperparameters["platt_a"] = model.Calibration.A;
+        hyperparameters["platt_b"] = model.Calibration.B;
         var metricsNode = JsonSerializer.SerializeToNode(metrics, Json) as JsonObject ?? [];
         metricsNode["latest_auc"] = latestAuc;
+        if (auc is { } mean)
+        {
+            metricsNode["auc"] = mean;
+        }
+
         await using var command = _dataSource.CreateCommand(
             """
             insert into ml.model (kind, version, trainer, hyperparameters, features, training_from, training_to, metrics,
@@ -64,6 +75,41 @@ public sealed class ModelRegistry
         command.Parameters.AddWithValue("sha", model.Sha256);
         command.Parameters.AddWithValue("status", status);
         command.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)reason ?? DBNull.Value });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(version, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Records the BG/NBD baseline as a model (trainer <c>bgnbd</c>, no artifact: scoring reads each customer's
+    /// P(no purchase) from the features); if that version is already recorded, returns the existing record.
+    /// </summary>
+    public async Task<ModelRecord> AddBaselineAsync(
+        DateOnly trainingFrom, DateOnly trainingTo, Dictionary<string, object> hyperparameters, object metrics, double auc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        var version = $"churn-{trainingTo:yyyyMMdd}-{ChurnBacktest.BgNbd}";
+        var existing = await FindAsync(version, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var metricsNode = JsonSerializer.SerializeToNode(metrics, Json) as JsonObject ?? [];
+        metricsNode["auc"] = auc;
+        metricsNode["latest_auc"] = auc;
+        await using var command = _dataSource.CreateCommand(
+            """
+            insert into ml.model (kind, version, trainer, hyperparameters, features, training_from, training_to, metrics, status)
+            values (@kind, @version, @trainer, @hyper, @features, @from, @to, @metrics, 'challenger')
+            """);
+        command.Parameters.AddWithValue("kind", Kind);
+        command.Parameters.AddWithValue("version", version);
+        command.Parameters.AddWithValue("trainer", ChurnBacktest.BgNbd);
+        command.Parameters.Add(new NpgsqlParameter("hyper", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(hyperparameters, Json) });
+        command.Parameters.Add(new NpgsqlParameter("features", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(new[] { Features.FeatureColumns.ProbabilityNoPurchase }, Json) });
+        command.Parameters.AddWithValue("from", trainingFrom);
+        command.Parameters.AddWithValue("to", trainingTo);
+        command.Parameters.Add(new NpgsqlParameter("metrics", NpgsqlDbType.Jsonb) { Value = metricsNode.ToJsonString(Json) });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return (await FindAsync(version, cancellationToken).ConfigureAwait(false))!;
     }
@@ -165,7 +211,10 @@ public sealed class ModelRegistry
                 Number(hyper?["odds_correction"]) ?? 1,
                 hyper?["seed"]?.GetValue<int>() ?? 0,
                 Number(metrics?["latest_auc"]),
-                r.IsDBNull(12) ? null : r.GetDateTime(12)));
+                r.IsDBNull(12) ? null : r.GetDateTime(12),
+                Number(metrics?["auc"]),
+                Number(hyper?["platt_a"]) is { } a && Number(hyper?["platt_b"]) is { } b ? new PlattCalibration(a, b) : null,
+                hyper as JsonObject));
         }
 
         return list;

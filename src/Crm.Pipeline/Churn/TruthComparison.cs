@@ -64,8 +64,15 @@ internal static class TruthComparison
         foreach (var (name, features, shuffle) in sets)
         {
             var data = shuffle ? Shuffled(train, options.Seed) : train;
-            var p = ChurnModel.Train(data, ChurnModel.FastTree, features, options).Predict(test);
+            var p = ChurnModel.TrainCalibrated(data, ChurnModel.FastTree, features, options).Predict(test);
             results.Add(new TruthModelResult(name, features.Count, ChurnMetrics.Compute(test.Labels, p), AucOrNaN(truth, p, true)));
+        }
+
+        // The other trainers that compete for the champion's place, on all features.
+        foreach (var kind in ChurnModel.Trainers.Where(t => t != ChurnModel.FastTree))
+        {
+            var p = ChurnModel.TrainCalibrated(train, kind, present, options).Predict(test);
+            results.Add(new TruthModelResult("all, " + kind, present.Count, ChurnMetrics.Compute(test.Labels, p), AucOrNaN(truth, p, true)));
         }
 
         foreach (var b in ChurnBacktest.Baselines(testCutoff, test))

@@ -46,7 +46,7 @@ internal static class ChurnCommand
         var cutoff = new Option<DateOnly?>("--cutoff") { Description = "Single-cutoff evaluation with customer folds (for short data such as CDNOW: --cutoff 1997-10-01 --horizon 273)" };
         var folds = new Option<int>("--folds") { Description = "Folds of the single-cutoff evaluation", DefaultValueFactory = _ => 5 };
         var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the features of cutoffs whose inputs (orders, identities) changed since they were computed" };
-        var command = new Command("backtest", "Rolling time-based backtest of the churn models beside BG/NBD and recency baselines") { asOf, horizon, cutoff, folds, rebuild };
+        var command = new Command("backtest", "Rolling time-based backtest of every churn trainer (calibrated) beside BG/NBD and recency baselines, and the challenger they give") { asOf, horizon, cutoff, folds, rebuild };
         command.SetAction(async (parse, ct) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -87,38 +87,81 @@ internal static class ChurnCommand
                 Console.WriteLine($"as_of={calendar.AsOf:yyyy-MM-dd} latest_labelled_cutoff={calendar.LatestLabelled:yyyy-MM-dd}");
             }
 
-            Print(results);
+            Print(results, options, single is null);
             Console.WriteLine($"horizon_days={options.HorizonDays}");
             Console.WriteLine($"cutoff_step_days={options.CutoffStepDays}");
             Console.WriteLine($"backtest_cutoffs={options.BacktestCutoffs}");
             Console.WriteLine($"training_cutoffs={options.TrainingCutoffs}");
             Console.WriteLine($"seed={options.Seed}");
+            Console.WriteLine($"trainers={string.Join(",", options.TrainerList())}");
+            Console.WriteLine($"promotion_margin={options.PromotionMargin.ToString(CultureInfo.InvariantCulture)}");
+            Console.WriteLine($"calibration={ChurnModel.CalibrationMethod}");
             Console.WriteLine($"trees={options.Trees} leaves={options.Leaves} learning_rate={options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
             return results.Count == 0 ? 1 : 0;
         });
         return command;
     }
 
-    private static void Print(IReadOnlyList<CutoffResult> results)
+    private static void Print(IReadOnlyList<CutoffResult> results, ChurnOptions options, bool rolling)
     {
-        Console.WriteLine($"{"cutoff",-10} {"model",-14} {"train",8} {"test",7} {"churn",6} {"roc_auc",7} {"pr_auc",7} {"logloss",7} {"brier",6} {"lift10",6} {"capt10",6}");
+        Console.WriteLine($"{"cutoff",-10} {"model",-14} {"train",8} {"test",7} {"churn",6} {"roc_auc",7} {"pr_auc",7} {"logloss",7} {"brier",6} {"ece",6} {"ece_raw",7} {"lift10",6} {"capt10",6}");
         foreach (var r in results)
         {
             var m = r.Metrics;
+            var raw = r.Uncalibrated is { } u ? u.ExpectedCalibrationError.ToString("F4", CultureInfo.InvariantCulture) : "-";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Cutoff:yyyy-MM-dd} {r.Model,-14} {r.TrainRows,8} {m.Count,7} {m.ChurnRate,6:F3} {m.RocAuc,7:F4} {m.PrAuc,7:F4} {m.LogLoss,7:F4} {m.Brier,6:F4} {m.LiftTopDecile,6:F2} {m.CaptureTopDecile,6:F3}"));
+                $"{r.Cutoff:yyyy-MM-dd} {r.Model,-14} {r.TrainRows,8} {m.Count,7} {m.ChurnRate,6:F3} {m.RocAuc,7:F4} {m.PrAuc,7:F4} {m.LogLoss,7:F4} {m.Brier,6:F4} {m.ExpectedCalibrationError,6:F4} {raw,7} {m.LiftTopDecile,6:F2} {m.CaptureTopDecile,6:F3}"));
         }
 
-        var latest = results.Where(r => r.Model == ChurnModel.FastTree).MaxBy(r => r.Cutoff);
+        var report = new BacktestReport(results, []);
+        var cutoffs = results.Select(r => r.Cutoff).Distinct().Count();
+        Console.WriteLine($"mean over {cutoffs} cutoff(s): {"model",-14} {"roc_auc",7} {"brier",6} {"ece",6}");
+        foreach (var model in report.Models())
+        {
+            var rows = results.Where(r => r.Model == model).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{"",20} {model,-14} {report.MeanAuc(model),7:F4} {rows.Average(r => r.Metrics.Brier),6:F4} {rows.Average(r => r.Metrics.ExpectedCalibrationError),6:F4}"));
+        }
+
+        // The same choice the nightly train stage makes from these figures.
+        var choice = PromotionPolicy.PickChallenger(report, options.TrainerList(), options.PromotionMargin);
+        Console.WriteLine($"challenger={choice.Name}");
+        Console.WriteLine($"challenger_reason={choice.Reason}");
+        if (!rolling)
+        {
+            Console.WriteLine("(single cutoff: the nightly stage picks from the rolling backtest, not from this)");
+        }
+
+        // The best trained model's reliability table (BG/NBD's probabilities are not recalibrated).
+        var shown = options.TrainerList().Where(t => report.Models().Contains(t)).OrderByDescending(report.MeanAuc).FirstOrDefault();
+        var latest = shown is null ? null : report.Latest(shown);
         if (latest is not null)
         {
-            Console.WriteLine($"calibration ({latest.Model}, {latest.Cutoff:yyyy-MM-dd}): mean predicted → observed (n)");
-            foreach (var b in latest.Metrics.Calibration)
+            Console.WriteLine($"reliability ({latest.Model}, {latest.Cutoff:yyyy-MM-dd}): mean predicted → observed (n), before calibration | after");
+            var before = latest.Uncalibrated?.Calibration ?? [];
+            var after = latest.Metrics.Calibration;
+            for (var bin = 0; bin < 10; bin++)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {b.MeanPredicted:F3} → {b.ObservedRate:F3} ({b.Count})"));
+                var b = before.FirstOrDefault(x => Bin(x.MeanPredicted) == bin);
+                var a = after.FirstOrDefault(x => Bin(x.MeanPredicted) == bin);
+                if (a is null && b is null)
+                {
+                    continue;
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  [{bin / 10.0:F1},{(bin + 1) / 10.0:F1}) {Cell(b),-24} | {Cell(a)}"));
             }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  ece {latest.Uncalibrated?.ExpectedCalibrationError ?? double.NaN:F4} → {latest.Metrics.ExpectedCalibrationError:F4}, brier {latest.Uncalibrated?.Brier ?? double.NaN:F4} → {latest.Metrics.Brier:F4}"));
         }
     }
+
+    private static int Bin(double p) => Math.Min(9, (int)Math.Floor(Math.Clamp(p, 0, 1) * 10));
+
+    private static string Cell(CalibrationBin? b) =>
+        b is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{b.MeanPredicted:F3} → {b.ObservedRate:F3} ({b.Count})");
 
     private static Command Models()
     {
@@ -128,8 +171,10 @@ internal static class ChurnCommand
             await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct).ConfigureAwait(false);
             foreach (var m in await new ModelRegistry(host.DataSource).ListAsync(ct).ConfigureAwait(false))
             {
+                // auc is the figure promotion compares: the mean over the backtest cutoffs (older records: the latest cutoff's).
+                var sha = m.IsBaseline ? "none (BG/NBD baseline, no artifact)" : m.ArtifactSha256?[..12];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{m.Version,-40} {m.Status,-10} auc={m.LatestAuc:F4} trained={m.TrainingFrom:yyyy-MM-dd}..{m.TrainingTo:yyyy-MM-dd} sha256={m.ArtifactSha256?[..12]} {m.StatusReason}"));
+                    $"{m.Version,-40} {m.Status,-10} {m.Trainer,-9} auc={m.Auc ?? m.LatestAuc:F4} trained={m.TrainingFrom:yyyy-MM-dd}..{m.TrainingTo:yyyy-MM-dd} sha256={sha} {m.StatusReason}"));
             }
 
             return 0;

@@ -36,7 +36,7 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
     public async Task Retraining_TheSameData_GivesTheSameMetricsAndArtifact()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("repro");
-        await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(400, 2));
+        await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(400, 2, spendSignal: true));
         var options = ChurnWorld.Options();
         var trainer = ChurnWorld.Trainer(ds, options);
         var calendar = await trainer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
@@ -63,22 +63,25 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
     public async Task Champion_IsKept_WhenTheChallengerIsWorse()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("champ");
-        await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(800, 4));
+        await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(800, 4, spendSignal: true));
         var strong = await ChurnWorld.Trainer(ds, ChurnWorld.Options()).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
         Assert.True(strong.Decision.Promote, strong.Decision.Reason);
 
-        // A weak challenger: one stump.
+        Assert.Equal(ChurnModel.Logistic, strong.Challenger!.Name);
+
+        // A weak challenger: one stump. It does not beat BG/NBD, so BG/NBD challenges, and does not beat the champion.
         var weakOptions = ChurnWorld.Options();
+        weakOptions.Trainers = ChurnModel.FastTree;
         weakOptions.Trees = 1;
         weakOptions.Leaves = 2;
         weakOptions.MinimumAuc = 0.5;
         var weak = await ChurnWorld.Trainer(ds, weakOptions).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
 
-        Assert.False(weak.Decision.Promote);
+        Assert.False(weak.Decision.Promote, weak.Decision.Reason);
         var registry = new ModelRegistry(ds);
-        // The champion was trained on the latest cutoff's labels, so it is compared by its own out-of-sample AUC,
-        // not graded on answers it has seen (#18).
-        Assert.Equal((await registry.FindAsync(strong.Version, CancellationToken.None))!.LatestAuc, weak.ChampionAuc);
+        // The champion is compared by its recipe backtested on the same cutoffs (out of sample), not graded on the
+        // answers it was trained on (#18, #22): the same settings on the same cutoffs give its recorded mean AUC.
+        Assert.Equal((await registry.FindAsync(strong.Version, CancellationToken.None))!.Auc, weak.ChampionAuc);
         Assert.Equal(strong.Version, (await registry.ChampionAsync(CancellationToken.None))!.Version);
         var rejected = (await registry.FindAsync(weak.Version, CancellationToken.None))!;
         Assert.Equal("rejected", rejected.Status);
@@ -89,14 +92,21 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
     public async Task Scoring_SurvivesACorruptChampionArtifact_WithTheLastGoodChampionAndAnAlert()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("corrupt");
-        await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(500, 5));
+        await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(800, 4, spendSignal: true));
         var options = ChurnWorld.Options();
         var trainer = ChurnWorld.Trainer(ds, options);
         var good = await trainer.TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+        Assert.True(good.Decision.Promote && good.Challenger!.Name == ChurnModel.Logistic, good.Decision.Reason);
+        // A second trained model, recorded and promoted by hand (`crm churn promote`), whose artifact then breaks.
+        var calendar = await trainer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        var train = await new ChurnBacktest(ds, options).LabelledAsync(calendar.TrainingCutoffs, CancellationToken.None);
         var otherOptions = ChurnWorld.Options();
         otherOptions.Trees = 20;
-        var other = await ChurnWorld.Trainer(ds, otherOptions).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+        var otherModel = ChurnModel.TrainCalibrated(train, ChurnModel.FastTree, ChurnBacktest.Present(train), otherOptions);
         var registry = new ModelRegistry(ds);
+        var other = await registry.AddAsync(
+            otherModel, ChurnModel.Hyperparameters(ChurnModel.FastTree, otherOptions), calendar.TrainingCutoffs[0], calendar.TrainingCutoffs[^1],
+            new { }, 0.5, "challenger", null, CancellationToken.None);
         await registry.PromoteAsync(other.Version, "test", CancellationToken.None);
         await ds.ExecuteAsync($"update ml.model set artifact = '\\x504b0304deadbeef'::bytea where version = '{other.Version}'");
 

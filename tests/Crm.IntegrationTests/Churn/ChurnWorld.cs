@@ -13,7 +13,14 @@ internal static class ChurnWorld
 {
     public static readonly DateOnly AsOf = new(2025, 1, 1);
 
-    public static List<TestLine> Generate(int customers, int seed)
+    public static List<TestLine> Generate(int customers, int seed) => Generate(customers, seed, spendSignal: false);
+
+    /// <summary>
+    /// With <paramref name="spendSignal"/>, a customer's dropout also depends on what they spend: big spenders stay
+    /// (mean lifetime 40 + 1200·u days for a spend level u in [0, 1]), which BG/NBD cannot see, since it reads only
+    /// the purchase times, and which is linear in the order value, so a linear model can learn it.
+    /// </summary>
+    public static List<TestLine> Generate(int customers, int seed, bool spendSignal)
     {
         var random = new Random(seed);
         var start = SyntheticOrders.Utc(2023, 1, 1);
@@ -23,12 +30,15 @@ internal static class ChurnWorld
         {
             var first = start.AddDays(random.NextDouble() * 540);
             var meanGap = 10 + random.NextDouble() * 60;
-            var dropout = first.AddDays(-Math.Log(1 - random.NextDouble()) * 250);
+            var level = spendSignal ? random.NextDouble() : 0;
+            var dropout = first.AddDays(-Math.Log(1 - random.NextDouble()) * (spendSignal ? 40 + 1200 * level : 250));
             var ts = first;
             var n = 0;
             while (ts < end && ts < dropout)
             {
-                lines.Add(new TestLine($"w{c}", $"w{c}-{n++}", ts, "sku" + random.Next(20), Math.Round(10 + (decimal)random.NextDouble() * 90, 2)));
+                lines.Add(new TestLine($"w{c}", $"w{c}-{n++}", ts, "sku" + random.Next(20), spendSignal
+                    ? Math.Round(10 + (decimal)(level * 80 + random.NextDouble() * 10), 2)
+                    : Math.Round(10 + (decimal)random.NextDouble() * 90, 2)));
                 ts = ts.AddDays(-Math.Log(1 - random.NextDouble()) * meanGap);
             }
         }
@@ -46,6 +56,8 @@ internal static class ChurnWorld
         Trees = 50,
         Leaves = 8,
         MinimumExamplesPerLeaf = 10,
+        // One trainer (the quickest) keeps the tests of the registry small; ChampionSelectionTests let every candidate compete.
+        Trainers = ChurnModel.Logistic,
     };
 
     public static ChurnTrainer Trainer(NpgsqlDataSource ds, ChurnOptions options)
