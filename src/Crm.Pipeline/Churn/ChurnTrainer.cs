@@ -159,7 +159,7 @@ public sealed class ChurnTrainer
             record = await registry.AddBaselineAsync(
                 calendar.TrainingCutoffs[0], calendar.TrainingCutoffs[^1], hyperparameters,
                 new { horizon_days = options.HorizonDays, backtest = report.Results, backtest_mean_auc = means, champion_auc = championAuc, challenger = choice.Reason },
-                choice.MeanAuc, cancellationToken).ConfigureAwait(false);
+                choice.MeanAuc, latestAuc, cancellationToken).ConfigureAwait(false);
         }
         else
         {

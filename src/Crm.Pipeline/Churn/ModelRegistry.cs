@@ -82,9 +82,11 @@ public sealed class ModelRegistry
     /// <summary>
     /// Records the BG/NBD baseline as a model (trainer <c>bgnbd</c>, no artifact: scoring reads each customer's
     /// P(no purchase) from the features); if that version is already recorded, returns the existing record.
+    /// <paramref name="auc"/> is BG/NBD's mean AUC over the backtest cutoffs, <paramref name="latestAuc"/> its AUC at the latest one.
     /// </summary>
     public async Task<ModelRecord> AddBaselineAsync(
-        DateOnly trainingFrom, DateOnly trainingTo, Dictionary<string, object> hyperparameters, object metrics, double auc, CancellationToken cancellationToken)
+        DateOnly trainingFrom, DateOnly trainingTo, Dictionary<string, object> hyperparameters, object metrics, double auc, double latestAuc,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hyperparameters);
         var version = $"churn-{trainingTo:yyyyMMdd}-{ChurnBacktest.BgNbd}";
@@ -96,7 +98,7 @@ public sealed class ModelRegistry
 
         var metricsNode = JsonSerializer.SerializeToNode(metrics, Json) as JsonObject ?? [];
         metricsNode["auc"] = auc;
-        metricsNode["latest_auc"] = auc;
+        metricsNode["latest_auc"] = latestAuc;
         await using var command = _dataSource.CreateCommand(
             """
             insert into ml.model (kind, version, trainer, hyperparameters, features, training_from, training_to, metrics, status)
