@@ -63,6 +63,12 @@ internal static class RestoreCommand
             {
                 result = await SnapshotRestorer.RestoreVerifiedAsync(folder, manifest, connectionString, parse.GetValue(force), outbox, ct, targetName).ConfigureAwait(false);
             }
+            catch (Exception e) when (target is { Length: > 0 } && (e is NpgsqlException || Pipeline.Warehouse.WarehouseFaults.IsConnectionLoss(e)))
+            {
+                throw new UserErrorException(
+                    $"--into: cannot reach {SnapshotRestorer.Describe(connectionString)} ({Pipeline.Warehouse.WarehouseFaults.Reason(e)}); start PostgreSQL there or fix the connection string.",
+                    UserErrorException.UnreachableExitCode, e);
+            }
             catch (SnapshotException e)
             {
                 throw new UserErrorException((e.TargetNotEmpty ? "restore refused: " : "restore failed: ") + e.Message,
