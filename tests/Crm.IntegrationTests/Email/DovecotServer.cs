@@ -259,6 +259,12 @@ public sealed class DovecotServer : IAsyncDisposable
             auth_failure_delay = 0
             mail_location = maildir:~/Maildir
             first_valid_uid = 1
+            namespace inbox {
+              inbox = yes
+              mailbox Sent {
+                special_use = \Sent
+              }
+            }
             {{oauth2}}
             passdb {
               driver = passwd-file

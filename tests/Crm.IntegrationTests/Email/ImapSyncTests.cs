@@ -224,6 +224,35 @@ public sealed class ImapSyncTests(PostgresCluster cluster)
         Assert.Equal(3, processed.Count);
     }
 
+    [Fact]
+    public async Task StaffRepliesInTheFolderMarkedSent_AreReadToo_SoTheThreadHasBothSidesAndARealFirstResponse()
+    {
+        await using var server = await DovecotServer.StartAsync();
+        var question = EmailTestKit.Message(1);
+        var reply = EmailTestKit.Message(2, from: "agent@" + EmailTestKit.StaffDomain, inReplyTo: question.MessageId);
+        reply.To.Clear();
+        reply.To.Add(question.From[0]);
+        reply.Date = question.Date.AddHours(2);
+        await server.AppendAsync("INBOX", [question]);
+        await server.AppendAsync("Sent", [reply]);
+        await server.AppendAsync("Processed", []);
+        await using var db = await cluster.CreateMigratedDatabaseAsync("imap_sent");
+        var account = server.Account();
+        account.MoveProcessedTo = "Processed";
+        var syncer = EmailTestKit.Imap(db, EmailTestKit.Options(account));
+
+        var results = await syncer.SyncAsync(account, null, NullProgressSink.Instance, CancellationToken.None);
+
+        Assert.Equal(new IngestCounts(2, 2, 0, 0), Sum(results));
+        Assert.Contains(results, r => r.Unit.StartsWith("imap:test/Sent/", StringComparison.Ordinal));
+        Assert.Equal("1,1,7200", await db.ScalarAsync<string>("select concat_ws(',', inbound_count, outbound_count, first_response_seconds) from core.email_thread"));
+        // The sent folder is read-only: the reply stays where it is, while the inbox message was moved.
+        using var client = await server.ConnectAsync();
+        var sent = await DovecotServer.GetOrCreateAsync(client, "Sent");
+        await sent.OpenAsync(FolderAccess.ReadOnly);
+        Assert.Equal(1, sent.Count);
+    }
+
     /// <summary>Counts progress reports and runs an action on each (1-based).</summary>
     private sealed class ActionSink(Action<int> onReport, Action<string>? onMessage = null) : IProgressSink
     {

@@ -143,6 +143,13 @@ public sealed class ImapAccountOptions
     /// <summary>First back-off delay in milliseconds; doubles per attempt, capped at 30 seconds.</summary>
     public int RetryDelayMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// The staff's sent mail, read too so that threads hold both sides and first-response times come from real
+    /// replies: <c>auto</c> (the default: the folder the server marks \Sent, when it marks one), a folder name, or
+    /// <c>none</c>. It is always read-only, whatever <see cref="MoveProcessedTo"/> says.
+    /// </summary>
+    public string SentFolder { get; set; } = "auto";
+
     /// <summary>The folders to read, INBOX when none are configured.</summary>
     internal IReadOnlyList<string> FoldersOrInbox => Folders.Count > 0 ? Folders : ["INBOX"];
 

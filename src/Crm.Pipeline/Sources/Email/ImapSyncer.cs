@@ -59,14 +59,16 @@ public sealed partial class ImapSyncer
             {
                 using var client = await ImapSession.OpenAsync(account, _credentials, refreshToken, cancellationToken).ConfigureAwait(false);
                 refreshToken = false;
-                foreach (var folderName in account.FoldersOrInbox)
+                var sent = SentFolder(client, account);
+                foreach (var folderName in account.FoldersOrInbox.Append(sent).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase))
                 {
                     if (done.Contains(folderName))
                     {
                         continue;
                     }
 
-                    await SyncFolderAsync(client, account, folderName, extractor, runId, progress, results, cancellationToken).ConfigureAwait(false);
+                    var readOnly = sent is not null && folderName.Equals(sent, StringComparison.OrdinalIgnoreCase) && !account.FoldersOrInbox.Contains(sent, StringComparer.OrdinalIgnoreCase);
+                    await SyncFolderAsync(client, account, folderName, readOnly, extractor, runId, progress, results, cancellationToken).ConfigureAwait(false);
                     done.Add(folderName);
                 }
 
@@ -163,8 +165,26 @@ public sealed partial class ImapSyncer
         }
     }
 
+    /// <summary>The sent folder to read besides the configured ones: by SentFolder, or the one the server marks \Sent.</summary>
+    private static string? SentFolder(ImapClient client, ImapAccountOptions account)
+    {
+        if (string.IsNullOrWhiteSpace(account.SentFolder) || account.SentFolder.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!account.SentFolder.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return account.SentFolder;
+        }
+
+        return (client.Capabilities & (ImapCapabilities.SpecialUse | ImapCapabilities.XList)) != 0
+            ? client.GetFolder(SpecialFolder.Sent)?.FullName
+            : null;
+    }
+
     private async Task SyncFolderAsync(
-        ImapClient client, ImapAccountOptions account, string folderName, EmailExtractor extractor, Guid? runId,
+        ImapClient client, ImapAccountOptions account, string folderName, bool readOnly, EmailExtractor extractor, Guid? runId,
         IProgressSink progress, List<UnitResult> results, CancellationToken cancellationToken)
     {
         IMailFolder folder;
@@ -178,7 +198,7 @@ public sealed partial class ImapSyncer
             return;
         }
 
-        var move = !string.IsNullOrEmpty(account.MoveProcessedTo);
+        var move = !readOnly && !string.IsNullOrEmpty(account.MoveProcessedTo);
         await folder.OpenAsync(move ? FolderAccess.ReadWrite : FolderAccess.ReadOnly, cancellationToken).ConfigureAwait(false);
         var validity = folder.UidValidity;
         var prefix = $"imap:{account.Name}/{folder.FullName}/{validity}/";
