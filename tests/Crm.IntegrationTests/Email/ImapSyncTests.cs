@@ -106,6 +106,11 @@ public sealed class ImapSyncTests(PostgresCluster cluster)
 
         Assert.Equal(new IngestCounts(1, 1, 0, 0), Sum(second));
         Assert.Equal(6, await db.ScalarAsync<int>("select count(*) from core.email"));
+        // The second and fourth messages were expunged: kept, and marked as gone from the server.
+        Assert.Equal("m2@test.example,m4@test.example", await db.ScalarAsync<string>(
+            "select string_agg(message_id, ',' order by message_id) from core.email where deleted_on_server_at is not null"));
+        await syncer.SyncAsync(account, null, NullProgressSink.Instance, CancellationToken.None);
+        Assert.Equal(2, await db.ScalarAsync<int>("select count(*) from core.email where deleted_on_server_at is not null"));
     }
 
     [Fact]

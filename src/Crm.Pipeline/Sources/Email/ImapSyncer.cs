@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Sources.Email.OAuth;
+using Crm.Pipeline.Warehouse;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -24,6 +25,8 @@ namespace Crm.Pipeline.Sources.Email;
 /// </summary>
 public sealed partial class ImapSyncer
 {
+    private static readonly string MarkExpungedSql = SqlResource.Load("email_mark_expunged.sql");
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<EmailOptions> _options;
     private readonly ILogger _logger;
@@ -208,10 +211,12 @@ public sealed partial class ImapSyncer
             Log.UidValidityChanged(_logger, account.Name, folder.FullName, validity);
         }
 
-        var uids = folder.Count == 0
+        // Every UID the folder holds: the new ones are loaded, and the loaded ones missing from it were expunged.
+        // A folder whose messages are moved away after loading (MoveProcessedTo) asks only for the new ones.
+        var held = folder.Count == 0
             ? []
-            : (await folder.SearchAsync(last == 0 ? SearchQuery.All : SearchQuery.Uids(new UniqueIdRange(new UniqueId(validity, (uint)last + 1), UniqueId.MaxValue)), cancellationToken).ConfigureAwait(false))
-                .Where(u => u.Id > last).OrderBy(u => u.Id).ToList();
+            : await folder.SearchAsync(last == 0 || !move ? SearchQuery.All : SearchQuery.Uids(new UniqueIdRange(new UniqueId(validity, (uint)last + 1), UniqueId.MaxValue)), cancellationToken).ConfigureAwait(false);
+        var uids = held.Where(u => u.Id > last).OrderBy(u => u.Id).ToList();
         IMailFolder? destination = move ? await client.GetFolderAsync(account.MoveProcessedTo!, cancellationToken).ConfigureAwait(false) : null;
         for (var start = 0; start < uids.Count; start += account.BatchSize)
         {
@@ -226,7 +231,26 @@ public sealed partial class ImapSyncer
             }
         }
 
+        if (!move && last > 0)
+        {
+            var marked = await MarkExpungedAsync(prefix, held, cancellationToken).ConfigureAwait(false);
+            if (marked > 0)
+            {
+                Log.ExpungedMarked(_logger, account.Name, folder.FullName, marked);
+                progress.Report(null, $"email: {account.Name}/{folder.FullName}: {marked} message(s) deleted on the server since the last sync, kept and marked");
+            }
+        }
+
         await folder.CloseAsync(false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> MarkExpungedAsync(string prefix, IList<UniqueId> held, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(MarkExpungedSql);
+        command.Parameters.AddWithValue("pattern", Like(prefix));
+        command.Parameters.AddWithValue("start", prefix.Length + 1);
+        command.Parameters.AddWithValue("uids", held.Select(u => (long)u.Id).ToArray());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<UnitResult> SyncBatchAsync(
@@ -370,6 +394,9 @@ public sealed partial class ImapSyncer
 
         [LoggerMessage(EventId = 1616, Level = LogLevel.Warning, Message = "IMAP account {Account}: the server refused the OAuth2 token; fetching a new one and trying once more")]
         public static partial void TokenRefused(ILogger logger, string account);
+
+        [LoggerMessage(EventId = 1617, Level = LogLevel.Information, Message = "IMAP account {Account}: {Count} message(s) of folder {Folder} were deleted on the server; kept in the warehouse and marked deleted_on_server_at")]
+        public static partial void ExpungedMarked(ILogger logger, string account, string folder, int count);
 
         [LoggerMessage(EventId = 1614, Level = LogLevel.Warning, Message = "IMAP account {Account}: folder {Folder} has a new UIDVALIDITY {UidValidity}; resyncing it (already loaded messages count as duplicates)")]
         public static partial void UidValidityChanged(ILogger logger, string account, string folder, uint uidValidity);
