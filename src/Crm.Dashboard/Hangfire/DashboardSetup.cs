@@ -26,13 +26,16 @@ public static class DashboardSetup
         DashboardRoutes.Routes.AddRazorPage("/models", _ => new Pages.ModelsPage());
         DashboardRoutes.Routes.AddRazorPage("/reports", _ => new Pages.ReportsPage());
         DashboardRoutes.Routes.AddRazorPage("/schedules", _ => new Pages.SchedulesPage());
+        DashboardRoutes.Routes.AddRazorPage("/nights", _ => new Pages.NightsPage());
+        DashboardRoutes.Routes.Add("/nights/durations\\.csv", new Charts.NightCsvDispatcher(durations: true));
+        DashboardRoutes.Routes.Add("/nights/loads\\.csv", new Charts.NightCsvDispatcher(durations: false));
         foreach (var action in new[] { "pause", "resume", "fire" })
         {
             DashboardRoutes.Routes.Add($"/schedules/{action}/(?<Name>[^/]+)", new Schedules.ScheduleCommand(action));
         }
 
         DashboardRoutes.Routes.Add("/reports/html/(?<Id>\\d+)", new Pages.ReportHtmlDispatcher());
-        foreach (var (title, path) in new[] { ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Models", "/models"), ("Reports", "/reports"), ("Schedules", "/schedules") })
+        foreach (var (title, path) in new[] { ("Nights", "/nights"), ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Models", "/models"), ("Reports", "/reports"), ("Schedules", "/schedules") })
         {
             NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(path))
             {
