@@ -61,6 +61,28 @@ public sealed class MboxDateAndMimeDefectTests(PostgresCluster cluster) : IDispo
     }
 
     [Fact]
+    public async Task MboxMessageWithBrokenHeaders_IsQuarantinedAlone_AndTheMessagesAfterItLoad()
+    {
+        const string First = "From a@example.org Mon Nov  2 09:15:07 2026\nFrom: a@example.org\nSubject: one\n\nfirst\n\n";
+        const string Broken = "From b@example.org Mon Nov  2 09:16:07 2026\nthis is not a header\nFrom: b@example.org\n\nsecond\n\n";
+        const string Third = "From c@example.org Mon Nov  2 09:17:07 2026\nFrom: c@example.org\nSubject: three\n\nthird\n";
+        var mbox = Path.Combine(_temp, "broken.mbox");
+        await File.WriteAllTextAsync(mbox, First + Broken + Third);
+        await using var db = await cluster.CreateMigratedDatabaseAsync("mbox_broken");
+
+        var results = await EmailTestKit.Files(db).IngestAsync([mbox], null, NullProgressSink.Instance, CancellationToken.None);
+
+        Assert.Equal(new IngestCounts(3, 2, 1, 0), results.Single().Counts);
+        Assert.Equal($"one:{mbox}@0,three:{mbox}@{First.Length + Broken.Length}", await db.ScalarAsync<string>(
+            "select string_agg(subject || ':' || source_location, ',' order by subject) from core.email"));
+        Assert.Equal("third", await db.ScalarAsync<string>("select body_text from core.email where subject = 'three'"));
+        // The quarantined row holds the broken message, up to the next separator.
+        var raw = await db.ScalarAsync<string>("select raw_text from quarantine.record where reason like 'unparseable mbox data%'");
+        Assert.Contains("this is not a header", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("three", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MultipartWhoseBoundaryIsWrongOrMissing_IsKeptWithItsTextAndTheDefectNamed()
     {
         const string Headers = "From: dora@example.org\r\nTo: support@shop.example\r\nDate: Tue, 03 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n";

@@ -457,6 +457,7 @@ public sealed partial class EmailFileIngester
     {
         var parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: true);
         long index = 0;
+        long end = 0; // where the last message parsed ends: the next one's separator starts here
         while (!parser.IsEndOfStream)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -469,13 +470,25 @@ public sealed partial class EmailFileIngester
             }
             catch (FormatException e)
             {
-                // The parser cannot find the next "From " line: the rest of the file is not mbox.
-                var at = index == 0 ? 0 : parser.Position;
-                writer.Quarantine(RawRow(path, at, index + 1, $"unparseable mbox data from byte {at}: {e.Message}", size - at));
-                return (index + 1, $"byte {at}");
+                // This message cannot be parsed (its headers are broken) or what follows is not mbox at all. The
+                // message up to the next separator is quarantined and the parse starts again there, so one broken
+                // message does not take the rest of the file with it; without a next separator, the rest goes.
+                var at = index == 0 ? 0 : end;
+                var next = stream.CanSeek ? NextSeparator(path, at) : -1;
+                index++;
+                writer.Quarantine(RawRow(path, at, index, $"unparseable mbox data from byte {at}: {e.Message}", (next < 0 ? size : next) - at));
+                if (next < 0)
+                {
+                    return (index, $"byte {at}");
+                }
+
+                stream.Position = end = next;
+                parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: true);
+                continue;
             }
 
             index++;
+            end = parser.Position;
             var length = parser.Position - offset;
             // The separator's date is when the message was stored: the sent time when it has no Date header.
             DateTimeOffset? stored = MboxFromLine.TryParseDate(parser.MboxMarker, out var separatorDate) ? separatorDate : null;
@@ -509,6 +522,55 @@ public sealed partial class EmailFileIngester
         }
 
         await writer.AddAsync(email, kind, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The offset of the first mbox separator (a line starting <c>From </c>) after the one at or after
+    /// <paramref name="from"/>, or -1 when there is none.
+    /// </summary>
+    private static long NextSeparator(string path, long from)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        file.Position = from;
+        var buffer = new byte[1 << 16];
+        var own = false; // passed the failed message's own separator
+        var atLineStart = true;
+        var matched = 0; // bytes of "From " matched at a line start
+        long position = from;
+        int read;
+        while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (var i = 0; i < read; i++, position++)
+            {
+                var b = buffer[i];
+                if (matched >= 0 && (atLineStart || matched > 0))
+                {
+                    matched = b == "From "u8[matched] ? matched + 1 : -1;
+                    if (matched == 5)
+                    {
+                        if (own)
+                        {
+                            return position - 4;
+                        }
+
+                        own = true;
+                        matched = -1;
+                    }
+                }
+
+                atLineStart = b == '\n';
+                if (atLineStart)
+                {
+                    matched = 0;
+                }
+                else if (matched == 0)
+                {
+                    matched = -1;
+                }
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>A quarantine row holding the message's location and its first bytes.</summary>
