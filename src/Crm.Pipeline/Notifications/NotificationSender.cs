@@ -1,4 +1,4 @@
-using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using Crm.Pipeline.Ops;
 using Crm.Pipeline.Warehouse;
@@ -159,7 +159,9 @@ public sealed partial class NotificationSender : IDisposable
             DisplayTime.Format(message.OpenedAt, TimeZoneInfo.Utc), message.ResolvedAt is { } r ? DisplayTime.Format(r, TimeZoneInfo.Utc) : null);
         try
         {
-            using var response = await _http.PostAsJsonAsync(hook.Url, payload, WebhookJson.Default.WebhookPayload, timeout.Token).ConfigureAwait(false);
+            // Buffered, so the POST carries a Content-Length: not every receiver takes a chunked body.
+            using var content = new StringContent(JsonSerializer.Serialize(payload, WebhookJson.Default.WebhookPayload), Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(hook.Url, content, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new HttpRequestException($"webhook '{hook.EffectiveName}' answered {(int)response.StatusCode} {response.ReasonPhrase}");
