@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The test suite, as `./crm test` runs it (and CI, through .ci/run): installs the real servers
 # the integration tests start themselves (PostgreSQL, Dovecot IMAP, an SMTP sink, Chromium; systemd for
-# systemd-analyze), builds, runs every test project and ends with the runner's summary and
+# systemd-analyze; promtool), builds, runs every test project and ends with the runner's summary and
 # "N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-packages=(postgresql dovecot-imapd python3-aiosmtpd chromium fonts-dejavu-core systemd fonts-noto-cjk)
+packages=(postgresql dovecot-imapd python3-aiosmtpd chromium fonts-dejavu-core systemd fonts-noto-cjk prometheus)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -20,6 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   # The tests start their own servers on free loopback ports; the system-wide ones are not needed.
   $SUDO service postgresql stop >/dev/null 2>&1 || true
   $SUDO service dovecot stop >/dev/null 2>&1 || true
+  # prometheus is installed for promtool (the alert rules' tests); its server and node exporter are not needed.
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
+  $SUDO service prometheus-node-exporter stop >/dev/null 2>&1 || true
 fi
 
 results="$ROOT/TestResults"
