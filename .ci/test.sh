@@ -10,7 +10,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 packages=(postgresql dovecot-imapd python3-aiosmtpd chromium fonts-dejavu-core systemd fonts-noto-cjk prometheus)
 missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# A package removed but not purged still has a status (config-files), so ask for "installed" itself.
+for p in "${packages[@]}"; do
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
   echo "test: installing ${missing[*]}…"
