@@ -156,7 +156,7 @@ internal static class ReportHtml
 
                 sb.Append("<tr>");
                 Td(sb, who.ToString(), "left");
-                Td(sb, $"<span style=\"color:{BandColor(r.RiskBand)};font-weight:bold;\">{E(f.Percent(r.Probability))}</span>", "right");
+                Td(sb, $"<span style=\"color:{BandColor(r.RiskBand)};font-weight:bold;\">{E(f.Percent(r.Probability))}</span><br><span style=\"color:{Soft};font-size:11px;\">{E(ReportNotes.Band(r.RiskBand, L))}</span>", "right");
                 Td(sb, $"<b>{E(f.MoneyD(r.ValueAtRisk))}</b><br><span style=\"color:{Soft};font-size:11px;\">{E(L["clv"])} {E(f.MoneyD(r.Clv))}</span>", "right");
                 Td(sb, $"{E(f.Date(r.LastOrder))}<br><span style=\"color:{Soft};font-size:11px;\">{E(ReportNotes.LastContact(r.LastContact, L, f))}</span>", "right");
                 sb.Append("</tr>");

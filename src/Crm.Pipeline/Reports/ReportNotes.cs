@@ -15,6 +15,10 @@ internal static class ReportNotes
     public static string Segment(string name, ReportLabels labels) =>
         name == Unsegmented ? labels["unsegmented"] : labels.Has("segment_" + name) ? labels["segment_" + name] : name;
 
+    /// <summary>A churn risk band (high, medium, low from the score stage) in the recipient's language.</summary>
+    public static string Band(string band, ReportLabels labels) =>
+        labels.Has("band_" + band) ? labels["band_" + band] : band;
+
     /// <summary>The recommended action for a segment (RFM names of the segment stage; others get a generic one).</summary>
     public static string Action(string segment, ReportLabels labels)
     {

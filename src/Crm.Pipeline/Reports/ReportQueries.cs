@@ -22,9 +22,6 @@ internal sealed class ReportQueries
     private static readonly string FailedSql = SqlResource.Load("report_failed_jobs.sql");
     private static readonly string ModelSql = SqlResource.Load("report_model_health.sql");
 
-    /// <summary>Rows of the "risk rose most" table.</summary>
-    internal const int RiskRiserRows = 10;
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly ReportsOptions _options;
 
@@ -149,7 +146,7 @@ internal sealed class ReportQueries
         {
             command.Parameters.AddWithValue("asof", asOf.UtcDateTime);
             command.Parameters.AddWithValue("prev_asof", previousAt.UtcDateTime);
-            command.Parameters.AddWithValue("top", RiskRiserRows);
+            command.Parameters.AddWithValue("top", _options.RiskRiserRows);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -57,8 +57,8 @@ internal static class ReportText
         }
         else
         {
-            Grid(sb, [L["customer"], L["probability"], L["clv"], L["value_at_risk"], L["last_order"], L["last_contact"]],
-                data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), ReportNotes.LastContact(r.LastContact, L, f) }).ToList());
+            Grid(sb, [L["customer"], L["probability"], L["risk_band"], L["clv"], L["value_at_risk"], L["last_order"], L["last_contact"]],
+                data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), ReportNotes.Band(r.RiskBand, L), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), ReportNotes.LastContact(r.LastContact, L, f) }).ToList());
             foreach (var r in data.AtRisk.Where(r => r.Drivers.Count > 0))
             {
                 sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join(", ", r.Drivers.Select(L.Driver)));
@@ -126,16 +126,37 @@ internal static class ReportText
         return sb.ToString();
     }
 
-    private static void Heading(StringBuilder sb, string title) => sb.AppendLine(title).AppendLine(new string('-', Math.Max(8, title.Length)));
+    private static void Heading(StringBuilder sb, string title) => sb.AppendLine(title).AppendLine(new string('-', Math.Max(8, Width(title))));
 
-    private static void Grid(StringBuilder sb, string[] header, List<string[]> rows)
+    /// <summary>
+    /// The columns a string takes in a monospaced mail client: a CJK character takes two, a combining mark none.
+    /// Padding by <see cref="string.Length"/> misaligns every Chinese table, so the grid pads by this instead.
+    /// </summary>
+    internal static int Width(string text)
     {
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        var width = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            width += Math.Max(0, Wcwidth.UnicodeCalculator.GetWidth(rune.Value));
+        }
+
+        return width;
+    }
+
+    private static string Pad(string text, int width, bool left)
+    {
+        var fill = new string(' ', Math.Max(0, width - Width(text)));
+        return left ? fill + text : text + fill;
+    }
+
+    internal static void Grid(StringBuilder sb, string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(Width(h), rows.Count == 0 ? 0 : rows.Max(r => Width(r[i])))).ToArray();
         void Row(string[] cells)
         {
             for (var i = 0; i < cells.Length; i++)
             {
-                sb.Append(i == 0 ? cells[i].PadRight(widths[i]) : cells[i].PadLeft(widths[i]));
+                sb.Append(Pad(cells[i], widths[i], left: i != 0));
                 sb.Append(i == cells.Length - 1 ? "" : "  ");
             }
 

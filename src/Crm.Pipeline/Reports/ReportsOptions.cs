@@ -27,6 +27,9 @@ public sealed class ReportsOptions
     /// <summary>Rows in the at-risk CSV attachment.</summary>
     public int AtRiskCsvRows { get; set; } = 200;
 
+    /// <summary>Rows in "Whose churn risk rose most". Default 10 (1–1000).</summary>
+    public int RiskRiserRows { get; set; } = 10;
+
     /// <summary>Segment scheme shown in the report (<c>ml.customer_segment.scheme</c>). Default <c>rfm</c>.</summary>
     public string SegmentScheme { get; set; } = "rfm";
 

@@ -36,6 +36,14 @@ public sealed class ReportsOptionsValidator : IValidateOptions<ReportsOptions>
             failures.Add("Crm:Reports:ExchangeRates is set but Crm:Reports:Currency is not: name the currency the rates are quoted against (e.g. EUR).");
         }
 
+        foreach (var (setting, value, max) in new[] { ("AtRiskRows", options.AtRiskRows, 1000), ("RiskRiserRows", options.RiskRiserRows, 1000), ("AtRiskCsvRows", options.AtRiskCsvRows, 100_000) })
+        {
+            if (value < 1 || value > max)
+            {
+                failures.Add($"Crm:Reports:{setting} is the number of rows to show and must be 1–{max}; got {value}.");
+            }
+        }
+
         for (var i = 0; i < options.Recipients.Count; i++)
         {
             var r = options.Recipients[i];

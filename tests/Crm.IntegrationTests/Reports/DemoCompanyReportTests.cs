@@ -179,15 +179,15 @@ public sealed partial class DemoCompanyReportTests(PostgresCluster cluster, ITes
                 where o.status not in ('cancelled', 'returned')
                 order by ci.customer_id, o.order_ts desc
             ),
-            s as (select distinct on (customer_id) customer_id, probability from ml.churn_score where scored_at <= '2026-06-01 13:00Z' order by customer_id, scored_at desc),
+            s as (select distinct on (customer_id) customer_id, probability, risk_band from ml.churn_score where scored_at <= '2026-06-01 13:00Z' order by customer_id, scored_at desc),
             v as (select distinct on (customer_id) customer_id, clv from ml.customer_value where computed_at <= '2026-06-01 13:00Z' order by customer_id, computed_at desc)
-            select c.customer_id, c.customer_name, c.email, c.phone, s.probability, s.probability * coalesce(v.clv, 0) / cr.per_eur::float8 as var
+            select c.customer_id, c.customer_name, c.email, c.phone, s.probability, s.probability * coalesce(v.clv, 0) / cr.per_eur::float8 as var, s.risk_band
             from s join core.customer c using (customer_id) join cust_rate cr using (customer_id) left join v using (customer_id)
             where c.status = 'active'
             order by var desc, s.probability desc, c.customer_id
             limit 15
             """;
-        var expected = new List<(long Id, string Name, string? Email, string? Phone, double P, double Var)>();
+        var expected = new List<(long Id, string Name, string? Email, string? Phone, double P, double Var, string Band)>();
         await using (var command = ds.CreateCommand(AtRisk))
         {
             command.Parameters.AddWithValue("codes", codes);
@@ -195,7 +195,7 @@ public sealed partial class DemoCompanyReportTests(PostgresCluster cluster, ITes
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                expected.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetDouble(4), reader.GetDouble(5)));
+                expected.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6)));
             }
         }
 
@@ -204,7 +204,8 @@ public sealed partial class DemoCompanyReportTests(PostgresCluster cluster, ITes
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.StartsWith(expected[i].Name, table[i][0], StringComparison.Ordinal);
-            Assert.Equal(Percent(expected[i].P), table[i][1]);
+            // The probability, then the band the score stage gave it: the list ranks by value at risk, not by band.
+            Assert.Equal(Percent(expected[i].P) + " " + labels["band_" + expected[i].Band], table[i][1]);
             Assert.StartsWith("€" + expected[i].Var.ToString("N0", En), table[i][2], StringComparison.Ordinal);
         }
 

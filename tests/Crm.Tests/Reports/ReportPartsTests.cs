@@ -15,6 +15,28 @@ public sealed class ReportPartsTests
         Assert.Contains("zh", ReportLabels.Available);
     }
 
+    [Theory]
+    [InlineData("abc", 3)]
+    [InlineData("客户", 4)]
+    [InlineData("王小明 €12", 10)]
+    [InlineData("e\u0301", 1)]
+    [InlineData("", 0)]
+    public void TextWidth_CountsWideCharactersTwiceAndCombiningMarksNotAtAll(string text, int expected)
+    {
+        Assert.Equal(expected, ReportText.Width(text));
+    }
+
+    [Fact]
+    public void TextGrid_AlignsChineseCellsByDisplayWidth()
+    {
+        var sb = new StringBuilder();
+
+        ReportText.Grid(sb, ["客户", "收入"], [["Ana", "€5"], ["王小明", "€12"]]);
+
+        // The first column is 6 display columns wide (王小明), the second 4 (收入); two spaces between.
+        Assert.Equal(["客户    收入", "Ana       €5", "王小明   €12", ""], sb.ToString().Split(Environment.NewLine)[..4]);
+    }
+
     [Fact]
     public void Labels_ForAnUnknownLanguage_Throw()
     {
@@ -89,13 +111,15 @@ public sealed class ReportPartsTests
         {
             Recipients = [new RecipientOptions { Address = "nope", TimeZone = "Mars/Olympus", Cadence = "hourly", Hour = 25, Language = "xx" }],
             Smtp = new SmtpOptions { Host = "smtp.example.com", Security = "maybe", User = "u" },
+            RiskRiserRows = 0,
+            AtRiskRows = 5000,
         };
 
         var result = new ReportsOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         var text = string.Join("\n", result.Failures!);
-        foreach (var setting in new[] { "Recipients:0:Address", "Recipients:0:TimeZone", "Recipients:0:Cadence", "Recipients:0:Hour", "Recipients:0:Language", "Smtp:Security", "Smtp:Password" })
+        foreach (var setting in new[] { "Recipients:0:Address", "Recipients:0:TimeZone", "Recipients:0:Cadence", "Recipients:0:Hour", "Recipients:0:Language", "Smtp:Security", "Smtp:Password", "RiskRiserRows", "AtRiskRows" })
         {
             Assert.Contains(setting, text, StringComparison.Ordinal);
         }
