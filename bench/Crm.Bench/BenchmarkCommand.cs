@@ -5,11 +5,26 @@ namespace Crm.Bench;
 /// <summary>
 /// Entry point of the benchmark harness: <c>./crm bench NAME [SIZE]</c> (or
 /// <c>dotnet run -c Release --project bench/Crm.Bench -- NAME [SIZE]</c>). Every figure is printed
-/// beside a baseline measured in the same run.
+/// beside a baseline measured in the same run. <c>--json FILE</c> (any benchmark) also writes the
+/// figures as JSON (<see cref="BenchReport"/>).
 /// </summary>
 internal static class BenchmarkCommand
 {
     public static async Task<int> RunAsync(string[] args)
+    {
+        var started = DateTimeOffset.UtcNow;
+        args = BenchReport.Attach(args, out var json);
+        var code = await RunNamedAsync(args).ConfigureAwait(false);
+        if (json is not null)
+        {
+            BenchReport.Write(json, args, started, code);
+            Console.Error.WriteLine($"figures written to {json}");
+        }
+
+        return code;
+    }
+
+    private static async Task<int> RunNamedAsync(string[] args)
     {
         var name = args.Length > 0 ? args[0] : "help";
         int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
@@ -34,7 +49,7 @@ internal static class BenchmarkCommand
             case "nightly":
                 return await NightlyBenchmark.RunAsync(args[1..]);
             default:
-                Console.WriteLine("benchmarks: orders [rows=2000000] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | generator [10000,100000[,1000000]] [--days 365] | identity [records=1000000] | identity company [people=10000] [--explain K] | identity eval FILE… | churn [customers=100000 …] | churn truth [customers=10000 …] | reports [customers=50000] | nightly [10000,100000[,1000000]] [--days 365]");
+                Console.WriteLine("benchmarks: orders [rows=2000000] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | generator [10000,100000[,1000000]] [--days 365] | identity [records=1000000] | identity company [people=10000] [--explain K] | identity eval FILE… | churn [customers=100000 …] | churn truth [customers=10000 …] | reports [customers=50000] | nightly [10000,100000[,1000000]] [--days 365]; any of them: --json FILE");
                 return name == "help" ? 0 : 2;
         }
     }

@@ -129,6 +129,19 @@ internal static class NightlyBenchmark
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"whole chain: {watch.Elapsed.TotalSeconds:F1} s ({watch.Elapsed.TotalMinutes:F1} min) = {watch.Elapsed.TotalSeconds / baseline.Seconds:F1}× the plain COPY baseline; peak working set {BenchEnvironment.PeakMemoryMiB():F0} MiB"));
+            BenchReport.Add($"nightly.{n}.baseline_lines", baseline.Lines);
+            BenchReport.Add($"nightly.{n}.baseline_seconds", baseline.Seconds);
+            BenchReport.Add($"nightly.{n}.chain_seconds", watch.Elapsed.TotalSeconds);
+            BenchReport.Add($"nightly.{n}.ratio_chain_to_baseline", watch.Elapsed.TotalSeconds / baseline.Seconds);
+            BenchReport.Add($"nightly.{n}.peak_working_set_mib", BenchEnvironment.PeakMemoryMiB());
+            foreach (var f in figures)
+            {
+                BenchReport.Add($"nightly.{n}.{f.Stage}.seconds", f.Seconds);
+                BenchReport.Add($"nightly.{n}.{f.Stage}.rows_read", f.Read);
+                BenchReport.Add($"nightly.{n}.{f.Stage}.rows_written", f.Written);
+                BenchReport.Add($"nightly.{n}.{f.Stage}.peak_working_set_mib", f.PeakMiB);
+            }
+
             tables.Add((n, figures, baseline.Seconds));
             Console.WriteLine();
         }

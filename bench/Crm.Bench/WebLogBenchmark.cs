@@ -20,9 +20,10 @@ namespace Crm.Bench;
 /// 2. Parse only, one thread: lines/s, beside splitting the same bytes into lines (baseline); and
 ///    parse + enrich (user agent, visitor key, query) without a database.
 /// 3. End to end, files → warehouse (read, parse, enrich, COPY, quarantine, sessions, links, file
-///    state, ledger) rows/s, beside a plain binary COPY of the same rows — built beforehand, untimed —
-///    into the same partitioned table with its index, in the same segments, one transaction each, in
-///    a fresh database (ratio target ≥ 0.7).
+///    state, ledger) rows/s, beside the baseline: a plain text COPY of the file's raw lines into a
+///    one-column table, in a fresh database (ratio target ≥ 0.5). Beside both, a binary COPY of the
+///    same rows the load writes — built beforehand, untimed — into the same partitioned table with its
+///    index, in the same segments, one transaction each.
 /// Uses CRM_BENCH_CONNECTION (a server; databases are created in it) or starts an embedded PostgreSQL.
 /// </summary>
 internal static class WebLogBenchmark
@@ -84,14 +85,36 @@ internal static class WebLogBenchmark
             var (built, buildSeconds) = ParseOnly(largeFile, enrich: true);
             Console.WriteLine($"parse + enrich (user agent, visitor key, query; 1 thread, no database): {built / buildSeconds:N0} lines/s");
 
-            // 3. End to end against plain COPY of the same parsed rows.
+            // 3. End to end against the plain text COPY of the raw file lines into a one-column table
+            //    (the baseline, as for orders), with the binary COPY of the parsed rows beside it.
+            var rawSeconds = await RawLineCopyAsync(server!, largeFile);
             var copySeconds = await PlainCopyAsync(server!, largeFile);
             var e2eRate = largeRun.Rows / largeRun.Seconds;
+            var rawRate = lines / rawSeconds;
             var copyRate = largeRun.Rows / copySeconds;
-            Console.WriteLine("baseline = binary COPY … FROM STDIN of the same rows (parsed and built beforehand, untimed) into the same partitioned core.web_event");
-            Console.WriteLine("           with its index, partitions created beforehand, in the same segments of one transaction each; nothing else.");
+            Console.WriteLine("baseline = text COPY … FROM STDIN of the file's raw lines into a one-column table (text), in a fresh database.");
+            Console.WriteLine("beside it: binary COPY of the same rows the load writes (parsed and built beforehand, untimed) into the same partitioned");
+            Console.WriteLine("           core.web_event with its index, partitions created beforehand, in the same segments of one transaction each.");
             Console.WriteLine("end to end = read, parse, enrich (user agent, visitor key), COPY, quarantine, sessions, visitor links, file state, ledger, commits.");
-            Console.WriteLine($"end to end files → warehouse: {e2eRate:N0} rows/s ({largeRun.Rows:N0} rows in {largeRun.Seconds:N1} s, {smallRun.Rows / smallRun.Seconds:N0} rows/s at {small:N0}); plain binary COPY of the same rows: {copyRate:N0} rows/s ({copySeconds:N1} s); ratio {e2eRate / copyRate:N2}; target ≥ 0.70");
+            Console.WriteLine($"end to end files → warehouse: {e2eRate:N0} rows/s ({largeRun.Rows:N0} rows in {largeRun.Seconds:N1} s, {smallRun.Rows / smallRun.Seconds:N0} rows/s at {small:N0})");
+            Console.WriteLine($"  raw-line text COPY: {rawRate:N0} lines/s ({rawSeconds:N1} s); ratio end to end / raw-line COPY {e2eRate / rawRate:N2}; target ≥ 0.50");
+            Console.WriteLine($"  binary COPY of the rows into core.web_event: {copyRate:N0} rows/s ({copySeconds:N1} s); ratio {e2eRate / copyRate:N2}");
+            BenchReport.Add("weblogs.lines", lines);
+            BenchReport.Add("weblogs.small_lines", small);
+            BenchReport.Add("weblogs.rows", largeRun.Rows);
+            BenchReport.Add("weblogs.end_to_end_seconds", largeRun.Seconds);
+            BenchReport.Add("weblogs.small_end_to_end_seconds", smallRun.Seconds);
+            BenchReport.Add("weblogs.raw_line_copy_seconds", rawSeconds);
+            BenchReport.Add("weblogs.row_binary_copy_seconds", copySeconds);
+            BenchReport.Add("weblogs.end_to_end_rows_per_s", e2eRate);
+            BenchReport.Add("weblogs.raw_line_copy_lines_per_s", rawRate);
+            BenchReport.Add("weblogs.row_binary_copy_rows_per_s", copyRate);
+            BenchReport.Add("weblogs.ratio_end_to_end_to_raw_line_copy", e2eRate / rawRate);
+            BenchReport.Add("weblogs.ratio_end_to_end_to_row_binary_copy", e2eRate / copyRate);
+            BenchReport.Add("weblogs.parse_lines_per_s", parsed / parseSeconds);
+            BenchReport.Add("weblogs.peak_resident_mib", largeRun.PeakBytes / 1048576.0);
+            BenchReport.Add("weblogs.small_peak_resident_mib", smallRun.PeakBytes / 1048576.0);
+            BenchReport.Add("weblogs.phases", WebLogTimings.Describe());
             return 0;
         }
         finally
@@ -225,6 +248,35 @@ internal static class WebLogBenchmark
 
         var (peakBytes, peakManaged) = peak.Stop();
         return (result.Counts.Loaded, seconds, peakBytes, peakManaged);
+    }
+
+    /// <summary>
+    /// Times a text <c>COPY … FROM STDIN</c> of the file's bytes into a one-column table in a fresh
+    /// database: what PostgreSQL needs just to take in the lines (the generated lines hold no tab or
+    /// backslash, so each line is one value as it stands).
+    /// </summary>
+    private static async Task<double> RawLineCopyAsync(string server, string path)
+    {
+        await using var dataSource = await FreshDatabaseAsync(server, "raw");
+        await using (var create = dataSource.CreateCommand("create table raw_line (line text)"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var watch = Stopwatch.StartNew();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using var writer = await connection.BeginTextImportAsync("copy raw_line (line) from stdin");
+            using var input = new StreamReader(path, Encoding.UTF8, false, 1 << 20);
+            var buffer = new char[1 << 16];
+            int read;
+            while ((read = await input.ReadAsync(buffer)) > 0)
+            {
+                await writer.WriteAsync(buffer.AsMemory(0, read));
+            }
+        }
+
+        return watch.Elapsed.TotalSeconds;
     }
 
     /// <summary>Times only the binary COPY of the rows the ingester would write, segment by segment, into a fresh database.</summary>
