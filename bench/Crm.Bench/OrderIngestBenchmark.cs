@@ -14,7 +14,7 @@ namespace Crm.Bench;
 /// </summary>
 internal static class OrderIngestBenchmark
 {
-    public static async Task RunAsync(int rows)
+    public static async Task RunAsync(int rows, bool explain = false)
     {
         var dir = Directory.CreateTempSubdirectory("crm-bench-orders-").FullName;
         try
@@ -75,6 +75,11 @@ internal static class OrderIngestBenchmark
             }
 
             landWatch.Stop();
+            if (explain)
+            {
+                await ExplainMergeAsync(ingestDb, file, feed);
+            }
+
             var ingestWatch = Stopwatch.StartNew();
             var result = await new OrderFeedIngester(ingestDb, NullLogger<OrderFeedIngester>.Instance).IngestFileAsync(file, feed, null, CancellationToken.None);
             ingestWatch.Stop();
@@ -114,6 +119,42 @@ internal static class OrderIngestBenchmark
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// <c>--explain</c>: lands the file and prints <c>EXPLAIN (ANALYZE, BUFFERS)</c> of the merge into the
+    /// empty core tables (a first delivery), then rolls both back.
+    /// </summary>
+    private static async Task ExplainMergeAsync(NpgsqlDataSource db, string file, OrderFeedOptions feed)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var stream = File.OpenRead(file);
+        await using var ledger = connection.CreateCommand();
+        ledger.CommandText = "insert into ops.ingest_ledger (source, unit_key) values ('bench', 'explain') returning ledger_id";
+        var ledgerId = (long)(await ledger.ExecuteScalarAsync())!;
+        var orderIds = new HashSet<string>(StringComparer.Ordinal);
+        await OrderFeedIngester.LandAsync(connection, stream, feed, "csv", ledgerId, [], orderIds, CancellationToken.None);
+        await using (var memory = new NpgsqlCommand("set local work_mem = '256MB'", connection, transaction))
+        {
+            await memory.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand("explain (analyze, buffers) " + OrderFeedIngester.MergeSql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("ledger_id", ledgerId);
+        command.Parameters.AddWithValue("feed", feed.Name);
+        command.Parameters.Add(new NpgsqlParameter("orders", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = orderIds.ToArray() });
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Console.WriteLine("  EXPLAIN (ANALYZE, BUFFERS) of the merge, first delivery:");
+            while (await reader.ReadAsync())
+            {
+                var planLine = reader.GetString(0);
+                Console.WriteLine("    " + (planLine.Length > 200 ? planLine[..200] + " …" : planLine));
+            }
+        }
+
+        await transaction.RollbackAsync();
     }
 
     private static readonly string[] CoreTables = ["core.order_line", "core.\"order\"", "core.source_customer"];

@@ -21,7 +21,7 @@ public sealed partial class OrderFeedIngester
     public const string Source = "orders";
 
     private const long ItemsPerRecordLimit = 100_000;
-    private static readonly string MergeSql = SqlResource.Load("merge_order_unit.sql");
+    internal static readonly string MergeSql = SqlResource.Load("merge_order_unit.sql");
     private static readonly string SuppressSql = SqlResource.Load("suppress_order_unit.sql");
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -130,6 +130,13 @@ public sealed partial class OrderFeedIngester
         }
 
         long loaded, removed;
+        // The merge sorts the unit four ways (lines by key, headers, customers); with the default 4 MB
+        // each sort of a large file spilled to disk (external merge, 20-56 MB each at 300,000 lines).
+        await using (var memory = new NpgsqlCommand("set local work_mem = '256MB'", connection, transaction))
+        {
+            await memory.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using (var merge = new NpgsqlCommand(MergeSql, connection, transaction))
         {
             merge.CommandTimeout = 0;
