@@ -41,18 +41,17 @@ public sealed class KillDuringLoadTests(PostgresCluster cluster) : IDisposable
         await using var killedDb = NpgsqlDataSource.Create(killed);
         await using var cleanDb = NpgsqlDataSource.Create(clean);
 
-        // Start a load and kill -9 it while its COPY is streaming rows.
+        // Start a load and kill -9 it once its COPY has streamed some of the file's rows into staging.
         using (var loader = CrmProcess.Start(killed, _dir, "ingest", "orders", data, "--feed", "big", "--config", feedFile))
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (DateTime.UtcNow < deadline && !loader.HasExited
-                   && await killedDb.ScalarAsync<long>("select count(*) from pg_stat_activity where query ilike 'copy staging.order_line%'") == 0)
+                   && await killedDb.ScalarAsync<long>("select coalesce(max(tuples_processed), 0) from pg_stat_progress_copy where datname = current_database() and command = 'COPY FROM'") < 10_000)
             {
-                await Task.Delay(50);
+                await Task.Delay(20);
             }
 
             Assert.False(loader.HasExited, "the loader finished before it could be killed; make the file bigger");
-            await Task.Delay(300);
             loader.Kill(entireProcessTree: true);
             await loader.WaitForExitAsync();
         }
