@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Crm.Pipeline.Sources;
 using Npgsql;
 
 namespace Crm.Pipeline.Privacy;
@@ -120,13 +119,6 @@ public sealed partial class Suppression
         }
 
         return false;
-    }
-
-    /// <summary>The quarantine row to keep for a rejected record that mentions a forgotten person: reason kept, raw text gone.</summary>
-    public static QuarantineRow Scrub(QuarantineRow row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        return row with { Reason = Reason + ": " + row.Reason, RawText = "" };
     }
 
     private bool Check(string kind, string value)

@@ -10,6 +10,12 @@ public sealed record QuarantineRow(long? LineNumber, long? ByteOffset, string Re
 
     private static readonly Encoding Lenient = new UTF8Encoding(false, false);
 
+    /// <summary>
+    /// The row to keep for a rejected record that mentions a forgotten person (<see cref="Privacy.Suppression"/>):
+    /// the reason kept behind <see cref="Privacy.Suppression.Reason"/>, the raw text gone.
+    /// </summary>
+    public QuarantineRow Suppressed() => this with { Reason = Privacy.Suppression.Reason + ": " + Reason, RawText = "" };
+
     /// <summary>Builds a row from raw bytes, decoding leniently and dropping NUL characters PostgreSQL text cannot hold.</summary>
     public static QuarantineRow FromBytes(long? lineNumber, long? byteOffset, string reason, ReadOnlySpan<byte> raw, long rawLength)
     {

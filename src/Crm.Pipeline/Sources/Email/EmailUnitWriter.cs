@@ -318,7 +318,7 @@ internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
             {
                 if (suppression.Mentions(_quarantine[i].Row.RawText, null))
                 {
-                    _quarantine[i] = (_quarantine[i].Unit, Suppression.Scrub(_quarantine[i].Row));
+                    _quarantine[i] = (_quarantine[i].Unit, _quarantine[i].Row.Suppressed());
                 }
             }
 

@@ -188,7 +188,7 @@ public sealed partial class OrderFeedIngester
         {
             if (suppression.Mentions(quarantine[i].RawText, customerSource))
             {
-                quarantine[i] = Suppression.Scrub(quarantine[i]);
+                quarantine[i] = quarantine[i].Suppressed();
             }
         }
 

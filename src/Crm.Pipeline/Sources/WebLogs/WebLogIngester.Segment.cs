@@ -152,7 +152,7 @@ public sealed partial class WebLogIngester
                 {
                     if (_suppression.Mentions(Quarantine[i].RawText, _source.LinkSourceForLogins))
                     {
-                        Quarantine[i] = Suppression.Scrub(Quarantine[i]);
+                        Quarantine[i] = Quarantine[i].Suppressed();
                     }
                 }
             }
