@@ -1,4 +1,3 @@
-using Crm.Pipeline.Ops;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Dashboard.Auth;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Dashboard.Auth;
 
 /// <summary>
 /// The rules for <c>Crm:Dashboard:Users</c>, shared by the dashboard's options validator and <c>crm check</c>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using Crm.Dashboard.Security;
-using Crm.Pipeline.Ops;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

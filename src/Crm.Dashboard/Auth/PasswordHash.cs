@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Dashboard.Auth;
 
 /// <summary>
 /// Password hashes for dashboard users: PBKDF2-SHA256 with a random salt, stored as

@@ -1,5 +1,4 @@
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
 using Hangfire;
 using Hangfire.Dashboard;
 

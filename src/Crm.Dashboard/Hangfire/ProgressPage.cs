@@ -13,7 +13,7 @@ namespace Crm.Dashboard.Hangfire;
 /// <remarks>Hangfire.Console is not served by the package registry here; this page is our small equivalent.</remarks>
 internal sealed class ProgressPage : RazorPage
 {
-    private TimeZoneInfo Zone => Context.GetHttpContext().RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Ops.DisplayOptions>>().Value.Zone;
+    private TimeZoneInfo Zone => Context.GetHttpContext().RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Display.DisplayOptions>>().Value.Zone;
 
     public override void Execute()
     {
@@ -38,7 +38,7 @@ internal sealed class ProgressPage : RazorPage
                 var name = job.Job is null ? "(unknown job)" : Html.JobName(job.Job).ToString();
                 WriteLiteral(string.Create(CultureInfo.InvariantCulture,
                     $"<tr data-job-id=\"{WebUtility.HtmlEncode(id)}\"><td><a href=\"{Url.JobDetails(id)}\">{WebUtility.HtmlEncode(name)}</a></td>" +
-                    $"<td>{WebUtility.HtmlEncode(job.ServerId ?? "")}</td><td>{(job.StartedAt is { } started ? Crm.Pipeline.Ops.DisplayTime.Format(started, Zone) : "")}</td>" +
+                    $"<td>{WebUtility.HtmlEncode(job.ServerId ?? "")}</td><td>{(job.StartedAt is { } started ? Crm.Pipeline.Display.DisplayTime.Format(started, Zone) : "")}</td>" +
                     $"<td><div class=\"progress\" style=\"margin-bottom:4px\"><div class=\"progress-bar\" role=\"progressbar\" style=\"width:{percent:0}%\" aria-valuenow=\"{percent:0}\">{(hasFraction ? percent.ToString("0", CultureInfo.InvariantCulture) + "%" : "")}</div></div>" +
                     $"<small class=\"crm-progress-message\">{WebUtility.HtmlEncode(message)}</small></td></tr>"));
             }

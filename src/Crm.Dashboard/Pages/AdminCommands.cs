@@ -1,6 +1,6 @@
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Sources;
 using Hangfire;
 using Hangfire.Dashboard;
 using Npgsql;

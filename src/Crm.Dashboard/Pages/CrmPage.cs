@@ -3,7 +3,7 @@ using System.Net;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
 using Microsoft.Extensions.DependencyInjection;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

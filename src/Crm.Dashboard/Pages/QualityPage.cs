@@ -1,4 +1,4 @@
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Sources;
 
 namespace Crm.Dashboard.Pages;
 

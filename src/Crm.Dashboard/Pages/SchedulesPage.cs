@@ -1,5 +1,5 @@
 using Crm.Dashboard.Schedules;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
 using Crm.Pipeline.Reports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;

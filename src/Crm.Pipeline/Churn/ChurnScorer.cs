@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;

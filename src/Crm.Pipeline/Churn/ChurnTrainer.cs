@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Crm.Pipeline.Features;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Display;
 
 /// <summary><c>Crm:Display</c>: how the project shows times to people.</summary>
 public sealed class DisplayOptions

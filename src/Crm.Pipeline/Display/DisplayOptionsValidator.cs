@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Display;
 
 /// <summary>Checks <c>Crm:Display</c> at start.</summary>
 public sealed class DisplayOptionsValidator : IValidateOptions<DisplayOptions>

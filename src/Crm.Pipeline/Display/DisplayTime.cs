@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Display;
 
 /// <summary>
 /// The one way the project shows a moment to people (dashboard pages, notifications): ISO 8601 with the zone's

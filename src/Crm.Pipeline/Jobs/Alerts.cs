@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>Raises alerts into <c>ops.alert</c>, which the dashboard and the manager reports show until resolved.</summary>
 public static class Alerts

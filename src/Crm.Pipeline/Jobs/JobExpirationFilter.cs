@@ -2,7 +2,7 @@ using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>
 /// Hangfire's job expiry (<c>ApplyStateContext.JobExpirationTimeout</c>, one day by default) set from

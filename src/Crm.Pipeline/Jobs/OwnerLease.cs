@@ -2,7 +2,7 @@ using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>
 /// Proof that the owner of a running run or stage is alive: a session advisory lock, plus a heartbeat

@@ -3,7 +3,7 @@ using Hangfire;
 using Hangfire.Server;
 using Npgsql;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>
 /// The diagnostic job <c>ops.ping</c> (<c>crm ping</c>): does no work but write one row to

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>
 /// Records pipeline runs and their stages in <c>ops.pipeline_run</c> / <c>ops.pipeline_stage</c>. Every write

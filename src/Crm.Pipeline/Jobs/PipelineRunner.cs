@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Crm.Pipeline.Ops;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

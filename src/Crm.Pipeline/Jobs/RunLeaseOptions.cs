@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>
 /// How a running pipeline run or stage shows it is alive, and how long its bookkeeping rides out a lost

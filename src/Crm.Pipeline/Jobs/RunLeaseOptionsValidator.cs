@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>Checks <see cref="RunLeaseOptions"/> at start; every failure names its setting and the value it got.</summary>
 public sealed class RunLeaseOptionsValidator : IValidateOptions<RunLeaseOptions>

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Crm.Pipeline.Ops;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Jobs;
 
 /// <summary>
 /// A stage's counts in its run, summed over its attempts (<c>ops.pipeline_stage_attempt</c>), as recorded in

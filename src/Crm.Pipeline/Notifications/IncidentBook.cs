@@ -1,5 +1,5 @@
 using System.Globalization;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Options;
 using Npgsql;

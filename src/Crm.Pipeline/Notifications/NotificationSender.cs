@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
+using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Warehouse;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;

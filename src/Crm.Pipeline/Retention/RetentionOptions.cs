@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Retention;
 
 /// <summary>
 /// How long the warehouse keeps what it no longer needs (bound from <c>Crm:Retention</c>), applied by the

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Retention;
 
 /// <summary>
 /// The <c>retention</c> stage, last in the nightly chain: drops staging rows, quarantine rows, pipeline runs,

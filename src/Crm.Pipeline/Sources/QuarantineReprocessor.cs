@@ -2,7 +2,7 @@ using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Crm.Pipeline.Ops;
+namespace Crm.Pipeline.Sources;
 
 /// <summary>What a re-process request released.</summary>
 /// <param name="Units">The files that the next ingest of the source reads again.</param>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 
 namespace Crm.Worker.Commands;
 

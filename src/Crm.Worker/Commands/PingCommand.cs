@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Jobs;
 using Crm.Worker.Hosting;
 using Hangfire;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

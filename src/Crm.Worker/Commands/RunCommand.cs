@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Hosting;
 using Hangfire;

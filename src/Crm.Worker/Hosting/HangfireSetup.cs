@@ -1,5 +1,5 @@
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Retention;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -65,7 +65,7 @@ public static class HangfireSetup
     /// Global configuration shared by every Hangfire client and server in the process: the retry
     /// policy (Hangfire's built-in global <see cref="AutomaticRetryAttribute"/> of 10 attempts is
     /// replaced by one built from <see cref="RetryOptions"/>; a job method's own attribute still wins,
-    /// <see cref="Crm.Pipeline.Ops.PingJob"/> is never retried) and finished jobs expiring after
+    /// <see cref="Crm.Pipeline.Jobs.PingJob"/> is never retried) and finished jobs expiring after
     /// <c>Crm:Retention:HangfireJobDays</c> (7 by default).
     /// </summary>
     public static IGlobalConfiguration Configure(IGlobalConfiguration global, string connectionString, IConfiguration configuration)

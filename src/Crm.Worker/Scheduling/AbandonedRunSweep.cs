@@ -1,4 +1,4 @@
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -6,7 +6,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Reports;
 using Crm.Pipeline.Backup;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Hosting;
 using Hangfire;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Crm.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Crm.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 using Crm.Worker.Hosting;
 
 namespace Crm.IntegrationTests.Hosting;

@@ -1,5 +1,5 @@
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Jobs;
 using Crm.Worker.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

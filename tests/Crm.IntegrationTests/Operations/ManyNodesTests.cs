@@ -166,7 +166,7 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         var (_, settings) = await OrderFeedFile.WriteAsync(_dir, 30_000);
         var (connectionString, ds) = await WarehouseAsync("twice");
         await using var _ = ds;
-        var (runId, _) = await new Crm.Pipeline.Ops.PipelineRunRecorder(ds).StartRunAsync("nightly", "every-night@2026-11-23T02:00:00Z", CancellationToken.None);
+        var (runId, _) = await new Crm.Pipeline.Jobs.PipelineRunRecorder(ds).StartRunAsync("nightly", "every-night@2026-11-23T02:00:00Z", CancellationToken.None);
         // Hangfire's log provider is process-wide: an in-process host of another test may have left it
         // pointing at its disposed logger factory. This client needs none.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);

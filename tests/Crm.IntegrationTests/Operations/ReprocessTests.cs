@@ -1,6 +1,6 @@
 using System.Text;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Sources;
 using Crm.Pipeline.Sources.Orders;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,5 @@
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,7 +1,7 @@
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Retention;
 using Crm.Worker.Hosting;
 using Hangfire;
 using Hangfire.Common;

@@ -1,6 +1,6 @@
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 
-namespace Crm.Tests.Ops;
+namespace Crm.Tests.Dashboard;
 
 public sealed class PasswordHashTests
 {

@@ -1,5 +1,5 @@
 using Crm.Pipeline.Notifications;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 
 namespace Crm.Tests.Notifications;
 
