@@ -49,7 +49,7 @@ public sealed class FeatureBuilder
         // Each source's columns go to a temporary table first and the feature rows are inserted once:
         // updating a million wide rows per source cost more than computing them.
         var hasWeb = await ExistsAsync(connection, "core.web_session", "core.web_event", cancellationToken).ConfigureAwait(false)
-            && await ExistsAsync(connection, "core.web_visitor_link", null, cancellationToken).ConfigureAwait(false);
+            && await ExistsAsync(connection, "core.web_visitor_link", "core.campaign_send", cancellationToken).ConfigureAwait(false);
         var hasEmail = await ExistsAsync(connection, "core.email", null, cancellationToken).ConfigureAwait(false);
         await RunAsync(connection, hasWeb ? SqlResource.Load("features_web.sql") : EmptyWeb, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
 
@@ -60,7 +60,7 @@ public sealed class FeatureBuilder
         await RunAsync(connection, "set local enable_nestloop = off", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         await WriteProbabilityAliveAsync(connection, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         await RunAsync(connection, hasEmail ? SqlResource.Load("features_email.sql") : EmptyEmail, cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
-        await RunAsync(connection, "analyze p_alive; analyze f_web; analyze f_email", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, "analyze p_alive; analyze f_web; analyze f_campaign; analyze f_email", cutoff, sampleSlots, cancellationToken).ConfigureAwait(false);
         var rows = await ExecuteAsync(connection, cutoff, sampleSlots, hasWeb, hasEmail, cancellationToken).ConfigureAwait(false);
         await using (var record = new NpgsqlCommand(
             """
@@ -80,10 +80,13 @@ public sealed class FeatureBuilder
 
     private const string EmptyWeb =
         "create temp table f_web (customer_id bigint, sessions_30 bigint, sessions_90 bigint, pages_90 bigint, product_views_90 bigint, "
-        + "cart_abandon_90 bigint, days_since double precision, visit_trend double precision) on commit drop";
+        + "cart_abandon_90 bigint, days_since double precision, visit_trend double precision, sessions_since_order bigint, "
+        + "campaign_clicks_90 bigint, email_clicks_365 bigint) on commit drop; "
+        + "create temp table f_campaign (customer_id bigint, sends_365 bigint) on commit drop";
 
     private const string EmptyEmail =
-        "create temp table f_email (customer_id bigint, complaints bigint, cancels bigint, unanswered bigint, response_hours double precision, days_since double precision) on commit drop";
+        "create temp table f_email (customer_id bigint, complaints bigint, cancels bigint, unanswered bigint, response_hours double precision, "
+        + "days_since double precision, sentiment double precision) on commit drop";
 
     private static async Task RunAsync(NpgsqlConnection connection, string sql, DateOnly cutoff, int sampleSlots, CancellationToken cancellationToken)
     {

@@ -64,15 +64,30 @@ public sealed class FeatureBuilderTests(PostgresCluster cluster)
             Assert.Equal(g.Count(l => l.Status == "returned"), f["returned_lines"]);
             Assert.Equal(g.Count(l => l.Status == "cancelled"), f["cancelled_lines"]);
             Assert.Equal(g.Select(l => l.Sku).Distinct().Count(), f["distinct_skus"]);
+            var recent = (double)orders.Where(o => o.Ts >= cut.AddDays(-180)).Sum(o => o.Total);
+            var earlier = (double)orders.Where(o => o.Ts >= cut.AddDays(-360) && o.Ts < cut.AddDays(-180)).Sum(o => o.Total);
+            Assert.Equal(recent + earlier > 0 ? (recent - earlier) / (recent + earlier) : 0, f["spend_trend"]!.Value, 6);
             if (orders.Count > 1)
             {
                 var gaps = orders.Zip(orders.Skip(1), (a, b) => (b.Ts - a.Ts).TotalDays).ToList();
                 Assert.Equal(gaps.Average(), f["avg_interpurchase_days"]!.Value, 6);
                 Assert.Equal(gaps[^1], f["last_interpurchase_days"]!.Value, 6);
+                Assert.Equal((cut - orders[^1].Ts).TotalDays / gaps.Average(), f["recency_gap_ratio"]!.Value, 6);
+                if (gaps.Count > 1)
+                {
+                    var sd = Math.Sqrt(gaps.Sum(x => (x - gaps.Average()) * (x - gaps.Average())) / (gaps.Count - 1));
+                    Assert.Equal(sd / gaps.Average(), f["interpurchase_cv"]!.Value, 6);
+                }
+                else
+                {
+                    Assert.Null(f["interpurchase_cv"]);
+                }
             }
             else
             {
                 Assert.Null(f["avg_interpurchase_days"]);
+                Assert.Null(f["interpurchase_cv"]);
+                Assert.Null(f["recency_gap_ratio"]);
             }
 
             Assert.InRange(f["bgnbd_p_alive"]!.Value, 0, 1);
