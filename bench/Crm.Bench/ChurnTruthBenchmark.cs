@@ -81,6 +81,11 @@ internal static class ChurnTruthBenchmark
         var all = report["all"];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"churn-truth[{n:N0}]: web + email over RFM alone: observed AUC {all.Observed.RocAuc - rfm.Observed.RocAuc:+0.0000;-0.0000}, true-dropout AUC {all.TrueDropoutAuc - rfm.TrueDropoutAuc:+0.0000;-0.0000}"));
+        var champion = report.Champion();
+        var bgnbd = report["baseline bgnbd"];
+        var alive = report["baseline bgnbd_p_alive"];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"churn-truth[{n:N0}]: champion (best observed AUC) {champion.Name}: true-dropout AUC {champion.TrueDropoutAuc:F4}, {champion.TrueDropoutAuc - bgnbd.TrueDropoutAuc:+0.0000;-0.0000} over BG/NBD P(no purchase) {bgnbd.TrueDropoutAuc:F4}, {champion.TrueDropoutAuc - alive.TrueDropoutAuc:+0.0000;-0.0000} over BG/NBD 1 − P(alive) {alive.TrueDropoutAuc:F4}"));
         Directory.Delete(Path.GetDirectoryName(company.Out)!, recursive: true);
     }
 }

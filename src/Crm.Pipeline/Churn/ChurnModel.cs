@@ -68,6 +68,9 @@ public sealed class ChurnModel
     /// <summary>The Platt calibration applied after the odds correction (<see cref="PlattCalibration.Identity"/> when none was fitted).</summary>
     public PlattCalibration Calibration { get; }
 
+    /// <summary>Whether the calibration was kept and the held-out figures behind it (null when none was fitted, or for a loaded model).</summary>
+    public CalibrationChoice? CalibrationChoice { get; private init; }
+
     /// <summary>The ML.NET model zip.</summary>
     public byte[] Artifact { get; }
 
@@ -84,7 +87,7 @@ public sealed class ChurnModel
     }
 
     /// <summary>How models are calibrated, as recorded in their hyperparameters.</summary>
-    public const string CalibrationMethod = "platt on a held-out quarter of the customers";
+    public const string CalibrationMethod = "platt on a held-out quarter of the customers, kept when it lowers the ECE at the latest training cutoff";
 
     /// <summary>
     /// True for the customers held out of training to fit the calibration on: a quarter of them, by a
@@ -94,7 +97,8 @@ public sealed class ChurnModel
 
     /// <summary>
     /// Trains on the customers outside the calibration fold (<see cref="IsCalibrationFold"/>) and fits Platt scaling
-    /// on the fold. When either part lacks a class (tiny data), trains on everything, uncalibrated.
+    /// on the fold, applied only when it lowers the held-out calibration error (<see cref="PlattCalibration.Choose"/>).
+    /// When either part lacks a class (tiny data), trains on everything, uncalibrated.
     /// </summary>
     /// <exception cref="InvalidOperationException">The data has a single class.</exception>
     public static ChurnModel TrainCalibrated(ChurnData data, string trainer, IReadOnlyList<string> features, ChurnOptions options)
@@ -108,8 +112,8 @@ public sealed class ChurnModel
         }
 
         var model = Train(rest, trainer, features, options);
-        var calibration = PlattCalibration.Fit(model.PredictUncalibrated(fold), fold.Labels);
-        return new ChurnModel(model._ml, model._model, trainer, features, model.OddsCorrection, model.Artifact, calibration);
+        var choice = PlattCalibration.Choose(model.PredictUncalibrated(fold), fold.Labels, fold.Cutoffs);
+        return new ChurnModel(model._ml, model._model, trainer, features, model.OddsCorrection, model.Artifact, choice.Calibration) { CalibrationChoice = choice };
     }
 
     /// <summary>

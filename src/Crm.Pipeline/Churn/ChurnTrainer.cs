@@ -191,6 +191,7 @@ public sealed class ChurnTrainer
                     feature_importance = challenger.Importance(heldOut.Count > 0 ? heldOut : train).ToDictionary(kv => kv.Key, kv => kv.Value),
                     reliability = latest?.Metrics.Calibration,
                     reliability_uncalibrated = latest?.Uncalibrated?.Calibration,
+                    calibration_choice = challenger.CalibrationChoice,
                 },
                 latestAuc, "challenger", null, cancellationToken, choice.MeanAuc).ConfigureAwait(false);
         }

@@ -21,6 +21,15 @@ internal sealed record TruthReport(DateOnly Cutoff, int TrainRows, int TestRows,
 {
     public TruthModelResult this[string name] => Results.Single(r => r.Name == name);
 
+    /// <summary>
+    /// The candidate the nightly run would make champion at this cutoff: of the trained models on all features and
+    /// BG/NBD, the best AUC against the observed label (ties to the earlier in <see cref="ChurnModel.Trainers"/> order).
+    /// </summary>
+    public TruthModelResult Champion() =>
+        new[] { "all" }.Concat(ChurnModel.Trainers.Where(t => t != ChurnModel.FastTree).Select(t => "all, " + t)).Append("baseline " + ChurnBacktest.BgNbd)
+            .Select(n => Results.SingleOrDefault(r => r.Name == n)).OfType<TruthModelResult>()
+            .Aggregate((best, r) => r.Observed.RocAuc > best.Observed.RocAuc ? r : best);
+
     public IEnumerable<string> Lines() => Results.Select(r => string.Create(CultureInfo.InvariantCulture,
         $"{Cutoff:yyyy-MM-dd} {r.Name,-22} features={r.Features,2} auc={r.Observed.RocAuc:F4} pr_auc={r.Observed.PrAuc:F4} lift10={r.Observed.LiftTopDecile:F2} auc_true_dropout={r.TrueDropoutAuc:F4}"));
 }

@@ -2,7 +2,10 @@ using Crm.Pipeline.Churn;
 
 namespace Crm.Tests.Churn;
 
-/// <summary>Platt scaling fitted on one fold lowers the expected calibration error on another (#22).</summary>
+/// <summary>
+/// Platt scaling fitted on one fold lowers the expected calibration error on another, and is applied only when it
+/// does so at the latest training cutoff (#22).
+/// </summary>
 public sealed class CalibrationTests
 {
     [Fact]
@@ -50,6 +53,56 @@ public sealed class CalibrationTests
     [Fact]
     public void Platt_OneClassFold_IsTheIdentity() =>
         Assert.Equal(PlattCalibration.Identity, PlattCalibration.Fit([0.2, 0.7], [true, true]));
+
+    [Fact]
+    public void Choose_KeepsPlatt_WhenItLowersTheErrorAtTheLatestCutoff()
+    {
+        // Overconfident at both cutoffs: the fit on the older one carries over to the latest.
+        var (p, y, c) = TwoCutoffs(olderSlope: 0.5, latestSlope: 0.5);
+        var choice = PlattCalibration.Choose(p, y, c);
+
+        var latest = Enumerable.Range(0, p.Length).Where(i => c[i] == Latest).ToArray();
+        Assert.Equal(latest.Length, choice.HeldOutRows);
+        Assert.Equal(Ece(latest.Select(i => p[i]).ToArray(), latest.Select(i => y[i]).ToArray()), choice.HeldOutEceBefore, 10);
+        Assert.True(choice.Applied);
+        Assert.True(choice.HeldOutEceAfter < choice.HeldOutEceBefore / 2, $"{choice.HeldOutEceBefore:F4} → {choice.HeldOutEceAfter:F4}");
+        // Applied, it is the fit on the whole fold.
+        Assert.Equal(PlattCalibration.Fit(p, y), choice.Calibration);
+    }
+
+    [Fact]
+    public void Choose_LeavesTheModelUncalibrated_WhenPlattRaisesTheErrorAtTheLatestCutoff()
+    {
+        // Overconfident at the older cutoff only; at the latest the model's probabilities are right, and
+        // the older cutoff's fit would flatten them.
+        var (p, y, c) = TwoCutoffs(olderSlope: 0.5, latestSlope: 1);
+        var choice = PlattCalibration.Choose(p, y, c);
+
+        Assert.False(choice.Applied);
+        Assert.Equal(PlattCalibration.Identity, choice.Calibration);
+        Assert.True(choice.HeldOutEceAfter > choice.HeldOutEceBefore, $"{choice.HeldOutEceBefore:F4} → {choice.HeldOutEceAfter:F4}");
+        Assert.Equal("latest training cutoff", choice.HeldOut);
+    }
+
+    private static readonly DateOnly Latest = new(2024, 6, 1);
+
+    private static (double[] P, bool[] Y, DateOnly[] C) TwoCutoffs(double olderSlope, double latestSlope)
+    {
+        var random = new Random(11);
+        var p = new double[12000];
+        var y = new bool[p.Length];
+        var c = new DateOnly[p.Length];
+        for (var i = 0; i < p.Length; i++)
+        {
+            var latest = i >= 8000;
+            var z = random.NextDouble() * 8 - 4;
+            p[i] = Sigmoid(z);
+            y[i] = random.NextDouble() < Sigmoid((latest ? latestSlope : olderSlope) * z);
+            c[i] = latest ? Latest : Latest.AddDays(-30);
+        }
+
+        return (p, y, c);
+    }
 
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
