@@ -25,15 +25,17 @@ public sealed class IncidentBook
     private readonly NpgsqlDataSource _dataSource;
     private readonly NotificationsOptions _options;
     private readonly TimeZoneInfo _display;
+    private readonly INightlyCalendar? _calendar;
 
-    /// <summary>Created by the host.</summary>
-    public IncidentBook(NpgsqlDataSource dataSource, IOptions<NotificationsOptions> options, IOptions<DisplayOptions> display)
+    /// <summary>Created by the host; <paramref name="calendar"/> (the nightly's schedules) lets the deadlines skip excluded nights.</summary>
+    public IncidentBook(NpgsqlDataSource dataSource, IOptions<NotificationsOptions> options, IOptions<DisplayOptions> display, INightlyCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(display);
         _dataSource = dataSource;
         _options = options.Value;
         _display = display.Value.Zone;
+        _calendar = calendar;
     }
 
     /// <summary>The channels every new incident is told on: <c>email:ADDRESS</c> and <c>webhook:NAME</c>.</summary>
@@ -175,6 +177,12 @@ public sealed class IncidentBook
         }
 
         var since = deadline.AddDays(-1);
+        if (_calendar is not null && !_calendar.IsDueBetween(since, deadline))
+        {
+            // The schedules' calendar excludes this night (a holiday, a blackout day): no run was due, none missed.
+            return;
+        }
+
         await using var command = new NpgsqlCommand(NightlySinceSql, connection, transaction);
         command.Parameters.AddWithValue("finished", finished);
         command.Parameters.AddWithValue("since", since);

@@ -37,6 +37,8 @@ public static partial class CrmSettings
             .Configure(o => configuration.GetSection("Crm:Schedules").Bind(o.Items))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulesOptions>, SchedulesValidator>());
+        // The dead-man's switch does not count a night the nightly's calendar excludes.
+        services.TryAddSingleton<Crm.Pipeline.Notifications.INightlyCalendar, NightlyScheduleCalendar>();
         return services;
     }
 
