@@ -17,6 +17,8 @@ public static class DashboardSetup
             return;
         }
 
+        // After Hangfire's own style sheets: the menu's layout at widths where it takes two lines.
+        DashboardRoutes.AddStylesheet(typeof(DashboardSetup).Assembly, "Crm.Dashboard.crm.css");
         DashboardRoutes.Routes.AddRazorPage("/progress", _ => new ProgressPage());
         DashboardRoutes.Routes.AddRazorPage("/pipeline", _ => new PipelinePage());
         DashboardRoutes.Routes.AddRazorPage("/runs", _ => new Pages.RunsPage());
@@ -28,6 +30,8 @@ public static class DashboardSetup
         DashboardRoutes.Routes.AddRazorPage("/nights", _ => new Pages.NightsPage());
         DashboardRoutes.Routes.Add("/nights/durations\\.csv", new Charts.NightCsvDispatcher(durations: true));
         DashboardRoutes.Routes.Add("/nights/loads\\.csv", new Charts.NightCsvDispatcher(durations: false));
+        DashboardRoutes.Routes.Add("/models/auc\\.csv", new Charts.CsvDispatcher("crm-model-auc.csv", (warehouse, zone) => Charts.ModelData.AucCsv(warehouse, zone)));
+        DashboardRoutes.Routes.Add("/reports/deliveries\\.csv", new Charts.CsvDispatcher("crm-report-deliveries.csv", Charts.DeliveryData.Csv));
         foreach (var action in new[] { "pause", "resume", "fire" })
         {
             DashboardRoutes.Routes.Add($"/schedules/{action}/(?<Name>[^/]+)", new Schedules.ScheduleCommand(action));

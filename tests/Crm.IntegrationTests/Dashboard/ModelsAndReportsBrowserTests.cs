@@ -1,0 +1,140 @@
+using Crm.IntegrationTests.Infrastructure;
+using Crm.Pipeline.Ops;
+using Crm.Worker.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Crm.IntegrationTests.Dashboard;
+
+/// <summary>
+/// Issue 19, the Models and Reports pages in headless Chromium under the dashboard's CSP: the AUC-per-training chart,
+/// each model's AUC, ECE, backtest per cutoff and feature importance, and the deliveries-per-day chart hold the seeded
+/// numbers, and the charts' CSV links give the same numbers.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private string _baseUrl = "";
+    private string _connectionString = "";
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await cluster.CreateDatabaseAsync("modelcharts");
+        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Warehouse"] = _connectionString,
+            ["Crm:Dashboard:Users:0:Name"] = "vic",
+            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("viewer-pass"),
+            ["Crm:Dashboard:Users:0:Role"] = "viewer",
+            ["Crm:Scheduler:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TheChartsAndTheModelDetailsHoldTheSeededNumbers_AndTheCsvGivesTheSameNumbers()
+    {
+        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        // Two trainings as the churn trainer records them (snake_case, NaN as a string): the first night's champion is
+        // unknown, the second night's is the first night's lightgbm model.
+        await ds.ExecuteAsync(
+            """
+            insert into ml.model (kind, version, trainer, status, created_at, metrics) values
+              ('churn', 'churn-20261101-lightgbm', 'lightgbm', 'champion', '2026-11-01T03:00:00Z',
+               '{"auc": 0.71, "latest_auc": 0.74, "champion_auc": null,
+                 "backtest_mean_auc": {"lightgbm": 0.71, "bgnbd": 0.66},
+                 "backtest": [
+                   {"cutoff": "2026-09-01", "model": "lightgbm", "train_rows": 900, "metrics": {"count": 400, "roc_auc": 0.68, "brier": 0.2, "expected_calibration_error": 0.05}},
+                   {"cutoff": "2026-09-01", "model": "bgnbd", "train_rows": 0, "metrics": {"count": 400, "roc_auc": 0.66, "brier": 0.22, "expected_calibration_error": "NaN"}},
+                   {"cutoff": "2026-10-01", "model": "lightgbm", "train_rows": 950, "metrics": {"count": 420, "roc_auc": 0.74, "brier": 0.19, "expected_calibration_error": 0.03}}],
+                 "feature_importance": {"recency_days": 0.12, "frequency": 0.3, "monetary": -0.05}}'),
+              ('churn', 'churn-20261102-fasttree', 'fasttree', 'rejected', '2026-11-02T03:00:00Z',
+               '{"auc": 0.69, "latest_auc": 0.7, "champion_auc": 0.72,
+                 "backtest_mean_auc": {"fasttree": 0.69, "lightgbm": 0.72, "bgnbd": "NaN"},
+                 "backtest": [{"cutoff": "2026-10-02", "model": "fasttree", "train_rows": 990, "metrics": {"count": 430, "roc_auc": 0.7, "brier": 0.21, "expected_calibration_error": 0.08}}]}');
+            insert into ops.report_delivery (report, period_key, period_start, period_end, recipient, message_id, status, sent_at, updated_at) values
+              ('manager-summary', 'daily:2026-11-01', '2026-11-01', '2026-11-01', 'a@example.com', 'm1', 'sent', '2026-11-02T06:00:00Z', '2026-11-02T06:00:00Z'),
+              ('manager-summary', 'daily:2026-11-01', '2026-11-01', '2026-11-01', 'b@example.com', 'm2', 'sent', '2026-11-02T06:00:01Z', '2026-11-02T06:00:01Z'),
+              ('manager-summary', 'daily:2026-11-01', '2026-11-01', '2026-11-01', 'c@example.com', 'm3', 'failed', null, '2026-11-02T06:00:02Z'),
+              ('manager-summary', 'daily:2026-11-02', '2026-11-02', '2026-11-02', 'c@example.com', 'm4', 'permanent-failure', null, '2026-11-03T06:00:00Z');
+            """);
+
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
+            var blocked = new List<string>();
+            page.Console += (_, m) =>
+            {
+                if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                {
+                    blocked.Add(m.Text);
+                }
+            };
+            await page.GotoAsync(_baseUrl + "/login");
+            await page.FillAsync("#username", "vic");
+            await page.FillAsync("#password", "viewer-pass");
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync("**/hangfire");
+
+            Assert.Equal(200, (await page.GotoAsync(_baseUrl + "/hangfire/models"))!.Status);
+            await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "models-1024.png"), FullPage = true });
+            await page.SetViewportSizeAsync(390, 844);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "models-390.png"), FullPage = true });
+            // Series: the champion first, then the trainers by name; one dot per training that has the number.
+            Assert.Equal("champion:0.72|bgnbd:0.66|fasttree:0.69|lightgbm:0.71|lightgbm:0.72", await Dots(page, "#crm-chart-auc"));
+            Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('#crm-chart-auc').getBoundingClientRect().height") > 50);
+            // The models table: mean AUC, latest AUC and the ECE at the trainer's latest cutoff.
+            Assert.Equal("churn-20261102-fasttree|0.69|0.7|0.08;churn-20261101-lightgbm|0.71|0.74|0.03", await page.EvaluateAsync<string>(
+                """
+                () => [...document.querySelectorAll('#crm-models tbody tr')].map(r => {
+                  const c = [...r.children].map(td => td.textContent.trim());
+                  return [c[0], c[3], c[4], c[5]].join('|'); }).join(';')
+                """));
+            Assert.Equal("2026-09-01 0.68 0.05|2026-10-01 0.74 0.03", await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('#model-churn-20261101-lightgbm .crm-backtest tbody tr')].map(r => [...r.children].slice(0, 3).map(td => td.textContent).join(' ')).join('|')"));
+            Assert.Equal("frequency 0.3|recency_days 0.12|monetary -0.05", await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('#model-churn-20261101-lightgbm .crm-importance tbody tr')].map(r => [...r.children].slice(0, 2).map(td => td.textContent).join(' ')).join('|')"));
+            var auc = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/models/auc.csv")).TextAsync();
+            Assert.Equal(
+                "trained_at,version,model,auc\n"
+                + "2026-11-01T03:00:00Z,churn-20261101-lightgbm,bgnbd,0.66\n2026-11-01T03:00:00Z,churn-20261101-lightgbm,lightgbm,0.71\n"
+                + "2026-11-02T03:00:00Z,churn-20261102-fasttree,champion,0.72\n2026-11-02T03:00:00Z,churn-20261102-fasttree,fasttree,0.69\n2026-11-02T03:00:00Z,churn-20261102-fasttree,lightgbm,0.72\n",
+                auc);
+
+            await page.SetViewportSizeAsync(1024, 800);
+            Assert.Equal(200, (await page.GotoAsync(_baseUrl + "/hangfire/reports"))!.Status);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "reports-1024.png"), FullPage = true });
+            await page.SetViewportSizeAsync(390, 844);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "reports-390.png"), FullPage = true });
+            // 2 November: two sent and one failed; 3 November: one failed for good.
+            Assert.Equal("2026-11-02 sent 2|2026-11-02 failed 1|2026-11-03 permanent-failure 1", await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('#crm-chart-deliveries rect[data-value]')].map(r => `${r.dataset.category} ${r.dataset.series} ${r.dataset.value}`).join('|')"));
+            var deliveries = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/reports/deliveries.csv")).TextAsync();
+            Assert.Equal("day,sent,failed,permanent-failure,pending\n2026-11-02,2,1,0,0\n2026-11-03,0,0,1,0\n", deliveries);
+            Assert.Empty(blocked);
+        }
+    }
+
+    /// <summary>A line chart's dots as series:value, in drawing order (series by series, left to right).</summary>
+    private static Task<string> Dots(IPage page, string chart) =>
+        page.EvaluateAsync<string>($"() => [...document.querySelectorAll('{chart} circle[data-value]')].map(c => `${{c.dataset.series}}:${{c.dataset.value}}`).join('|')");
+}
