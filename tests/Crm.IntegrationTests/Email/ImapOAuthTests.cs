@@ -142,6 +142,50 @@ public sealed class ImapOAuthTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task Microsoft365WithACertificate_PemOrPfx_SignsItsClientAssertionAndSyncs()
+    {
+        using var ca = TestCa.Create();
+        await using var tokens = await TokenServer.StartAsync(ca);
+        await using var server = await DovecotServer.StartAsync(ca, tokens.IntrospectionUrl);
+        await server.AppendAsync("INBOX", [EmailTestKit.Message(1), EmailTestKit.Message(2)]);
+        await server.AppendAsync("Other", [EmailTestKit.Message(3)]);
+        await using var db = await cluster.CreateMigratedDatabaseAsync("imap_oauth_certificate");
+        // A PEM file holding the certificate and its key, and a PFX with a password from the environment.
+        var pem = ca.WriteSecret("app.pem", tokens.AppCertificate.ExportCertificatePem() + "\n" + System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPrivateKey(tokens.AppCertificate)!.ExportPkcs8PrivateKeyPem());
+        var pfx = Path.Combine(ca.Directory, "app.pfx");
+        var passwordVariable = "CRM_TEST_PFX_PASSWORD_" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(passwordVariable, "pfx-pass");
+        await File.WriteAllBytesAsync(pfx, tokens.AppCertificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-pass"));
+        File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var withPem = server.Account("m365pem", "INBOX");
+        var withPfx = server.Account("m365pfx", "Other");
+        foreach (var (account, file) in new[] { (withPem, pem), (withPfx, pfx) })
+        {
+            account.Password = null;
+            account.Provider = ImapProvider.Microsoft365;
+            account.OAuth = new ImapOAuthOptions
+            {
+                TenantId = "contoso-tenant", ClientId = tokens.ClientId, CertificateFile = file, AuthorityHost = tokens.AuthorityHost,
+                CertificatePasswordEnvironmentVariable = file == pfx ? passwordVariable : null,
+            };
+        }
+
+        var options = EmailTestKit.Options(withPem, withPfx);
+        var results = await EmailTestKit.Imap(db, options).SyncAllAsync(null, NullProgressSink.Instance, CancellationToken.None);
+
+        var errors = string.Join(" | ", results.Where(r => r.Error is not null).Select(r => r.Error));
+        Assert.True(errors.Length == 0, errors + " | last assertion header: " + tokens.LastAssertionHeader + " | claims: " + tokens.LastClaims);
+        Assert.Equal(new IngestCounts(3, 3, 0, 0), Sum(results));
+        // Each account proved itself by an assertion, never a secret.
+        var forms = tokens.Requests.Where(r => r.Endpoint == "m365").Select(r => r.Form).ToList();
+        Assert.Equal(2, forms.Count);
+        Assert.All(forms, f => Assert.False(f.ContainsKey("client_secret")));
+        Assert.All(forms, f => Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", f["client_assertion_type"]));
+        Assert.Contains("\"sub\":\"" + tokens.ClientId + "\"", tokens.LastClaims, StringComparison.Ordinal);
+        Assert.Empty(new EmailOptionsValidator().Validate(null, options).Failures ?? []);
+    }
+
+    [Fact]
     public async Task ASecretFileOthersCanRead_IsRefused_NamingTheFileAndTheFix()
     {
         using var ca = TestCa.Create();

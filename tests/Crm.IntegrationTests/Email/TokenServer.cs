@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,8 @@ namespace Crm.IntegrationTests.Email;
 /// An OAuth2 authorization server on loopback, written from the documented request and response shapes:
 /// the refresh-token grant (RFC 6749 §6), Microsoft's client-credentials token endpoint
 /// (<c>/{tenant}/oauth2/v2.0/token</c>), Google's JWT-bearer grant for service accounts (RFC 7523, the
-/// assertion signed RS256 by the service account's key), and token introspection (RFC 7662) for Dovecot's
+/// assertion signed RS256 by the service account's key), Microsoft's certificate credential (a client assertion,
+/// RFC 7523 §2.2, signed by the app's certificate and naming it by thumbprint in <c>x5t</c> or <c>x5t#S256</c>), and token introspection (RFC 7662) for Dovecot's
 /// <c>passdb oauth2</c>. Tokens live <see cref="TokenLifetime"/>; the test can revoke them.
 /// </summary>
 public sealed class TokenServer : IAsyncDisposable
@@ -50,6 +52,12 @@ public sealed class TokenServer : IAsyncDisposable
     public RSA ServiceAccountKey { get; } = RSA.Create(2048);
 
     public string ServiceAccountEmail => "crm-sync@crm-test.iam.gserviceaccount.com";
+
+    /// <summary>The Entra app's certificate with its private key, as an admin would upload its public half.</summary>
+    public X509Certificate2 AppCertificate { get; } = CreateAppCertificate();
+
+    /// <summary>The JOSE header of the last client assertion received (Microsoft certificate credential).</summary>
+    public string? LastAssertionHeader { get; private set; }
 
     /// <summary>Every token request, by endpoint ("generic", "m365", "google").</summary>
     public ConcurrentQueue<string> Issued { get; } = new();
@@ -118,6 +126,15 @@ public sealed class TokenServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         ServiceAccountKey.Dispose();
+        AppCertificate.Dispose();
+    }
+
+    private static X509Certificate2 CreateAppCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=crm-test-app", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null, X509KeyStorageFlags.Exportable);
     }
 
     private async Task<IResult> RefreshGrantAsync(HttpContext context)
@@ -136,8 +153,30 @@ public sealed class TokenServer : IAsyncDisposable
     private async Task<IResult> ClientCredentialsAsync(HttpContext context, string tenant)
     {
         var form = await FormAsync(context, "m365");
-        if (tenant != "contoso-tenant" || form.GetValueOrDefault("grant_type") != "client_credentials"
-            || form.GetValueOrDefault("client_id") != ClientId || form.GetValueOrDefault("client_secret") != ClientSecret)
+        if (tenant != "contoso-tenant" || form.GetValueOrDefault("grant_type") != "client_credentials" || form.GetValueOrDefault("client_id") != ClientId)
+        {
+            return Error("invalid_client", "AADSTS700016: Application not found in the directory.", 400);
+        }
+
+        if (form.TryGetValue("client_assertion", out var assertion))
+        {
+            bool holds;
+            try
+            {
+                holds = form.GetValueOrDefault("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && CertificateAssertionHolds(assertion, tenant);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or InvalidOperationException)
+            {
+                LastAssertionHeader += " | unreadable: " + e.Message;
+                holds = false;
+            }
+
+            if (!holds)
+            {
+                return Error("invalid_client", "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.", 401);
+            }
+        }
+        else if (form.GetValueOrDefault("client_secret") != ClientSecret)
         {
             return Error("invalid_client", "AADSTS7000215: Invalid client secret provided.", 401);
         }
@@ -147,6 +186,51 @@ public sealed class TokenServer : IAsyncDisposable
             ? Issue("m365", "*")
             : Error("invalid_scope", "AADSTS70011: The provided scope is not valid.");
     }
+
+    /// <summary>
+    /// Entra's checks of a certificate credential: signed by the registered certificate (RS256 or PS256), naming its
+    /// SHA-1 or SHA-256 thumbprint, issued by and about the app, for this tenant's token endpoint, not expired.
+    /// </summary>
+    private bool CertificateAssertionHolds(string assertion, string tenant)
+    {
+        var parts = assertion.Split('.');
+        if (parts.Length != 3)
+        {
+            return false;
+        }
+
+        LastAssertionHeader = Encoding.UTF8.GetString(Base64Url(parts[0]));
+        using var header = JsonDocument.Parse(LastAssertionHeader);
+        var h = header.RootElement;
+        var der = AppCertificate.RawData;
+        var thumbprintNamed = (h.TryGetProperty("x5t", out var x5t) && x5t.GetString() == Base64UrlText(SHA1.HashData(der)))
+            || (h.TryGetProperty("x5t#S256", out var x5t256) && x5t256.GetString() == Base64UrlText(SHA256.HashData(der)));
+        var padding = h.GetProperty("alg").GetString() switch
+        {
+            "RS256" => RSASignaturePadding.Pkcs1,
+            "PS256" => RSASignaturePadding.Pss,
+            _ => null,
+        };
+        using var publicKey = AppCertificate.GetRSAPublicKey()!;
+        if (!thumbprintNamed || padding is null
+            || !publicKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url(parts[2]), HashAlgorithmName.SHA256, padding))
+        {
+            return false;
+        }
+
+        LastClaims = Encoding.UTF8.GetString(Base64Url(parts[1]));
+        using var claims = JsonDocument.Parse(LastClaims);
+        var c = claims.RootElement;
+        return c.GetProperty("iss").GetString() == ClientId && c.GetProperty("sub").GetString() == ClientId
+            && c.GetProperty("aud").GetString()?.EndsWith($"/{tenant}/oauth2/v2.0/token", StringComparison.Ordinal) == true
+            && DateTimeOffset.FromUnixTimeSeconds(UnixSeconds(c.GetProperty("exp"))) > DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>A NumericDate claim; MSAL writes it as a string of digits, others as a number.</summary>
+    private static long UnixSeconds(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetInt64();
+
+    private static string Base64UrlText(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private async Task<IResult> JwtBearerAsync(HttpContext context)
     {
