@@ -35,10 +35,12 @@ public sealed partial class StageJob
     [DisplayName("{0} (run {1})")]
     public async Task RunAsync(string stage, Guid runId, string runKind, PerformContext? context, CancellationToken cancellationToken)
     {
+        // First of all, so every line the job writes (the recorder's too) carries the run: one run's lines can be
+        // picked out of many nodes' logs (RunId in the JSON console's Scopes, "=> run … stage …" in the plain one).
+        using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage);
         var target = _stages.FirstOrDefault(s => s.Name == stage)
             ?? throw new InvalidOperationException($"No pipeline stage named '{stage}' in this build.");
         await _recorder.EnsureRunAsync(runId, runKind, cancellationToken).ConfigureAwait(false);
-        using var scope = _logger.BeginScope("run {RunId} stage {Stage}", runId, stage);
         await using var claim = await _recorder.ClaimStageAsync(runId, stage, context?.BackgroundJob?.Id, cancellationToken).ConfigureAwait(false);
         if (claim is null)
         {
@@ -87,8 +89,11 @@ public sealed partial class StageJob
 
     /// <summary>Marks a chained run finished; the last continuation of the nightly chain.</summary>
     [DisplayName("finish run {0}")]
-    public Task FinishAsync(Guid runId, CancellationToken cancellationToken) =>
-        _recorder.FinishRunAsync(runId, null, cancellationToken);
+    public async Task FinishAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        using var scope = _logger.BeginScope("run {RunId}", runId);
+        await _recorder.FinishRunAsync(runId, null, cancellationToken).ConfigureAwait(false);
+    }
 
     private static partial class Log
     {

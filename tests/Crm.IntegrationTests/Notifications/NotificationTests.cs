@@ -124,6 +124,9 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
             ["Crm__Schedules__0__TimeZone"] = "UTC",
             ["Crm__Notifications__Silences__0__Source"] = "orders",
             ["Crm__Notifications__Silences__0__After"] = "30m",
+            // JSON lines with the stages' information lines, to check each carries its run id.
+            ["Crm__Logging__Json"] = "true",
+            ["Logging__LogLevel__Crm.Pipeline"] = "Information",
         }), "--config", feed);
 
         static bool Missed(string? s) => s is not null && s.Contains("The nightly run has not", StringComparison.Ordinal);
@@ -149,6 +152,17 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
         Assert.Equal(["[Crm] No new orders rows for 30 min", "[Crm] Resolved: No new orders rows for 30 min"], all.Where(Silent));
         var hooks = hook.Accepted().Select(b => b.GetProperty("text").GetString()!.Split('\n')[0]).Where(s => Missed(s) || Silent(s)).ToList();
         Assert.Equal(all.Order(StringComparer.Ordinal), hooks.Order(StringComparer.Ordinal));
+
+        // Every line the nightly's stages wrote (the pipeline's categories, less the watch beside it) names its run.
+        var runId = await ds.ScalarAsync<string>("select run_id::text from ops.pipeline_run where kind = 'nightly'");
+        var lines = _nodes[0].Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var staged = lines.Where(l => l.GetProperty("Category").GetString() is { } c
+            && c.StartsWith("Crm.Pipeline.", StringComparison.Ordinal) && !c.StartsWith("Crm.Pipeline.Notifications.", StringComparison.Ordinal)).ToList();
+        static string? RunOf(JsonElement line) => line.TryGetProperty("Scopes", out var scopes)
+            ? scopes.EnumerateArray().Select(s => s.TryGetProperty("RunId", out var r) ? r.GetString() : null).FirstOrDefault(r => r is not null)
+            : null;
+        Assert.Contains(staged, l => l.GetProperty("Message").GetString()!.StartsWith("Stage orders succeeded", StringComparison.Ordinal));
+        Assert.All(staged, l => Assert.True(RunOf(l) == runId, $"no run {runId} on: {l}"));
     }
 
     private static Dictionary<string, string> Settings(SmtpSink smtp, WebhookReceiver hook, Dictionary<string, string> more)
