@@ -1,4 +1,4 @@
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 using Npgsql;

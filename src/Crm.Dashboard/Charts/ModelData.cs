@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 using Npgsql;
 
 namespace Crm.Dashboard.Charts;

@@ -1,5 +1,5 @@
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Pipeline.Ops;
+using Crm.Dashboard.Auth;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

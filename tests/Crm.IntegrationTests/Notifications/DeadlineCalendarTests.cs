@@ -1,7 +1,7 @@
 using System.Globalization;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Notifications;
-using Crm.Pipeline.Ops;
+using Crm.Pipeline.Display;
 using Crm.Worker.Hosting;
 using Crm.Worker.Scheduling;
 using Microsoft.Extensions.Options;
