@@ -81,6 +81,8 @@ internal static class ChurnTruthBenchmark
         var all = report["all"];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"churn-truth[{n:N0}]: web + email over RFM alone: observed AUC {all.Observed.RocAuc - rfm.Observed.RocAuc:+0.0000;-0.0000}, true-dropout AUC {all.TrueDropoutAuc - rfm.TrueDropoutAuc:+0.0000;-0.0000}"));
+        Console.WriteLine("churn-truth[" + n.ToString("N0", CultureInfo.InvariantCulture) + "]: each feature alone against the true dropout: "
+            + string.Join(", ", report.FeatureTruthAuc.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F3}"))));
         var champion = report.Champion();
         var bgnbd = report["baseline bgnbd"];
         var alive = report["baseline bgnbd_p_alive"];

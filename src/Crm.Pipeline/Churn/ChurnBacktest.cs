@@ -10,7 +10,8 @@ namespace Crm.Pipeline.Churn;
 /// <param name="TrainRows">Rows the model was trained on (0 for baselines).</param>
 /// <param name="Metrics">Metrics on the customers active at the cutoff (a trained model's calibrated probabilities).</param>
 /// <param name="Uncalibrated">A trained model's metrics before its calibration (null for baselines).</param>
-public sealed record CutoffResult(DateOnly Cutoff, string Model, int TrainRows, ChurnMetrics Metrics, ChurnMetrics? Uncalibrated = null);
+/// <param name="Calibration">A trained model's calibration choice: applied or not, and the held-out figures behind it (null for baselines).</param>
+public sealed record CutoffResult(DateOnly Cutoff, string Model, int TrainRows, ChurnMetrics Metrics, ChurnMetrics? Uncalibrated = null, CalibrationChoice? Calibration = null);
 
 /// <summary>The outcome of a rolling time-based backtest.</summary>
 /// <param name="Results">One row per cutoff and model, oldest cutoff first.</param>
@@ -178,7 +179,7 @@ public sealed class ChurnBacktest
         ArgumentNullException.ThrowIfNull(test);
         var model = ChurnModel.TrainCalibrated(train, kind, features, options);
         return new CutoffResult(cutoff, kind, train.Count,
-            ChurnMetrics.Compute(test.Labels, model.Predict(test)), ChurnMetrics.Compute(test.Labels, model.PredictUncalibrated(test)));
+            ChurnMetrics.Compute(test.Labels, model.Predict(test)), ChurnMetrics.Compute(test.Labels, model.PredictUncalibrated(test)), model.CalibrationChoice);
     }
 
     /// <summary>BG/NBD's P(no purchase in the horizon) of every row (0.5 where it could not be fitted): the baseline's churn probability.</summary>

@@ -172,8 +172,11 @@ public sealed class ChurnModel
         var view = ToDataView(ml, data, indexes, i => (float)(data.Labels[i] ? wPos : wNeg));
         IEstimator<ITransformer> learner = trainer switch
         {
+            // One thread for all three trainers: with several, the order in which partial sums are added depends on
+            // the scheduling, and the same data and seed must give the same model (and so the same champion) every run.
             FastTree => ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
             {
+                NumberOfThreads = 1,
                 NumberOfTrees = options.Trees,
                 NumberOfLeaves = options.Leaves,
                 MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
@@ -187,8 +190,6 @@ public sealed class ChurnModel
                 L2Regularization = 1f,
                 NumberOfThreads = 1,
             }),
-            // One thread: LightGBM's result depends on how the work is split, and the same data and seed must
-            // give the same artifact.
             LightGbm => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
             {
                 NumberOfIterations = options.Trees,

@@ -92,8 +92,8 @@ public sealed record PlattCalibration(double A, double B)
     }
 
     /// <summary>
-    /// Fits Platt scaling on the fold and keeps it only when it lowers the expected calibration error on fold rows
-    /// it was not fitted on. With rows of several cutoffs (<paramref name="cutoffs"/>), it is fitted on the earlier
+    /// Fits Platt scaling on the fold and keeps it only when it lowers both the expected calibration error and the
+    /// log-loss on fold rows it was not fitted on. With rows of several cutoffs (<paramref name="cutoffs"/>), it is fitted on the earlier
     /// cutoffs and measured on the latest, as a model is calibrated on the past and then scores the next cutoff;
     /// with one cutoff, on alternate rows. A model trained on log-loss (logistic regression) is often calibrated
     /// already, and a second fit on a few thousand rows of older cutoffs can make it worse (#22).
@@ -117,9 +117,13 @@ public sealed record PlattCalibration(double A, double B)
         var test = testRows.Select(i => probabilities[i]).ToArray();
         var testLabels = testRows.Select(i => labels[i]).ToArray();
         var trial = Fit(fitRows.Select(i => probabilities[i]).ToArray(), fitRows.Select(i => labels[i]).ToArray());
-        var before = test.Length == 0 ? double.NaN : ChurnMetrics.Compute(testLabels, test).ExpectedCalibrationError;
-        var after = test.Length == 0 ? double.NaN : ChurnMetrics.Compute(testLabels, test.Select(trial.Apply).ToArray()).ExpectedCalibrationError;
-        var apply = trial != Identity && after < before;
+        var raw = test.Length == 0 ? null : ChurnMetrics.Compute(testLabels, test);
+        var fitted = test.Length == 0 ? null : ChurnMetrics.Compute(testLabels, test.Select(trial.Apply).ToArray());
+        var before = raw?.ExpectedCalibrationError ?? double.NaN;
+        var after = fitted?.ExpectedCalibrationError ?? double.NaN;
+        // ECE over ten bins of a few hundred rows moves by a few hundredths by chance alone; the log-loss, a proper
+        // scoring rule over every row, must agree that the calibration helps, or the model is left as trained.
+        var apply = trial != Identity && after < before && fitted!.LogLoss < raw!.LogLoss;
         return new CalibrationChoice(apply ? Fit(probabilities, labels) : Identity, before, after, test.Length, byTime ? "latest training cutoff" : "alternate rows");
     }
 

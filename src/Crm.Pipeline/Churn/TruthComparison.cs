@@ -19,6 +19,9 @@ internal sealed record TruthModelResult(string Name, int Features, ChurnMetrics 
 /// <param name="Results">One row per model and baseline.</param>
 internal sealed record TruthReport(DateOnly Cutoff, int TrainRows, int TestRows, double TrueDropoutShare, IReadOnlyList<TruthModelResult> Results)
 {
+    /// <summary>Each present feature's own ROC-AUC against the true dropout (a missing value ranks lowest), strongest first.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> FeatureTruthAuc { get; init; } = [];
+
     public TruthModelResult this[string name] => Results.Single(r => r.Name == name);
 
     /// <summary>
@@ -92,7 +95,9 @@ internal static class TruthComparison
 
         var observed = ChurnMetrics.Compute(truth, test.Labels.Select(l => l ? 1.0 : 0.0).ToArray(), probabilities: false);
         results.Add(new TruthModelResult("observed label itself", 0, observed, observed.RocAuc));
-        return new TruthReport(testCutoff, train.Count, test.Count, truth.Length == 0 ? 0 : truth.Count(t => t) / (double)truth.Length, results);
+        var single = present.Select(f => KeyValuePair.Create(f, AucOrNaN(truth, test.Features.Select(x => float.IsNaN(x[IndexOf(f)]) ? double.MinValue : (double)x[IndexOf(f)]).ToArray(), false)))
+            .OrderByDescending(kv => Math.Abs(kv.Value - 0.5)).ToList();
+        return new TruthReport(testCutoff, train.Count, test.Count, truth.Length == 0 ? 0 : truth.Count(t => t) / (double)truth.Length, results) { FeatureTruthAuc = single };
     }
 
     private static double[] BaselineScores(string model, ChurnData test)

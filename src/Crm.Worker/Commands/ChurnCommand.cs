@@ -104,13 +104,14 @@ internal static class ChurnCommand
 
     private static void Print(IReadOnlyList<CutoffResult> results, ChurnOptions options, bool rolling)
     {
-        Console.WriteLine($"{"cutoff",-10} {"model",-14} {"train",8} {"test",7} {"churn",6} {"roc_auc",7} {"pr_auc",7} {"logloss",7} {"brier",6} {"ece",6} {"ece_raw",7} {"lift10",6} {"capt10",6}");
+        Console.WriteLine($"{"cutoff",-10} {"model",-14} {"train",8} {"test",7} {"churn",6} {"roc_auc",7} {"pr_auc",7} {"logloss",7} {"brier",6} {"ece",6} {"ece_raw",7} {"cal",3} {"lift10",6} {"capt10",6}");
         foreach (var r in results)
         {
             var m = r.Metrics;
             var raw = r.Uncalibrated is { } u ? u.ExpectedCalibrationError.ToString("F4", CultureInfo.InvariantCulture) : "-";
+            var cal = r.Calibration is { } c ? c.Applied ? "yes" : "no" : "-";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Cutoff:yyyy-MM-dd} {r.Model,-14} {r.TrainRows,8} {m.Count,7} {m.ChurnRate,6:F3} {m.RocAuc,7:F4} {m.PrAuc,7:F4} {m.LogLoss,7:F4} {m.Brier,6:F4} {m.ExpectedCalibrationError,6:F4} {raw,7} {m.LiftTopDecile,6:F2} {m.CaptureTopDecile,6:F3}"));
+                $"{r.Cutoff:yyyy-MM-dd} {r.Model,-14} {r.TrainRows,8} {m.Count,7} {m.ChurnRate,6:F3} {m.RocAuc,7:F4} {m.PrAuc,7:F4} {m.LogLoss,7:F4} {m.Brier,6:F4} {m.ExpectedCalibrationError,6:F4} {raw,7} {cal,3} {m.LiftTopDecile,6:F2} {m.CaptureTopDecile,6:F3}"));
         }
 
         var report = new BacktestReport(results, []);
