@@ -27,10 +27,13 @@ internal static class ChurnTruthBenchmark
     {
         var name = "bench_churn_truth_" + n;
         await using var ds = await BenchEnvironment.CreateDatabaseAsync(server.ConnectionString, name);
+        // Twelve visits a year besides those around purchases: a customer who still shops somewhere looks in about
+        // monthly whether or not they buy, and what tells a slow buyer from one who left is exactly those visits.
+        // With four a year the site said little about the slow buyers (trees 0.667 AUC against the true dropout; 0.705 with twelve).
         var company = new GeneratorOptions
         {
             Customers = n, Start = new DateOnly(2025, 1, 1), Days = 400, Seed = 8, Progress = false,
-            VisitsPerPurchase = 3, BaselineVisitsPerYear = 4, CampaignReach = 0.05, QuestionsPerYear = 0.3,
+            VisitsPerPurchase = 3, BaselineVisitsPerYear = 12, CampaignReach = 0.05, QuestionsPerYear = 0.3,
             Out = Path.Combine(root, "company-" + n, "synthetic"),
         };
         var options = new ChurnOptions { AsOf = company.Start.AddDays(company.Days), BacktestCutoffs = 1 };
