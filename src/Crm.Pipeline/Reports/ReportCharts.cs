@@ -35,18 +35,37 @@ internal static class ReportCharts
     {
         return
         [
-            new ChartImage("revenue-trend." + idSuffix, RevenueTrend(data, currency), labels["trend_revenue"], Width, Height),
-            new ChartImage("churn-trend." + idSuffix, ChurnTrend(data), labels["trend_churn"], Width, Height),
+            new ChartImage("revenue-trend." + idSuffix, RevenueTrend(data, currency, labels.Culture), labels["trend_revenue"], Width, Height),
+            new ChartImage("churn-trend." + idSuffix, ChurnTrend(data, labels.Culture), labels["trend_churn"], Width, Height),
             new ChartImage("segment-mix." + idSuffix, SegmentMix(data), labels["segment_mix"], Width, Height),
             new ChartImage("at-risk." + idSuffix, AtRiskValue(data, currency), labels["at_risk_value"], Width, 200),
         ];
     }
 
-    internal static string BucketLabel(TrendPoint p, string cadence) => cadence == "monthly"
-        ? p.Start.ToString("MMM yy", CultureInfo.InvariantCulture)
-        : p.Start.ToString("MMM d", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A trend bucket in the recipient's language, as the plain-text table shows it: "Mar 26" and "Mar 9" in English,
+    /// the culture's own year-month and month-day patterns otherwise (2026年3月, 3月9日).
+    /// </summary>
+    internal static string BucketLabel(TrendPoint p, string cadence, CultureInfo culture)
+    {
+        if (culture.TwoLetterISOLanguageName == "en")
+        {
+            return ChartBucketLabel(p, cadence, culture);
+        }
 
-    private static byte[] RevenueTrend(ReportData data, string currency)
+        var pattern = cadence == "monthly" ? culture.DateTimeFormat.YearMonthPattern : culture.DateTimeFormat.MonthDayPattern;
+        return p.Start.ToString(pattern, culture);
+    }
+
+    /// <summary>
+    /// A trend bucket under a chart's bar: English month names for English, else digits only (2026-03, 03-09),
+    /// which every chart font draws, where a month name in another script might not be.
+    /// </summary>
+    internal static string ChartBucketLabel(TrendPoint p, string cadence, CultureInfo culture) => culture.TwoLetterISOLanguageName == "en"
+        ? p.Start.ToString(cadence == "monthly" ? "MMM yy" : "MMM d", CultureInfo.InvariantCulture)
+        : p.Start.ToString(cadence == "monthly" ? "yyyy-MM" : "MM-dd", CultureInfo.InvariantCulture);
+
+    private static byte[] RevenueTrend(ReportData data, string currency, CultureInfo culture)
     {
         var plot = NewPlot();
         var n = data.Trend.Count;
@@ -70,13 +89,13 @@ internal static class ReportCharts
         line.LineWidth = 2;
         line.MarkerSize = 4;
         line.LinePattern = LinePattern.Dashed;
-        SetCategoryTicks(plot, data.Trend.Select(t => BucketLabel(t, data.Period.Cadence)).ToArray());
+        SetCategoryTicks(plot, data.Trend.Select(t => ChartBucketLabel(t, data.Period.Cadence, culture)).ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Money(v, currency) };
         plot.Axes.Margins(bottom: 0);
         return Png(plot, Height);
     }
 
-    private static byte[] ChurnTrend(ReportData data)
+    private static byte[] ChurnTrend(ReportData data, CultureInfo culture)
     {
         var plot = NewPlot();
         var n = data.Trend.Count;
@@ -91,7 +110,7 @@ internal static class ReportCharts
         now.Color = Danger;
         now.LineWidth = 3;
         now.MarkerSize = 7;
-        SetCategoryTicks(plot, data.Trend.Select(t => BucketLabel(t, data.Period.Cadence)).ToArray());
+        SetCategoryTicks(plot, data.Trend.Select(t => ChartBucketLabel(t, data.Period.Cadence, culture)).ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.#", CultureInfo.InvariantCulture) + "%" };
         plot.Axes.SetLimits(-0.5, n - 0.5, 0, Math.Max(1, data.Trend.Max(t => Math.Max(t.Current.ChurnRate ?? 0, t.YearBefore.ChurnRate ?? 0)) * 100 * 1.15));
         return Png(plot, Height);

@@ -44,7 +44,7 @@ internal static class ReportText
 
         Heading(sb, L["trend_revenue"] + " / " + L["trend_churn"]);
         Grid(sb, ["", L["revenue"], L["year_before"], L["churn_rate"]],
-            data.Trend.Select(t => new[] { ReportCharts.BucketLabel(t, data.Period.Cadence), f.Money(t.Current.Revenue), f.Money(t.YearBefore.Revenue), f.Percent(t.Current.ChurnRate) }).ToList());
+            data.Trend.Select(t => new[] { ReportCharts.BucketLabel(t, data.Period.Cadence, f.Culture), f.Money(t.Current.Revenue), f.Money(t.YearBefore.Revenue), f.Percent(t.Current.ChurnRate) }).ToList());
 
         Heading(sb, L["segment_mix"]);
         Grid(sb, [L["segment"], L["customers"], L["revenue"]], data.Segments.Select(s => new[] { ReportNotes.Segment(s.Segment, L), f.Count(s.Customers), f.Money(s.Revenue) }).ToList());

@@ -27,6 +27,19 @@ public sealed class ReportPartsTests
     }
 
     [Fact]
+    public void TrendBuckets_AreNamedInTheRecipientsLanguage()
+    {
+        var week = new TrendPoint(new DateOnly(2026, 3, 9), new DateOnly(2026, 3, 16), null!, null!);
+        var month = new TrendPoint(new DateOnly(2026, 3, 1), new DateOnly(2026, 4, 1), null!, null!);
+        var zh = ReportLabels.For("zh").Culture;
+        var en = ReportLabels.For("en").Culture;
+
+        Assert.Equal(("Mar 9", "Mar 26"), (ReportCharts.BucketLabel(week, "weekly", en), ReportCharts.BucketLabel(month, "monthly", en)));
+        Assert.Equal(("3月9日", "2026年3月"), (ReportCharts.BucketLabel(week, "weekly", zh), ReportCharts.BucketLabel(month, "monthly", zh)));
+        Assert.Equal(("03-09", "2026-03"), (ReportCharts.ChartBucketLabel(week, "weekly", zh), ReportCharts.ChartBucketLabel(month, "monthly", zh)));
+    }
+
+    [Fact]
     public void TextGrid_AlignsChineseCellsByDisplayWidth()
     {
         var sb = new StringBuilder();
