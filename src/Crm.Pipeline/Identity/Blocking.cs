@@ -10,13 +10,13 @@ namespace Crm.Pipeline.Identity;
 /// </summary>
 internal static class Blocking
 {
-    public const int KeyCount = 11;
+    public const int KeyCount = 14;
 
     public static readonly string[] KeyNames =
     [
         "email", "phone", "national id", "date of birth + family soundex", "name prefixes (either order)", "family soundex + postcode",
         "street + number + family initial", "given soundex + birth month", "family prefix + given initial", "postcode + birth month",
-        "date of birth + given soundex",
+        "date of birth + given soundex", "postcode + street number", "given soundex + postcode", "name soundexes (either order) + postcode",
     ];
 
     /// <summary>Fills the <see cref="KeyCount"/> key hashes of a record (0 = key not available).</summary>
@@ -71,6 +71,23 @@ internal static class Blocking
         if (dob is not null && givenSoundex is not null)
         {
             keys[10] = Hash(10, dob, givenSoundex);
+        }
+
+        // Without a name: a family name replaced or mistyped beyond its soundex, at the same address.
+        if (postcode is not null && v[(int)MatchField.StreetNumber] is { } houseNumber)
+        {
+            keys[11] = Hash(11, postcode, houseNumber);
+        }
+
+        if (givenSoundex is not null && postcode is not null)
+        {
+            keys[12] = Hash(12, givenSoundex, postcode);
+        }
+
+        // Given and family names typed in each other's place, one of them mistyped (white/whtie share a soundex).
+        if (givenSoundex is { Length: > 0 } gs && familySoundex is { Length: > 0 } fs && postcode is not null)
+        {
+            keys[13] = Hash(13, string.CompareOrdinal(gs, fs) <= 0 ? gs + fs : fs + gs, postcode);
         }
     }
 
@@ -228,6 +245,9 @@ internal static class Blocking
         [MatchField.Family, MatchField.Given, MatchField.Country],
         [MatchField.Postcode, MatchField.DateOfBirth, MatchField.Country, MatchField.Locality, MatchField.Region],
         [MatchField.DateOfBirth, MatchField.Given, MatchField.Country],
+        [MatchField.Postcode, MatchField.StreetNumber, MatchField.Country, MatchField.Locality, MatchField.Region],
+        [MatchField.Given, MatchField.Postcode, MatchField.Country, MatchField.Locality, MatchField.Region],
+        [MatchField.Given, MatchField.Family, MatchField.Postcode, MatchField.Country, MatchField.Locality, MatchField.Region],
     ];
 
     /// <summary>The keys two records share, one bit per key.</summary>

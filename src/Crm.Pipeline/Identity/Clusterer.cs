@@ -160,7 +160,7 @@ internal sealed class Clusterer
                 {
                     if (PairComparer.CompareField(field, rx[field], ry[field]) == 0)
                     {
-                        if (_model.Probability(PairComparer.Compare(rx, ry)) < _options.MatchThreshold)
+                        if (_model.Probability(PairComparer.Compare(rx, ry), rx, ry) < _options.MatchThreshold)
                         {
                             return true;
                         }

@@ -40,6 +40,78 @@ public sealed class FellegiSunterModel
         return level == 0 ? Math.Min(w, 0) : level == M[field].Length - 1 ? Math.Max(w, 0) : w;
     }
 
+    /// <summary>How much a term-frequency adjustment may lower (bits) an exact agreement's weight.</summary>
+    internal const double MaxFrequencyPenalty = 4;
+
+    /// <summary>How much a term-frequency adjustment may raise (bits) an exact agreement's weight.</summary>
+    internal const double MaxFrequencyBonus = 3;
+
+    /// <summary>Value frequencies of the records being resolved (set for each run, never stored).</summary>
+    [JsonIgnore]
+    internal TermFrequencies? Frequencies { get; set; }
+
+    /// <summary>
+    /// The term-frequency adjustment of one field for two records: for an exact agreement on a value
+    /// v, log2(u_exact / share(v)), so a value rarer than the average agreement weighs more and a
+    /// common one less; bounded, and never below zero in total (exact agreement never counts against).
+    /// </summary>
+    internal double FrequencyAdjustment(int field, ulong pattern, MatchRecord a, MatchRecord b)
+    {
+        var top = M.Length > field ? M[field].Length - 1 : -1;
+        if (Frequencies is null || top < 0 || !Active[field] || PairComparer.Level(pattern, field) != top)
+        {
+            return 0;
+        }
+
+        var v = a.Values[field];
+        if (v is null || !string.Equals(v, b.Values[field], StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        var share = Frequencies.Share((MatchField)field, v);
+        if (share <= 0)
+        {
+            return 0;
+        }
+
+        var adjust = Math.Clamp(Math.Log2(U[field][top] / share), -MaxFrequencyPenalty, MaxFrequencyBonus);
+        return Math.Max(adjust, -Weight(field, top));
+    }
+
+    /// <summary>Every field's term-frequency adjustment, indexed by field.</summary>
+    internal double[] FrequencyAdjustments(ulong pattern, MatchRecord a, MatchRecord b)
+    {
+        var adjust = new double[MatchRecord.FieldCount];
+        foreach (var f in TermFrequencies.Fields)
+        {
+            adjust[(int)f] = FrequencyAdjustment((int)f, pattern, a, b);
+        }
+
+        return adjust;
+    }
+
+    /// <summary>The sum of the term-frequency adjustments of two records.</summary>
+    internal double FrequencyAdjustment(ulong pattern, MatchRecord a, MatchRecord b)
+    {
+        var sum = 0.0;
+        foreach (var f in TermFrequencies.Fields)
+        {
+            sum += FrequencyAdjustment((int)f, pattern, a, b);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The match weight of two records: the pattern's weight plus the term-frequency adjustments.</summary>
+    internal double MatchWeight(ulong pattern, MatchRecord a, MatchRecord b) => MatchWeight(pattern) + FrequencyAdjustment(pattern, a, b);
+
+    /// <summary>The match probability of two records, term frequencies included.</summary>
+    internal double Probability(ulong pattern, MatchRecord a, MatchRecord b) => ToProbability(MatchWeight(pattern, a, b));
+
+    /// <summary>1 / (1 + 2^−weight).</summary>
+    internal static double ToProbability(double weight) => 1.0 / (1.0 + Math.Pow(2, -weight));
+
     /// <summary>The total match weight of a packed comparison pattern.</summary>
     internal double MatchWeight(ulong pattern)
     {

@@ -12,7 +12,14 @@ namespace Crm.Pipeline.Identity;
 /// <param name="Elapsed">Time taken to clean and resolve (reading the file excluded).</param>
 /// <param name="Resolution">The matcher's full outcome.</param>
 /// <param name="ColumnsUsed">Columns mapped to match fields.</param>
-public sealed record EvaluationResult(int Records, PairwiseMetrics Metrics, int Clusters, TimeSpan Elapsed, Resolution Resolution, IReadOnlyList<string> ColumnsUsed);
+public sealed record EvaluationResult(int Records, PairwiseMetrics Metrics, int Clusters, TimeSpan Elapsed, Resolution Resolution, IReadOnlyList<string> ColumnsUsed)
+{
+    /// <summary>The cleaned records, in file order.</summary>
+    public IReadOnlyList<MatchRecord> Cleaned { get; init; } = [];
+
+    /// <summary>The true entity of each record, in file order.</summary>
+    public IReadOnlyList<string> Truth { get; init; } = [];
+}
 
 /// <summary>
 /// Evaluates the matcher on a CSV of person records with a truth column, in memory, with the same
@@ -53,7 +60,11 @@ public static partial class IdentityEvaluation
         var resolution = Matcher.Resolve(records, matching);
         clock.Stop();
         var metrics = PairwiseMetrics.Compute(truth, resolution.Labels);
-        return new EvaluationResult(records.Count, metrics, resolution.Labels.Distinct().Count(), clock.Elapsed, resolution, used);
+        return new EvaluationResult(records.Count, metrics, resolution.Labels.Distinct().Count(), clock.Elapsed, resolution, used)
+        {
+            Cleaned = records,
+            Truth = truth,
+        };
     }
 
     /// <summary>Reads person records and their truth labels from a CSV file.</summary>

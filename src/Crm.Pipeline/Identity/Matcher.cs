@@ -97,7 +97,8 @@ public static class Matcher
         timings["comparing"] = clock.Elapsed;
 
         clock.Restart();
-        model ??= Fit(records, patterns, options, candidates, keys);
+        model = model is null ? Fit(records, patterns, options, candidates, keys) : model.Copy;
+        model.Frequencies = TermFrequencies.Count(records);
         timings["em"] = clock.Elapsed;
 
         clock.Restart();
@@ -106,10 +107,14 @@ public static class Matcher
         for (var i = 0; i < candidates.Count; i++)
         {
             var p = patterns[i];
-            if (!cache.TryGetValue(p, out var probability))
+            if (!cache.TryGetValue(p, out var weight))
             {
-                cache[p] = probability = model.Probability(p);
+                cache[p] = weight = model.MatchWeight(p);
             }
+
+            var a = records[candidates[i].A];
+            var b = records[candidates[i].B];
+            var probability = FellegiSunterModel.ToProbability(weight + model.FrequencyAdjustment(p, a, b));
 
             var rule = Rule(p, options);
             if (rule != MatchRule.Probabilistic
@@ -189,6 +194,27 @@ public static class Matcher
         };
     }
 
+    /// <summary>Why a scored pair at or above the threshold is still not linked by the rules; null when they allow it.</summary>
+    internal static string? Refusal(ulong p, MatchingOptions options)
+    {
+        if (Rule(p, options) != MatchRule.Probabilistic)
+        {
+            return null;
+        }
+
+        if (options.RequireNonNameAgreement && !AgreesBeyondName(p))
+        {
+            return "no field besides the names agrees closely";
+        }
+
+        if (options.RequireNonNameAgreement && NameDisagrees(p))
+        {
+            return "a name clearly differs";
+        }
+
+        return options.HouseholdGuard && Household(p) ? "household guard (given names differ and only the address agrees)" : null;
+    }
+
     // Names alone are weak evidence in a real population (many Jean Martins); a link needs one more field to agree closely.
     private static bool AgreesBeyondName(ulong p)
     {
@@ -223,8 +249,9 @@ public static class Matcher
             || PairComparer.Level(p, (int)MatchField.NationalId) >= 1;
         return PairComparer.Level(p, (int)MatchField.Given) switch
         {
-            3 or -1 => false,
-            2 => !personal && PairComparer.Level(p, (int)MatchField.Phone) < 2,
+            // Close given names are a typo or a listed short form: gendered forms (the household's
+            // Antônia and Antônio) compare as merely similar, so the address may link these.
+            3 or 2 or -1 => false,
             _ => !personal,
         };
     }

@@ -39,10 +39,10 @@ public sealed class MatchingOptions
 
     /// <summary>
     /// Household guard: members of one household share surname, address and often a phone number, and
-    /// their given names may differ by a single letter (Antônia/Antônio). When the given names are not
-    /// equal, the address alone never links a pair: a close given name (Jaro–Winkler ≥ 0.92) also needs
-    /// the same phone or a personal identifier (e-mail, date of birth, national id), a less similar one
-    /// a personal identifier (the phone rule included). Default true.
+    /// their given names may differ by a single letter (Antônia/Antônio, Jean/Jeanne). Unless the given
+    /// names are equal, close (a typo, a listed short form) or missing, the address alone never links a
+    /// pair: a personal identifier must agree too (e-mail, date of birth, national id). Gendered forms
+    /// of one name compare as merely similar, so they stay guarded. Default true.
     /// </summary>
     public bool HouseholdGuard { get; set; } = true;
 

@@ -26,14 +26,14 @@ internal static class PairComparer
         var jg = Jw(g1, g2);
         var jf = Jw(f1, f2);
         int given, family;
-        if (jg + jf < 1.6 && Jw(g1, f2) + Jw(f1, g2) is var swapped && swapped > jg + jf + 0.2)
+        if (Swapped(g1, f1, g2, f2, jg, jf))
         {
             given = NameLevel(g1, f2);
             family = NameLevel(f1, g2);
         }
         else
         {
-            given = NameLevel(g1, g2, jg);
+            given = NameLevel(g1, g2, jg, isGiven: true);
             family = NameLevel(f1, f2, jf);
         }
 
@@ -45,7 +45,7 @@ internal static class PairComparer
         // An address is street and number together: the same street at another number is a neighbour
         // (at most "similar"), and the same number on a street that is not the same or close says nothing.
         var postcode = EditLevel(x[(int)MatchField.Postcode], y[(int)MatchField.Postcode]);
-        var number = ExactLevel(x[(int)MatchField.StreetNumber], y[(int)MatchField.StreetNumber]);
+        var number = NumberLevel(x[(int)MatchField.StreetNumber], y[(int)MatchField.StreetNumber]);
         var street = TextLevel(x[(int)MatchField.Street], y[(int)MatchField.Street]);
         pattern = Put(pattern, MatchField.StreetNumber, street < 2 || postcode == 0 ? -1 : number);
         // Likewise the same street name under another postcode is another street.
@@ -59,13 +59,28 @@ internal static class PairComparer
         return pattern;
     }
 
+    /// <summary>Whether the two records' names read better with one record's given and family names swapped.</summary>
+    public static bool NamesSwapped(MatchRecord a, MatchRecord b)
+    {
+        var g1 = a.Values[(int)MatchField.Given];
+        var f1 = a.Values[(int)MatchField.Family];
+        var g2 = b.Values[(int)MatchField.Given];
+        var f2 = b.Values[(int)MatchField.Family];
+        return Swapped(g1, f1, g2, f2, Jw(g1, g2), Jw(f1, f2));
+    }
+
+    private static bool Swapped(string? g1, string? f1, string? g2, string? f2, double jg, double jf) =>
+        jg + jf < 1.6 && Jw(g1, f2) + Jw(f1, g2) > jg + jf + 0.2;
+
     /// <summary>The level of <paramref name="field"/> in a packed pattern (−1 = missing).</summary>
     public static int Level(ulong pattern, int field) => (int)((pattern >> (field * 4)) & 0xF) - 1;
 
     /// <summary>Compares one field of two records (used by the over-merge guard).</summary>
     public static int CompareField(MatchField field, string? a, string? b) => field switch
     {
-        MatchField.Given or MatchField.Family => NameLevel(a, b),
+        MatchField.Given => NameLevel(a, b, isGiven: true),
+        MatchField.Family => NameLevel(a, b),
+        MatchField.StreetNumber => NumberLevel(a, b),
         MatchField.DateOfBirth => DateLevel(a, b),
         MatchField.Email => EmailLevel(a, b),
         MatchField.Phone or MatchField.Postcode or MatchField.NationalId => EditLevel(a, b),
@@ -77,17 +92,30 @@ internal static class PairComparer
 
     private static double Jw(string? a, string? b) => a is null || b is null ? 0 : Similarity.JaroWinkler(a, b);
 
-    // 0 different, 1 initial or JW ≥ 0.80, 2 JW ≥ 0.92 or a prefix of 3+ letters, 3 exact
-    private static int NameLevel(string? a, string? b, double jw = -1)
+    // 0 different, 1 initial or JW ≥ 0.80 or (given names) a gendered form, 2 JW ≥ 0.92 or a prefix of
+    // 3+ letters or (given names) a listed short form, 3 exact (spaces aside)
+    internal static int NameLevel(string? a, string? b, double jw = -1, bool isGiven = false)
     {
         if (a is null || b is null)
         {
             return -1;
         }
 
-        if (string.Equals(a, b, StringComparison.Ordinal))
+        if (string.Equals(a, b, StringComparison.Ordinal) || SameWithoutSpaces(a, b))
         {
             return 3;
+        }
+
+        // Antônia/Antônio, Daniel/Daniela, Jean/Jeanne: often two people of one household, so never
+        // closer than "similar", however few letters differ.
+        if (isGiven && GenderedForms(a, b))
+        {
+            return 1;
+        }
+
+        if (isGiven && NameVariants.Related(a, b))
+        {
+            return 2;
         }
 
         jw = jw < 0 ? Similarity.JaroWinkler(a, b) : jw;
@@ -169,6 +197,95 @@ internal static class PairComparer
         return Similarity.Osa(a, b, 1) <= 1 ? 1 : 0;
     }
 
+    /// <summary>Whether two keys are equal once their spaces are dropped ("h o"/"ho", "lake clifton"/"lakeclifton").</summary>
+    internal static bool SameWithoutSpaces(string a, string b)
+    {
+        if (!a.Contains(' ', StringComparison.Ordinal) && !b.Contains(' ', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int i = 0, j = 0;
+        while (true)
+        {
+            while (i < a.Length && a[i] == ' ')
+            {
+                i++;
+            }
+
+            while (j < b.Length && b[j] == ' ')
+            {
+                j++;
+            }
+
+            if (i == a.Length || j == b.Length)
+            {
+                return i == a.Length && j == b.Length;
+            }
+
+            if (a[i++] != b[j++])
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether two given names are the masculine and feminine (or plain and diminutive-ending) forms of
+    /// one name: equal once trailing vowels and then a doubled final consonant are dropped
+    /// (antonio/antonia → anton, jean/jeanne → jean, daniel/daniela → daniel, louis/louise → louis).
+    /// </summary>
+    internal static bool GenderedForms(string a, string b)
+    {
+        var sa = Stem(a);
+        var sb = Stem(b);
+        return sa.Length >= 3 && sa.SequenceEqual(sb);
+
+        static ReadOnlySpan<char> Stem(string s)
+        {
+            var n = s.Length;
+            while (n > 0 && s[n - 1] is 'a' or 'e' or 'i' or 'o' or 'u' or 'y')
+            {
+                n--;
+            }
+
+            if (n >= 2 && s[n - 1] == s[n - 2])
+            {
+                n--;
+            }
+
+            return s.AsSpan(0, n);
+        }
+    }
+
+    // 0 different, 1 the same house number (letters and unit prefixes aside: 12a, 3/12 and 12 agree)
+    internal static int NumberLevel(string? a, string? b)
+    {
+        if (a is null || b is null)
+        {
+            return -1;
+        }
+
+        return string.Equals(a, b, StringComparison.Ordinal) || (LastDigits(a).Length > 0 && LastDigits(a).SequenceEqual(LastDigits(b))) ? 1 : 0;
+
+        static ReadOnlySpan<char> LastDigits(string s)
+        {
+            var end = s.Length;
+            while (end > 0 && !char.IsAsciiDigit(s[end - 1]))
+            {
+                end--;
+            }
+
+            var start = end;
+            while (start > 0 && char.IsAsciiDigit(s[start - 1]))
+            {
+                start--;
+            }
+
+            return s.AsSpan(start, end - start);
+        }
+    }
+
     private static int ExactLevel(string? a, string? b) =>
         a is null || b is null ? -1 : string.Equals(a, b, StringComparison.Ordinal) ? 1 : 0;
 
@@ -180,7 +297,7 @@ internal static class PairComparer
             return -1;
         }
 
-        if (string.Equals(a, b, StringComparison.Ordinal))
+        if (string.Equals(a, b, StringComparison.Ordinal) || SameWithoutSpaces(a, b))
         {
             return 3;
         }
@@ -192,7 +309,7 @@ internal static class PairComparer
     private static string[][] BuildNames()
     {
         var names = new string[MatchRecord.FieldCount][];
-        string[] name = ["different", "similar (jaro-winkler ≥ 0.80 or initial)", "close (jaro-winkler ≥ 0.92 or short form)", "exact"];
+        string[] name = ["different", "similar (jaro-winkler ≥ 0.80, initial or gendered form)", "close (jaro-winkler ≥ 0.92 or short form)", "exact"];
         string[] text = ["different", "similar (jaro-winkler ≥ 0.80)", "close (jaro-winkler ≥ 0.92)", "exact"];
         string[] edit = ["different", "one edit apart", "exact"];
         string[] exact = ["different", "exact"];
@@ -201,7 +318,7 @@ internal static class PairComparer
         names[(int)MatchField.DateOfBirth] = ["different", "two edits or same month", "one edit or day/month swapped", "exact"];
         names[(int)MatchField.Email] = ["different", "same mailbox name or one edit", "exact"];
         names[(int)MatchField.Phone] = edit;
-        names[(int)MatchField.StreetNumber] = exact;
+        names[(int)MatchField.StreetNumber] = ["different", "same number"];
         names[(int)MatchField.Street] = text;
         names[(int)MatchField.Premise] = text;
         names[(int)MatchField.Locality] = text;

@@ -29,7 +29,8 @@ internal static class IdentityCommand
         var file = new Argument<FileInfo>("FILE") { Description = "CSV of person records with a header row (Febrl layout: rec_id, given_name, surname, …)" };
         var truth = new Option<string>("--truth-column") { Description = "Column naming the true entity; Febrl ids rec-N-… count as entity N", DefaultValueFactory = _ => "rec_id" };
         var exclude = new Option<string[]>("--exclude-columns") { Description = "Columns to leave out of matching (e.g. soc_sec_id)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("eval", "Resolve a labelled CSV in memory and print pairwise precision, recall, F1 and time taken") { file, truth, exclude };
+        var explain = new Option<int>("--explain-misses") { Description = "Print N missed true pairs and N false matches: both records, each field's comparison level and weight, and why", DefaultValueFactory = _ => 0 };
+        var command = new Command("eval", "Resolve a labelled CSV in memory and print pairwise precision, recall, F1 and time taken") { file, truth, exclude, explain };
         command.SetAction(parse =>
         {
             var configuration = CrmConfiguration.Build(parse.GetValue(CommonOptions.Config));
@@ -39,6 +40,13 @@ internal static class IdentityCommand
             if (!path.Exists)
             {
                 Console.Error.WriteLine($"identity eval: file not found: {path.FullName}");
+                return 2;
+            }
+
+            var explainCount = parse.GetValue(explain);
+            if (explainCount < 0)
+            {
+                Console.Error.WriteLine($"identity eval: --explain-misses takes a count of 0 or more; got {explainCount}.");
                 return 2;
             }
 
@@ -63,6 +71,11 @@ internal static class IdentityCommand
             Console.WriteLine(string.Create(c, $"recall     {m.Recall:F4}"));
             Console.WriteLine(string.Create(c, $"F1         {m.F1:F4}"));
             Console.WriteLine(string.Create(c, $"time       {result.Elapsed.TotalSeconds:F2} s"));
+            var report = IdentityEvaluation.Explain(result, options.Matching, explainCount);
+            Console.WriteLine(string.Create(c, $"blocking   {report.TruePairsNotProposed} of {m.TruePairs} true pairs not proposed by any blocking key"));
+            Console.WriteLine(string.Create(c, $"errors     {report.MissedPairs} true pairs missed, {report.FalsePairs} false pairs"));
+            MissPrinter.Print(Console.Out, "missed true pair", report.Missed, report.MissedPairs);
+            MissPrinter.Print(Console.Out, "false match", report.FalseMatches, report.FalsePairs);
             return 0;
         });
         return command;
