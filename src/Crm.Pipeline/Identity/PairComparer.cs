@@ -232,7 +232,7 @@ internal static class PairComparer
 
     /// <summary>
     /// Whether two given names are the masculine and feminine (or plain and diminutive-ending) forms of
-    /// one name: equal once trailing vowels and then a doubled final consonant are dropped
+    /// one name: equal once trailing vowels (not y), and after them a doubled final consonant, are dropped
     /// (antonio/antonia → anton, jean/jeanne → jean, daniel/daniela → daniel, louis/louise → louis).
     /// </summary>
     internal static bool GenderedForms(string a, string b)
@@ -243,13 +243,14 @@ internal static class PairComparer
 
         static ReadOnlySpan<char> Stem(string s)
         {
+            // Not y: Bobby/Bob and Danny/Dan are one person's short forms, not two people.
             var n = s.Length;
-            while (n > 0 && s[n - 1] is 'a' or 'e' or 'i' or 'o' or 'u' or 'y')
+            while (n > 0 && s[n - 1] is 'a' or 'e' or 'i' or 'o' or 'u')
             {
                 n--;
             }
 
-            if (n >= 2 && s[n - 1] == s[n - 2])
+            if (n < s.Length && n >= 2 && s[n - 1] == s[n - 2])
             {
                 n--;
             }

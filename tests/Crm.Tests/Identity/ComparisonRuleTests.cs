@@ -53,6 +53,7 @@ public sealed class ComparisonRuleTests
 
     [Theory]
     [InlineData("robert", "bob")] // English list (carltonnorthern/nicknames)
+    [InlineData("bob", "bobby")]
     [InlineData("margaret", "peggy")]
     [InlineData("johannes", "hans")] // other languages' table
     [InlineData("katarzyna", "kasia")]
