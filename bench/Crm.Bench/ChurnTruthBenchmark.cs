@@ -5,7 +5,7 @@ using Crm.Pipeline;
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Features;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Hosting;
 using Microsoft.Extensions.Configuration;

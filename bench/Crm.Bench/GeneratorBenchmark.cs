@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Bench;
 

@@ -4,7 +4,7 @@ using System.Text;
 using Crm.Pipeline.Identity;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Sources.Orders;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 using Crm.Worker.Commands;
 using Crm.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;

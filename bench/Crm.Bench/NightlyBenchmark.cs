@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Crm.Pipeline;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Worker.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Worker.Commands;
 

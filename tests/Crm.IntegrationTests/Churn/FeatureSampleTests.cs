@@ -25,7 +25,7 @@ public sealed class FeatureSampleTests(PostgresCluster cluster, ITestOutputHelpe
     public async Task PastCutoffs_HoldTheFullBuildsRowsOfTheSampledCustomers_AndTodayHoldsEveryone()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("fsample");
-        var company = new Crm.Pipeline.Synthetic.GeneratorOptions
+        var company = new Crm.Synthetic.GeneratorOptions
         {
             Customers = 800, Start = new DateOnly(2025, 1, 1), Days = 150, Seed = 21, PurchaseScale = 30,
             VisitsPerPurchase = 1.5, BaselineVisitsPerYear = 4, CampaignReach = 0.05, QuestionsPerYear = 0.5, Progress = false,

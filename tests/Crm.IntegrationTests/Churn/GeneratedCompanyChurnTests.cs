@@ -2,7 +2,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline;
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Jobs;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

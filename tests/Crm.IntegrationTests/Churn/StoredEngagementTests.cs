@@ -19,7 +19,7 @@ public sealed class StoredEngagementTests(PostgresCluster cluster, ITestOutputHe
     public async Task WebFeatures_FromStoredSessionCounts_EqualThoseCountedFromTheHits()
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("storedweb");
-        var company = new Crm.Pipeline.Synthetic.GeneratorOptions
+        var company = new Crm.Synthetic.GeneratorOptions
         {
             Customers = 700, Start = new DateOnly(2025, 1, 1), Days = 150, Seed = 33, PurchaseScale = 30,
             VisitsPerPurchase = 2, BaselineVisitsPerYear = 6, CampaignReach = 0.05, QuestionsPerYear = 0.3, Progress = false,

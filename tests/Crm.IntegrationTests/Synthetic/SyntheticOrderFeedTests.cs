@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Sources.Orders;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -81,6 +81,16 @@ public sealed class StageDependencyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Domain_HoldsNoGenerator()
+    {
+        // The synthetic company generator is its own project (src/Crm.Synthetic), so the service never loads it.
+        var domain = typeof(Crm.Pipeline.Warehouse.Migrator).Assembly;
+        Assert.DoesNotContain(domain.GetReferencedAssemblies(), a => a.Name == "Crm.Synthetic");
+        Assert.DoesNotContain("Synthetic", Graph.Value.Stages);
+        Assert.Equal("Crm.Synthetic", typeof(Crm.Synthetic.GeneratorOptions).Assembly.GetName().Name);
+    }
+
+    [Fact]
     public void NotYetUntangled_ListsOnlyUsesThatStillExist()
     {
         var gone = NotYetUntangled.Where(e => !Graph.Value.DependsOn(e.Split(" → ")[0], e.Split(" → ")[1])).ToList();

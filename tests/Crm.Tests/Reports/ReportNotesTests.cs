@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Reports;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Tests.Reports;
 

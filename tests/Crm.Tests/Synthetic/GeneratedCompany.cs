@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Tests.Synthetic;
 

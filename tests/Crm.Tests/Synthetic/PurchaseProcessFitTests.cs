@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Crm.Pipeline.Clv;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 using Xunit.Abstractions;
 
 namespace Crm.Tests.Synthetic;

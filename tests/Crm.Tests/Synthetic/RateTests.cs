@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Tests.Synthetic;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Crm.Pipeline.Synthetic;
+using Crm.Synthetic;
 
 namespace Crm.Tests.Synthetic;
 

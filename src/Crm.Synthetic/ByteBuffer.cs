@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// A growable byte buffer with the few appends the writers need, so a line is formatted straight

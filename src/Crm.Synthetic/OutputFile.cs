@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>A file being written, plain or gzipped, behind a large buffer, counting lines and bytes.</summary>
 internal sealed class OutputFile : IDisposable

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>Streams the truth files (<c>truth/*.csv</c>) as people and faults are generated.</summary>
 internal sealed class TruthWriter : IDisposable

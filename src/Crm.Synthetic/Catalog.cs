@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>The shop's products: SKU, description and list price in the base currency (EUR).</summary>
 internal static class Catalog

@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// xoshiro256** (Blackman and Vigna), seeded through SplitMix64. Ours rather than

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// Phase 1: one person's whole life in the period. Purchases follow the BG/NBD story (rate

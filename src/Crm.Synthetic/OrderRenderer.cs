@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>What the web renderer needs to know about an order for its checkout session.</summary>
 internal sealed class OrderInfo

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>What happens: an order, a web session, or an email.</summary>
 internal enum EventKind : byte

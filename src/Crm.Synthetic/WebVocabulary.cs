@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>User agents, crawlers, search terms and help articles of the synthetic shop.</summary>
 internal static class WebVocabulary

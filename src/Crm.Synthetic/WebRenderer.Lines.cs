@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 internal sealed partial class WebRenderer
 {

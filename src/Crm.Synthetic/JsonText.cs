@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>Minimal JSON string writing (non-ASCII stays raw UTF-8, as most exporters write it).</summary>
 internal static class JsonText

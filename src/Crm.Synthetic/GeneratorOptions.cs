@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// Everything that shapes a synthetic company. The same options (seed included) always give

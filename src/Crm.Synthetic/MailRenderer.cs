@@ -3,7 +3,7 @@ using System.Text;
 using MimeKit;
 using MimeKit.Text;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// Phase 2 for email, built with MimeKit: inbound customer mail (questions, complaints,

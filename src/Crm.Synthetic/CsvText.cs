@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>RFC 4180 quoting for the truth files and the CSV order feed.</summary>
 internal static class CsvText

@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// UTC offsets with simplified daylight-saving rules (EU: last Sunday of March to last Sunday of

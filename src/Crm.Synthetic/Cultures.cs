@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>The countries people come from, with their weights in the population.</summary>
 internal static class Cultures

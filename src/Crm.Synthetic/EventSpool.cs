@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// Week-bucketed binary spool of <see cref="SpoolEvent"/>s. Phase 1 walks people one at a time and

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// Phase 2 for web logs: one file per site and day (<c>weblogs/SITE/access.log-YYYYMMDD[.gz]</c>).

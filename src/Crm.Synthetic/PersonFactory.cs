@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>
 /// Builds person <c>i</c> from the seed alone, so any stage of the generator can rebuild a person

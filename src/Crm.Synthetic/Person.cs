@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>How a person is written down in one customer record (the original or a duplicate).</summary>
 internal sealed class Identity

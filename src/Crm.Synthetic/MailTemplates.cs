@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Synthetic;
+namespace Crm.Synthetic;
 
 /// <summary>What customers write and staff answer, in the languages the shop hears most.</summary>
 internal static class MailTemplates
