@@ -128,7 +128,7 @@ internal static class IdentityBenchmark
         Parallel.For(0, people.Count, () => new List<string>(), (i, _, errors) =>
         {
             errors.Clear();
-            records[i] = PersonCleaner.Clean(people[i], options, errors);
+            records[i] = PersonCleaner.Clean(people[i], options, errors).ToMatchRecord();
             return errors;
         }, _ => { });
         return [.. records];

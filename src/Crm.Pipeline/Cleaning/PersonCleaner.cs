@@ -1,9 +1,7 @@
-using Crm.Pipeline.Identity;
-
 namespace Crm.Pipeline.Cleaning;
 
 /// <summary>
-/// Cleans a <see cref="RawPerson"/> into a <see cref="MatchRecord"/>: every field through its
+/// Cleans a <see cref="RawPerson"/> into a <see cref="CleanPerson"/>: every field through its
 /// normaliser; a value that fails validation is left missing on the record and its reason is
 /// returned (the stage writes it to quarantine). Nothing is invented: a missing input stays missing.
 /// </summary>
@@ -13,43 +11,43 @@ public static class PersonCleaner
     /// <param name="raw">The record as the source gave it.</param>
     /// <param name="options">Cleaning settings.</param>
     /// <param name="errors">Receives "field: reason (raw value)" for each rejected value.</param>
-    public static MatchRecord Clean(RawPerson raw, CleaningOptions options, ICollection<string> errors)
+    public static CleanPerson Clean(RawPerson raw, CleaningOptions options, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(errors);
-        var r = new MatchRecord(raw.Key);
+        string? given = null, family = null;
         if (raw.Given is not null || raw.Family is not null)
         {
-            r[MatchField.Given] = raw.Given is null ? null : NameNormalizer.Key(raw.Given);
-            r[MatchField.Family] = raw.Family is null ? null : NameNormalizer.Key(raw.Family);
+            given = raw.Given is null ? null : NameNormalizer.Key(raw.Given);
+            family = raw.Family is null ? null : NameNormalizer.Key(raw.Family);
         }
         else if (NameNormalizer.Normalize(raw.FullName) is { } name)
         {
-            r[MatchField.Given] = name.Given;
-            r[MatchField.Family] = name.Family;
+            given = name.Given;
+            family = name.Family;
         }
 
         var email = Take(EmailNormalizer.Normalize(raw.Email, options.EmailProviderRules), raw.Email, errors);
-        r[MatchField.Email] = email;
-        if (raw.EmailVerified)
-        {
-            r.VerifiedEmail = email;
-        }
-
         var country = Country(raw.Country) ?? options.DefaultCountry;
-        r[MatchField.Country] = Country(raw.Country);
-        r[MatchField.Phone] = Take(PhoneNormalizer.Normalize(raw.Phone, country ?? options.DefaultRegion), raw.Phone, errors);
-        r[MatchField.DateOfBirth] = Take(DateNormalizer.Normalize(raw.DateOfBirth, options.DayFirst), raw.DateOfBirth, errors);
         var address = AddressNormalizer.Normalize(raw.Street);
-        r[MatchField.Street] = address?.Street;
-        r[MatchField.StreetNumber] = raw.StreetNumber is { } n && NameNormalizer.Key(n) is { Length: > 0 } number ? number.Replace(" ", string.Empty, StringComparison.Ordinal) : address?.Number;
-        r[MatchField.Premise] = raw.Premise is null ? null : AddressNormalizer.Normalize(raw.Premise) is { } p ? Join(p.Number, p.Street) : null;
-        r[MatchField.Locality] = raw.Locality is null ? null : NameNormalizer.Key(raw.Locality);
-        r[MatchField.Postcode] = Take(AddressNormalizer.NormalizePostcode(raw.Postcode, country), raw.Postcode, errors);
-        r[MatchField.Region] = raw.Region is null ? null : NameNormalizer.Key(raw.Region);
-        r[MatchField.NationalId] = raw.NationalId is null ? null : NameNormalizer.Key(raw.NationalId).Replace(" ", string.Empty, StringComparison.Ordinal);
-        return r;
+        return new CleanPerson(raw.Key)
+        {
+            Given = given,
+            Family = family,
+            Email = email,
+            VerifiedEmail = raw.EmailVerified ? email : null,
+            Country = Country(raw.Country),
+            Phone = Take(PhoneNormalizer.Normalize(raw.Phone, country ?? options.DefaultRegion), raw.Phone, errors),
+            DateOfBirth = Take(DateNormalizer.Normalize(raw.DateOfBirth, options.DayFirst), raw.DateOfBirth, errors),
+            Street = address?.Street,
+            StreetNumber = raw.StreetNumber is { } n && NameNormalizer.Key(n) is { Length: > 0 } number ? number.Replace(" ", string.Empty, StringComparison.Ordinal) : address?.Number,
+            Premise = raw.Premise is null ? null : AddressNormalizer.Normalize(raw.Premise) is { } p ? Join(p.Number, p.Street) : null,
+            Locality = raw.Locality is null ? null : NameNormalizer.Key(raw.Locality),
+            Postcode = Take(AddressNormalizer.NormalizePostcode(raw.Postcode, country), raw.Postcode, errors),
+            Region = raw.Region is null ? null : NameNormalizer.Key(raw.Region),
+            NationalId = raw.NationalId is null ? null : NameNormalizer.Key(raw.NationalId).Replace(" ", string.Empty, StringComparison.Ordinal),
+        };
     }
 
     private static string? Country(string? raw)

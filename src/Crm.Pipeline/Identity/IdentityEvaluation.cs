@@ -56,7 +56,7 @@ public static partial class IdentityEvaluation
         var (people, truth, used) = Read(path, truthColumn, excludeColumns);
         var clock = Stopwatch.StartNew();
         var errors = new List<string>();
-        var records = people.Select(p => PersonCleaner.Clean(p, cleaning, errors)).ToList();
+        var records = people.Select(p => PersonCleaner.Clean(p, cleaning, errors).ToMatchRecord()).ToList();
         var resolution = Matcher.Resolve(records, matching);
         clock.Stop();
         var metrics = PairwiseMetrics.Compute(truth, resolution.Labels);

@@ -81,7 +81,7 @@ public sealed partial class IdentityResolver
                     DateOfBirth = row.DateOfBirth, Street = row.Address, Postcode = row.Postcode, Country = row.Country,
                 },
                 options.Cleaning,
-                errors);
+                errors).ToMatchRecord();
             cleaned.Add(i);
             quarantine.AddRange(errors.Select(e => (i, e)));
         }

@@ -155,12 +155,12 @@ public sealed class NormalizerTests
             new CleaningOptions(),
             errors);
 
-        Assert.Equal("jane", record[Crm.Pipeline.Identity.MatchField.Given]);
-        Assert.Equal("roe", record[Crm.Pipeline.Identity.MatchField.Family]);
-        Assert.Null(record[Crm.Pipeline.Identity.MatchField.Email]);
-        Assert.Equal("+442079460018", record[Crm.Pipeline.Identity.MatchField.Phone]);
-        Assert.Equal("N1 9GU", record[Crm.Pipeline.Identity.MatchField.Postcode]);
-        Assert.Equal("GB", record[Crm.Pipeline.Identity.MatchField.Country]);
+        Assert.Equal("jane", record.Given);
+        Assert.Equal("roe", record.Family);
+        Assert.Null(record.Email);
+        Assert.Equal("+442079460018", record.Phone);
+        Assert.Equal("N1 9GU", record.Postcode);
+        Assert.Equal("GB", record.Country);
         Assert.Single(errors);
         Assert.Contains("jane@", errors[0], StringComparison.Ordinal);
     }

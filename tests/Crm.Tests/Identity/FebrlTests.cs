@@ -68,7 +68,7 @@ public sealed class FebrlTests
     {
         var (people, truth, _) = IdentityEvaluation.Read(Febrl("dataset2.csv"), "rec_id", []);
         var errors = new List<string>();
-        var records = people.Select(p => PersonCleaner.Clean(p, new CleaningOptions(), errors)).ToList();
+        var records = people.Select(p => PersonCleaner.Clean(p, new CleaningOptions(), errors).ToMatchRecord()).ToList();
         var options = new MatchingOptions();
 
         // The last 5 % arrive later: resolve the rest in full, then the delta incrementally with the same model.
