@@ -12,10 +12,11 @@ internal sealed class ReportQueries
     private static readonly string Head = SqlResource.Load("report_scoped_orders.sql");
     private static readonly string KpiSql = Head + SqlResource.Load("report_kpis.sql");
     private static readonly string SegmentSql = Head + SqlResource.Load("report_segments.sql");
-    private static readonly string AtRiskSql = Head + SqlResource.Load("report_at_risk.sql");
-    private static readonly string BandSql = Head + SqlResource.Load("report_at_risk_bands.sql");
+    private static readonly string Stakes = Head + SqlResource.Load("report_stakes.sql");
+    private static readonly string AtRiskSql = Stakes + SqlResource.Load("report_at_risk.sql");
+    private static readonly string BandSql = Stakes + SqlResource.Load("report_at_risk_bands.sql");
     private static readonly string CurrencySql = Head + SqlResource.Load("report_currencies.sql");
-    private static readonly string SegmentActionSql = Head + SqlResource.Load("report_segment_actions.sql");
+    private static readonly string SegmentActionSql = Stakes + SqlResource.Load("report_segment_actions.sql");
     private static readonly string RiserSql = Head + SqlResource.Load("report_risk_risers.sql");
     private static readonly string WonBackSql = Head + SqlResource.Load("report_won_back.sql");
     private static readonly string SourceSql = SqlResource.Load("report_data_health.sql");

@@ -1,21 +1,6 @@
 -- Customers most worth saving: latest churn probability × latest CLV (both as of @asof), among
 -- golden customers in scope; with their main churn drivers and last order.
-, scope_customers as (
-    select distinct customer_id from o where customer_id is not null
-),
-score as (
-    select distinct on (customer_id) customer_id, probability, risk_band, top_drivers
-    from ml.churn_score
-    where scored_at <= @asof
-    order by customer_id, scored_at desc
-),
-value as (
-    select distinct on (customer_id) customer_id, clv
-    from ml.customer_value
-    where computed_at <= @asof
-    order by customer_id, computed_at desc
-),
-last_order as (
+, last_order as (
     select customer_id, max(order_ts) as last_order_ts, count(*)::bigint as orders
     from o where customer_id is not null and o.order_ts < @asof
     group by customer_id

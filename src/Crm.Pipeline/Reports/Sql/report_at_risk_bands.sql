@@ -1,19 +1,4 @@
 -- Value at risk (probability × CLV) per risk band, over every scored customer in scope, as of @asof.
-, scope_customers as (
-    select distinct customer_id from o where customer_id is not null
-),
-score as (
-    select distinct on (customer_id) customer_id, probability, risk_band
-    from ml.churn_score
-    where scored_at <= @asof
-    order by customer_id, scored_at desc
-),
-value as (
-    select distinct on (customer_id) customer_id, clv
-    from ml.customer_value
-    where computed_at <= @asof
-    order by customer_id, computed_at desc
-)
 select s.risk_band,
        count(*)::bigint as customers,
        coalesce(sum(s.probability * coalesce(v.clv * cf.factor, v.clv, 0)), 0)::double precision as value_at_risk
