@@ -73,6 +73,8 @@ public static class PipelineServiceCollectionExtensions
         // Churn, CLV and segments (issue 8): features → train → score → clv → segments.
         services.AddOptions<ChurnOptions>().Bind(configuration.GetSection("Crm:Churn")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChurnOptions>, ChurnOptionsValidator>();
+        // The day every learn stage computes as of (Crm:Churn:AsOf), without reading the churn model's settings.
+        services.AddOptions<AsOfOptions>().Bind(configuration.GetSection("Crm:Churn"));
         services.AddOptions<ClvOptions>().Bind(configuration.GetSection("Crm:Clv")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClvOptions>, ClvOptionsValidator>();
         services.AddOptions<SegmentOptions>().Bind(configuration.GetSection("Crm:Segments")).ValidateOnStart();

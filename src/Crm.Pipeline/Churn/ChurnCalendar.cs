@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Crm.Pipeline.Churn;
 
 /// <summary>
@@ -48,28 +46,4 @@ public sealed record ChurnCalendar(
     public IReadOnlyList<DateOnly> AllFeatureCutoffs(ChurnOptions options) =>
         BacktestCutoffs.SelectMany(c => FoldTrainingCutoffs(c, options)).Concat(BacktestCutoffs)
             .Concat(TrainingCutoffs).Append(AsOf).Distinct().Order().ToList();
-
-    /// <summary>
-    /// The time stamped on the scores and customer values computed as of <paramref name="asOf"/>: the start of
-    /// that day (UTC) when it lies before today, so that a report of a past period (a demo, a backfill) finds
-    /// the outputs that describe its customers at that time; otherwise <paramref name="utcNow"/>. A re-run with
-    /// a past "today" writes the same stamp again, so the writer replaces that batch.
-    /// </summary>
-    public static DateTime OutputStamp(DateOnly asOf, DateTime utcNow) =>
-        asOf < DateOnly.FromDateTime(utcNow) ? asOf.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : utcNow;
-
-    /// <summary>The configured "today", or the day after the last order in the warehouse (today's date when there are none).</summary>
-    public static async Task<DateOnly> ResolveAsOfAsync(NpgsqlDataSource dataSource, ChurnOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(dataSource);
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.AsOf is { } configured)
-        {
-            return configured;
-        }
-
-        await using var command = dataSource.CreateCommand("select (max(order_ts) at time zone 'UTC')::date + 1 from core.\"order\"");
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is DateOnly d ? d : value is DateTime dt ? DateOnly.FromDateTime(dt) : DateOnly.FromDateTime(DateTime.UtcNow);
-    }
 }

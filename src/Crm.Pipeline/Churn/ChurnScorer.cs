@@ -3,6 +3,7 @@ using Crm.Pipeline.Jobs;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Crm.Pipeline.Features;
 
 namespace Crm.Pipeline.Churn;
 
@@ -65,7 +66,7 @@ public sealed class ChurnScorer
         }
 
         progress.Report(0.8, "writing scores");
-        var scoredAt = ChurnCalendar.OutputStamp(calendar.AsOf, DateTime.UtcNow);
+        var scoredAt = AsOfDay.OutputStamp(calendar.AsOf, DateTime.UtcNow);
         var bands = Bands(probabilities, options);
         var high = 0;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -53,7 +53,7 @@ public sealed class ChurnTrainer
         ArgumentNullException.ThrowIfNull(progress);
         var options = _options.CurrentValue;
         await SeedIdentityIfConfiguredAsync(cancellationToken).ConfigureAwait(false);
-        var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, options, cancellationToken).ConfigureAwait(false);
+        var asOf = await AsOfDay.ResolveAsync(_dataSource, options.AsOf, cancellationToken).ConfigureAwait(false);
         long customers;
         await using (var count = _dataSource.CreateCommand("select count(*) from core.customer where status = 'active'"))
         {
@@ -98,7 +98,7 @@ public sealed class ChurnTrainer
                 or exists (select 1 from core.customer where updated_at > @at)
                 or exists (select 1 from core."order" where updated_at > @at and order_ts < @cutoff)
             """);
-        Clv.CustomerSummaryQuery.AddCutoff(command, cutoff);
+        CustomerSummaryQuery.AddCutoff(command, cutoff);
         command.Parameters.Add(new NpgsqlParameter("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = DateTime.SpecifyKind(computedAt, DateTimeKind.Utc) });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }

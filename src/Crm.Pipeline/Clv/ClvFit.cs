@@ -1,3 +1,4 @@
+using Crm.Pipeline.Features;
 namespace Crm.Pipeline.Clv;
 
 /// <summary>The fitted CLV models of one cutoff and the per-customer values.</summary>

@@ -1,8 +1,8 @@
-using Crm.Pipeline.Churn;
 using Crm.Pipeline.Jobs;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Crm.Pipeline.Features;
 
 namespace Crm.Pipeline.Clv;
 
@@ -15,14 +15,14 @@ public sealed class ClvStage : IPipelineStage
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<ClvOptions> _options;
-    private readonly IOptionsMonitor<ChurnOptions> _churn;
+    private readonly IOptionsMonitor<AsOfOptions> _asOf;
 
     /// <summary>Creates the stage.</summary>
-    public ClvStage(NpgsqlDataSource dataSource, IOptionsMonitor<ClvOptions> options, IOptionsMonitor<ChurnOptions> churn)
+    public ClvStage(NpgsqlDataSource dataSource, IOptionsMonitor<ClvOptions> options, IOptionsMonitor<AsOfOptions> asOf)
     {
         _dataSource = dataSource;
         _options = options;
-        _churn = churn;
+        _asOf = asOf;
     }
 
     /// <inheritdoc />
@@ -32,7 +32,7 @@ public sealed class ClvStage : IPipelineStage
     public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, _churn.CurrentValue, cancellationToken).ConfigureAwait(false);
+        var asOf = await AsOfDay.ResolveAsync(_dataSource, _asOf.CurrentValue.AsOf, cancellationToken).ConfigureAwait(false);
         context.Progress.Report(0.1, $"customer summaries as of {asOf:yyyy-MM-dd}");
         var fit = await FitAsync(_dataSource, asOf, _options.CurrentValue, false, cancellationToken).ConfigureAwait(false);
         if (fit is null)
@@ -41,7 +41,7 @@ public sealed class ClvStage : IPipelineStage
         }
 
         context.Progress.Report(0.7, "writing customer values");
-        await WriteAsync(_dataSource, fit, _options.CurrentValue.HorizonDays, ChurnCalendar.OutputStamp(asOf, DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(_dataSource, fit, _options.CurrentValue.HorizonDays, AsOfDay.OutputStamp(asOf, DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
         return new StageResult(fit.CustomerIds.Length, fit.CustomerIds.Length,
             $"{fit.CustomerIds.Length} customers valued; BG/NBD r={fit.Purchases.R:G4} alpha={fit.Purchases.Alpha:G4} a={fit.Purchases.A:G4} b={fit.Purchases.B:G4}");
     }

@@ -1,3 +1,4 @@
+using Crm.Pipeline.Features;
 namespace Crm.Pipeline.Clv;
 
 /// <summary>One customer's value over a horizon.</summary>

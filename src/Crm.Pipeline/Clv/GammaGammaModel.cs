@@ -1,3 +1,4 @@
+using Crm.Pipeline.Features;
 using static MathNet.Numerics.SpecialFunctions;
 
 namespace Crm.Pipeline.Clv;

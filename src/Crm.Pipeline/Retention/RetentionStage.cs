@@ -53,7 +53,7 @@ public sealed partial class RetentionStage : IPipelineStage
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var files = new List<string>();
         var churn = _churn.CurrentValue;
-        var asOf = await Churn.ChurnCalendar.ResolveAsOfAsync(_dataSource, churn, cancellationToken).ConfigureAwait(false);
+        var asOf = await Features.AsOfDay.ResolveAsync(_dataSource, churn.AsOf, cancellationToken).ConfigureAwait(false);
         var needed = Churn.ChurnCalendar.For(asOf, churn).AllFeatureCutoffs(churn).ToArray();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

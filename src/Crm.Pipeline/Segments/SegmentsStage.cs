@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Crm.Pipeline.Churn;
-using Crm.Pipeline.Clv;
 using Crm.Pipeline.Features;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Warehouse;
@@ -23,15 +22,15 @@ public sealed class SegmentsStage : IPipelineStage
     private readonly NpgsqlDataSource _dataSource;
     private readonly FeatureBuilder _features;
     private readonly IOptionsMonitor<SegmentOptions> _options;
-    private readonly IOptionsMonitor<ChurnOptions> _churn;
+    private readonly IOptionsMonitor<AsOfOptions> _asOf;
 
     /// <summary>Creates the stage.</summary>
-    public SegmentsStage(NpgsqlDataSource dataSource, FeatureBuilder features, IOptionsMonitor<SegmentOptions> options, IOptionsMonitor<ChurnOptions> churn)
+    public SegmentsStage(NpgsqlDataSource dataSource, FeatureBuilder features, IOptionsMonitor<SegmentOptions> options, IOptionsMonitor<AsOfOptions> asOf)
     {
         _dataSource = dataSource;
         _features = features;
         _options = options;
-        _churn = churn;
+        _asOf = asOf;
     }
 
     /// <inheritdoc />
@@ -41,7 +40,7 @@ public sealed class SegmentsStage : IPipelineStage
     public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var asOf = await ChurnCalendar.ResolveAsOfAsync(_dataSource, _churn.CurrentValue, cancellationToken).ConfigureAwait(false);
+        var asOf = await AsOfDay.ResolveAsync(_dataSource, _asOf.CurrentValue.AsOf, cancellationToken).ConfigureAwait(false);
         await using (var exists = _dataSource.CreateCommand("select exists (select 1 from ml.customer_features where cutoff = @cutoff_date)"))
         {
             CustomerSummaryQuery.AddCutoff(exists, asOf);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Crm.Pipeline.Features;
 
 namespace Crm.Worker.Commands;
 
@@ -81,7 +82,7 @@ internal static class ClvCommand
 
     private static async Task<int> FitAsync(NpgsqlDataSource dataSource, DateOnly? cutoff, ClvOptions options, bool withPareto, CancellationToken ct)
     {
-        var at = cutoff ?? await ChurnCalendar.ResolveAsOfAsync(dataSource, new ChurnOptions(), ct).ConfigureAwait(false);
+        var at = cutoff ?? await AsOfDay.ResolveAsync(dataSource, null, ct).ConfigureAwait(false);
         var watch = Stopwatch.StartNew();
         var fit = await ClvStage.FitAsync(dataSource, at, options, withPareto, ct).ConfigureAwait(false);
         if (fit is null)

@@ -37,7 +37,7 @@ internal static class DemoHistory
         {
             if (await ClvStage.FitAsync(dataSource, day, clv, false, cancellationToken).ConfigureAwait(false) is { } fit)
             {
-                await ClvStage.WriteAsync(dataSource, fit, clv.HorizonDays, ChurnCalendar.OutputStamp(day, DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
+                await ClvStage.WriteAsync(dataSource, fit, clv.HorizonDays, AsOfDay.OutputStamp(day, DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
                 valued.Add(string.Create(CultureInfo.InvariantCulture, $"{fit.CustomerIds.Length:N0} valued as of {day:yyyy-MM-dd}"));
             }
         }

@@ -35,9 +35,10 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
         AssertClose(11.672, fit.Pareto.Beta);
 
         var options = new StaticOptions<ChurnOptions>(new ChurnOptions { AsOf = Holdout, HorizonDays = 273 });
+        var asOf = new StaticOptions<AsOfOptions>(new AsOfOptions { AsOf = Holdout });
         var context = new StageContext(Guid.NewGuid(), "manual", NullProgressSink.Instance);
-        await new ClvStage(ds, new StaticOptions<ClvOptions>(new ClvOptions()), options).RunAsync(context, CancellationToken.None);
-        await new SegmentsStage(ds, new FeatureBuilder(ds, options), new StaticOptions<SegmentOptions>(new SegmentOptions()), options).RunAsync(context, CancellationToken.None);
+        await new ClvStage(ds, new StaticOptions<ClvOptions>(new ClvOptions()), asOf).RunAsync(context, CancellationToken.None);
+        await new SegmentsStage(ds, new FeatureBuilder(ds, options), new StaticOptions<SegmentOptions>(new SegmentOptions()), asOf).RunAsync(context, CancellationToken.None);
 
         Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_value where clv >= 0 and p_alive between 0 and 1"));
         Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_segment where scheme = 'rfm'"));
@@ -54,7 +55,7 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
         var segments = new StaticOptions<SegmentOptions>(new SegmentOptions { MaxFitCustomers = 300 });
         var context = new StageContext(Guid.NewGuid(), "manual", NullProgressSink.Instance);
 
-        var result = await new SegmentsStage(ds, new FeatureBuilder(ds, options), segments, options).RunAsync(context, CancellationToken.None);
+        var result = await new SegmentsStage(ds, new FeatureBuilder(ds, options), segments, new StaticOptions<AsOfOptions>(new AsOfOptions { AsOf = Holdout })).RunAsync(context, CancellationToken.None);
 
         Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_segment where scheme = 'kmeans'"));
         Assert.Equal(5, await ds.ScalarAsync<int>("select count(distinct segment) from ml.customer_segment where scheme = 'kmeans'"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crm.Pipeline.Clv;
+using Crm.Pipeline.Features;
 
 namespace Crm.Tests.Clv;
 

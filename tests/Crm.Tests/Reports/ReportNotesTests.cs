@@ -2,6 +2,7 @@ using System.Text.Json;
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Reports;
 using Crm.Synthetic;
+using Crm.Pipeline.Features;
 
 namespace Crm.Tests.Reports;
 
@@ -71,8 +72,8 @@ public sealed class ReportNotesTests
     {
         var now = new DateTime(2026, 12, 7, 8, 3, 1, DateTimeKind.Utc);
 
-        Assert.Equal(new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), ChurnCalendar.OutputStamp(new DateOnly(2026, 6, 1), now));
-        Assert.Equal(now, ChurnCalendar.OutputStamp(new DateOnly(2026, 12, 7), now));
+        Assert.Equal(new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), AsOfDay.OutputStamp(new DateOnly(2026, 6, 1), now));
+        Assert.Equal(now, AsOfDay.OutputStamp(new DateOnly(2026, 12, 7), now));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Crm.Pipeline.Clv;
 using Crm.Synthetic;
 using Xunit.Abstractions;
+using Crm.Pipeline.Features;
 
 namespace Crm.Tests.Synthetic;
 

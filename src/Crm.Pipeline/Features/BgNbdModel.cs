@@ -1,6 +1,6 @@
 using static MathNet.Numerics.SpecialFunctions;
 
-namespace Crm.Pipeline.Clv;
+namespace Crm.Pipeline.Features;
 
 /// <summary>
 /// The BG/NBD model (Fader, Hardie &amp; Lee 2005, "Counting Your Customers the Easy Way"): purchases

@@ -1,7 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 
-namespace Crm.Pipeline.Clv;
+namespace Crm.Pipeline.Features;
 
 /// <summary>
 /// Maximum-likelihood fitting shared by the CLV models: MathNet's Nelder–Mead simplex on the

@@ -1,9 +1,8 @@
-using Crm.Pipeline.Features;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Crm.Pipeline.Clv;
+namespace Crm.Pipeline.Features;
 
 /// <summary>Reads the buy-till-you-die summary (x, t_x, T in weeks, mean repeat value) of every active golden customer as of a cutoff.</summary>
 public static class CustomerSummaryQuery

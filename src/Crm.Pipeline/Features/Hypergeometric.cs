@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Clv;
+namespace Crm.Pipeline.Features;
 
 /// <summary>
 /// The Gauss hypergeometric function 2F1(a, b; c; z) for 0 ≤ z &lt; 1.

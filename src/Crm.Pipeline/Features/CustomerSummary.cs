@@ -1,4 +1,4 @@
-namespace Crm.Pipeline.Clv;
+namespace Crm.Pipeline.Features;
 
 /// <summary>
 /// One customer's purchase history as the buy-till-you-die models see it, in the model's time unit
