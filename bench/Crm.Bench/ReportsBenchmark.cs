@@ -84,8 +84,62 @@ internal static class ReportsBenchmark
         Console.WriteLine($"  baseline (one scan of orders → customers): {baseline,9:N0} ms");
         Console.WriteLine($"  report warehouse reads:                    {read,9:N0} ms  = {read / baseline:0.0}× baseline");
         Console.WriteLine($"  compose (4 charts, HTML, text, CSV, MIME): {compose,9:N0} ms  = {compose / baseline:0.0}× baseline; message {size / 1024.0:N0} KiB");
+
+        // The reports stage as the service runs it (claim, read, compose, write to an outbox, mark sent)
+        // for one recipient and for fifty of the same scope, each on an empty delivery table.
+        var one = await StageAsync(ds, options, 1);
+        var fifty = await StageAsync(ds, options, 50);
+        Console.WriteLine($"  reports stage, 1 recipient:                {one,9:N0} ms");
+        Console.WriteLine($"  reports stage, 50 recipients:              {fifty,9:N0} ms  = {fifty / one:0.0}× one recipient (target ≤ 2)");
         Console.WriteLine($"  peak memory: {BenchEnvironment.PeakMemoryMiB():N0} MiB");
+        BenchReport.Add("reports.customers", customers);
+        BenchReport.Add("reports.orders", orders);
+        BenchReport.Add("reports.baseline_ms", baseline);
+        BenchReport.Add("reports.read_ms", read);
+        BenchReport.Add("reports.compose_ms", compose);
+        BenchReport.Add("reports.stage_1_recipient_ms", one);
+        BenchReport.Add("reports.stage_50_recipients_ms", fifty);
+        BenchReport.Add("reports.ratio_50_to_1", fifty / one);
+        BenchReport.Add("reports.peak_working_set_mib", BenchEnvironment.PeakMemoryMiB());
         return 0;
+    }
+
+    private static async Task<double> StageAsync(NpgsqlDataSource ds, ReportsOptions template, int recipients)
+    {
+        var outbox = Directory.CreateTempSubdirectory("crm-bench-reports-").FullName;
+        try
+        {
+            await Scalar(ds, "with d as (delete from ops.report_delivery returning 1) select count(*) from d");
+            var options = new ReportsOptions { AsOf = template.AsOf, Outbox = outbox };
+            for (var i = 0; i < recipients; i++)
+            {
+                options.Recipients.Add(new RecipientOptions { Name = $"Manager {i}", Address = $"m{i}@x.test", TimeZone = "UTC", Cadence = "monthly", Hour = 8 });
+            }
+
+            var service = new ReportService(ds, new FixedOptions<ReportsOptions>(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReportService>.Instance);
+            var watch = Stopwatch.StartNew();
+            var summary = await service.RunAsync(CancellationToken.None);
+            var ms = watch.Elapsed.TotalMilliseconds;
+            if (summary.Sent != recipients)
+            {
+                throw new InvalidOperationException($"reports stage with {recipients} recipient(s): {summary}");
+            }
+
+            return ms;
+        }
+        finally
+        {
+            Directory.Delete(outbox, recursive: true);
+        }
+    }
+
+    private sealed class FixedOptions<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
     private static async Task<long> Scalar(NpgsqlDataSource ds, string sql)

@@ -6,7 +6,12 @@ using NpgsqlTypes;
 
 namespace Crm.Pipeline.Reports;
 
-/// <summary>Reads every figure of a report from the warehouse with the embedded <c>report_*.sql</c> files.</summary>
+/// <summary>
+/// Reads every figure of a report from the warehouse with the embedded <c>report_*.sql</c> files. One
+/// instance serves one run of the reports stage: recipients who see the same scope, time zone, period and
+/// "now" share one read, and the figures no scope changes (data health, failed stages, the model) are
+/// read once per period, so fifty managers cost about what one does (#20).
+/// </summary>
 internal sealed class ReportQueries
 {
     private static readonly string Head = SqlResource.Load("report_scoped_orders.sql");
@@ -25,6 +30,8 @@ internal sealed class ReportQueries
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ReportsOptions _options;
+    private readonly Dictionary<ReadKey, ReportData> _reads = [];
+    private readonly Dictionary<(DateTimeOffset Since, DateTimeOffset End, DateTimeOffset FailedSince), Health> _health = [];
 
     public ReportQueries(NpgsqlDataSource dataSource, ReportsOptions options)
     {
@@ -58,6 +65,21 @@ internal sealed class ReportQueries
     /// taken as of <paramref name="asOf"/> (the report's "now"); operational health as of <paramref name="realNow"/>.
     /// </summary>
     public async Task<ReportData> ReadAsync(RecipientOptions recipient, ReportPeriod period, DateTimeOffset asOf, DateTimeOffset realNow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        // What a report shows depends on these alone (name, address and language only change how it is written).
+        var key = new ReadKey(Scope(recipient.Scope.Region), Scope(recipient.Scope.Segment), Scope(recipient.Scope.Channel), recipient.TimeZone, period, asOf, realNow);
+        if (_reads.TryGetValue(key, out var shared))
+        {
+            return shared with { Recipient = recipient };
+        }
+
+        var data = await ReadUncachedAsync(recipient, period, asOf, realNow, cancellationToken).ConfigureAwait(false);
+        _reads[key] = data;
+        return data;
+    }
+
+    private async Task<ReportData> ReadUncachedAsync(RecipientOptions recipient, ReportPeriod period, DateTimeOffset asOf, DateTimeOffset realNow, CancellationToken cancellationToken)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(recipient.TimeZone);
         DateTimeOffset At(DateOnly d) => ReportSchedule.SendTimeUtc(d, 0, zone);
@@ -171,6 +193,38 @@ internal sealed class ReportQueries
         // data stood then), by the records' own times rather than when they were loaded.
         var periodEnd = At(period.End);
         var since = At(period.Start);
+        // Failed stages are the pipeline's own health: counted back from the time of sending.
+        var failedSince = realNow.AddDays(-Math.Max(1, period.Days));
+        if (!_health.TryGetValue((since, periodEnd, failedSince), out var health))
+        {
+            health = await ReadHealthAsync(connection, since, periodEnd, failedSince, cancellationToken).ConfigureAwait(false);
+            _health[(since, periodEnd, failedSince)] = health;
+        }
+
+        var (sources, failed, model) = health;
+        var target = string.IsNullOrWhiteSpace(_options.Currency) ? null : _options.Currency.Trim().ToUpperInvariant();
+        var others = target is null ? [] : currencies.Where(c => !c.Equals(target, StringComparison.OrdinalIgnoreCase)).ToList();
+        var rates = others.Where(c => _options.ExchangeRates.ContainsKey(c)).Select(c => (c.ToUpperInvariant(), _options.ExchangeRates[c])).ToList();
+        return new ReportData(recipient, period, kpis[0], kpis[1], kpis[2], trend, segments,
+            atRisk.Take(_options.AtRiskRows).ToList(), atRisk.Take(_options.AtRiskCsvRows).ToList(), bands, sources, failed, model,
+            _options.ChurnAfterDays, asOf, realNow)
+        {
+            Currencies = currencies,
+            DisplayCurrency = target,
+            PeriodEndUtc = periodEnd,
+            SegmentStakes = stakes,
+            WonBack = wonBack,
+            RiskRisers = risers,
+            PreviousReportAt = previousAt,
+            RatesUsed = rates,
+            Unconverted = others.Where(c => !_options.ExchangeRates.ContainsKey(c)).Select(c => c.ToUpperInvariant()).ToList(),
+        };
+    }
+
+    /// <summary>The figures no recipient's scope changes: each source's ingest health, failed stages and the churn model.</summary>
+    private static async Task<Health> ReadHealthAsync(
+        NpgsqlConnection connection, DateTimeOffset since, DateTimeOffset periodEnd, DateTimeOffset failedSince, CancellationToken cancellationToken)
+    {
         var sources = new List<SourceHealthRow>();
         await using (var command = new NpgsqlCommand(SourceSql, connection))
         {
@@ -187,8 +241,7 @@ internal sealed class ReportQueries
         var failed = new List<FailedJobRow>();
         await using (var command = new NpgsqlCommand(FailedSql, connection))
         {
-            // Failed stages are the pipeline's own health: counted back from the time of sending.
-            command.Parameters.AddWithValue("since", realNow.AddDays(-Math.Max(1, period.Days)).UtcDateTime);
+            command.Parameters.AddWithValue("since", failedSince.UtcDateTime);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -211,24 +264,10 @@ internal sealed class ReportQueries
             }
         }
 
-        var target = string.IsNullOrWhiteSpace(_options.Currency) ? null : _options.Currency.Trim().ToUpperInvariant();
-        var others = target is null ? [] : currencies.Where(c => !c.Equals(target, StringComparison.OrdinalIgnoreCase)).ToList();
-        var rates = others.Where(c => _options.ExchangeRates.ContainsKey(c)).Select(c => (c.ToUpperInvariant(), _options.ExchangeRates[c])).ToList();
-        return new ReportData(recipient, period, kpis[0], kpis[1], kpis[2], trend, segments,
-            atRisk.Take(_options.AtRiskRows).ToList(), atRisk.Take(_options.AtRiskCsvRows).ToList(), bands, sources, failed, model,
-            _options.ChurnAfterDays, asOf, realNow)
-        {
-            Currencies = currencies,
-            DisplayCurrency = target,
-            PeriodEndUtc = periodEnd,
-            SegmentStakes = stakes,
-            WonBack = wonBack,
-            RiskRisers = risers,
-            PreviousReportAt = previousAt,
-            RatesUsed = rates,
-            Unconverted = others.Where(c => !_options.ExchangeRates.ContainsKey(c)).Select(c => c.ToUpperInvariant()).ToList(),
-        };
+        return new Health(sources, failed, model);
     }
+
+    private static string? Scope(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private async Task<List<AtRiskRow>> ReadAtRiskAsync(NpgsqlConnection connection, RecipientOptions recipient, DateTimeOffset asOf, int top, CancellationToken cancellationToken)
     {
@@ -292,6 +331,13 @@ internal sealed class ReportQueries
     private static DateTimeOffset? Ts(DbDataReader r, int i) =>
         r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
 }
+
+/// <summary>What one report read depends on besides the warehouse.</summary>
+internal readonly record struct ReadKey(
+    string? Region, string? Segment, string? Channel, string TimeZone, ReportPeriod Period, DateTimeOffset AsOf, DateTimeOffset RealNow);
+
+/// <summary>The unscoped figures of one period.</summary>
+internal sealed record Health(IReadOnlyList<SourceHealthRow> Sources, IReadOnlyList<FailedJobRow> Failed, ModelHealth? Model);
 
 /// <summary>Reads the main churn drivers out of <c>ml.churn_score.top_drivers</c>.</summary>
 internal static class ChurnDrivers
