@@ -1,3 +1,4 @@
+using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -34,25 +35,13 @@ public static class QuarantineWriter
             await importer.WriteAsync(source, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(ledgerId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(unitPath, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(importer, row.LineNumber, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(importer, row.ByteOffset, cancellationToken).ConfigureAwait(false);
+            await importer.ValueOrNullAsync(row.LineNumber, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await importer.ValueOrNullAsync(row.ByteOffset, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(row.Reason, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(row.RawText, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(row.RawLength, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, long? value, CancellationToken cancellationToken)
-    {
-        if (value is { } v)
-        {
-            await importer.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 }

@@ -214,28 +214,28 @@ internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
         importer.Write(++_rows, NpgsqlDbType.Bigint);
         importer.Write(_ledgerIds[unit], NpgsqlDbType.Bigint);
         importer.Write(dedupeKey, NpgsqlDbType.Text);
-        WriteText(importer, email.MessageId);
+        importer.TextOrNull(email.MessageId);
         importer.Write(email.ContentHash, NpgsqlDbType.Text);
         importer.Write(email.ThreadRoot, NpgsqlDbType.Text);
-        WriteText(importer, email.ParentId);
-        WriteText(importer, email.InReplyTo);
+        importer.TextOrNull(email.ParentId);
+        importer.TextOrNull(email.InReplyTo);
         importer.Write(email.References, NpgsqlDbType.Array | NpgsqlDbType.Text);
         importer.Write(email.SentAtUtc, NpgsqlDbType.TimestampTz);
         importer.Write(email.DateMissing, NpgsqlDbType.Boolean);
         importer.Write(email.FromAddress!, NpgsqlDbType.Text);
-        WriteText(importer, email.FromName);
+        importer.TextOrNull(email.FromName);
         importer.Write(email.To.Addresses, NpgsqlDbType.Array | NpgsqlDbType.Text);
         importer.Write(email.To.Names, NpgsqlDbType.Array | NpgsqlDbType.Text);
         importer.Write(email.Cc.Addresses, NpgsqlDbType.Array | NpgsqlDbType.Text);
         importer.Write(email.Cc.Names, NpgsqlDbType.Array | NpgsqlDbType.Text);
         importer.Write(email.ReplyTo.Addresses, NpgsqlDbType.Array | NpgsqlDbType.Text);
-        WriteText(importer, email.Subject);
-        WriteText(importer, email.BodyText);
-        WriteText(importer, email.QuotedText);
+        importer.TextOrNull(email.Subject);
+        importer.TextOrNull(email.BodyText);
+        importer.TextOrNull(email.QuotedText);
         importer.Write(email.BodyTruncated, NpgsqlDbType.Boolean);
-        WriteText(importer, email.MimeDefect);
+        importer.TextOrNull(email.MimeDefect);
         importer.Write(email.Direction, NpgsqlDbType.Text);
-        WriteText(importer, email.CustomerAddress);
+        importer.TextOrNull(email.CustomerAddress);
         importer.Write(email.Intents, NpgsqlDbType.Array | NpgsqlDbType.Text);
         importer.Write(email.Attachments.Count == 0 ? "[]" : JsonSerializer.Serialize(email.Attachments.Select(a => new { name = a.FileName, type = a.ContentType, size = a.SizeBytes })), NpgsqlDbType.Jsonb);
         importer.Write(email.Attachments.Count, NpgsqlDbType.Integer);
@@ -284,7 +284,7 @@ internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
                 await attachments.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 attachments.Write(key, NpgsqlDbType.Text);
                 attachments.Write(ordinal, NpgsqlDbType.Integer);
-                WriteText(attachments, a.FileName);
+                attachments.TextOrNull(a.FileName);
                 attachments.Write(a.ContentType, NpgsqlDbType.Text);
                 attachments.Write(a.SizeBytes, NpgsqlDbType.Bigint);
                 attachments.Write(a.Content!, NpgsqlDbType.Bytea);
@@ -435,17 +435,5 @@ internal sealed class EmailUnitWriter : IEmailSink, IAsyncDisposable
     {
         await using var command = new NpgsqlCommand(sql, _connection, _transaction) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static void WriteText(NpgsqlBinaryImporter importer, string? value)
-    {
-        if (value is null)
-        {
-            importer.WriteNull();
-        }
-        else
-        {
-            importer.Write(value, NpgsqlDbType.Text);
-        }
     }
 }

@@ -305,26 +305,19 @@ public sealed partial class OrderFeedIngester
                 importer.Write(itemsPerRecord ? (reader.LineNumber * ItemsPerRecordLimit) + i : reader.LineNumber, NpgsqlDbType.Bigint);
                 importer.Write(feed.Name, NpgsqlDbType.Text);
                 importer.Write(line.OrderId, NpgsqlDbType.Text);
-                WriteText(importer, line.LineRef);
+                importer.TextOrNull(line.LineRef);
                 importer.Write(line.OrderTsUtc, NpgsqlDbType.TimestampTz);
-                WriteText(importer, line.CustomerId);
-                WriteText(importer, line.Email);
-                WriteText(importer, line.Name);
-                WriteText(importer, line.Phone);
-                WriteText(importer, line.Address);
-                WriteText(importer, line.Postcode);
-                WriteText(importer, line.Country);
-                WriteText(importer, line.Sku);
-                WriteText(importer, line.Description);
+                importer.TextOrNull(line.CustomerId);
+                importer.TextOrNull(line.Email);
+                importer.TextOrNull(line.Name);
+                importer.TextOrNull(line.Phone);
+                importer.TextOrNull(line.Address);
+                importer.TextOrNull(line.Postcode);
+                importer.TextOrNull(line.Country);
+                importer.TextOrNull(line.Sku);
+                importer.TextOrNull(line.Description);
                 importer.Write(line.Quantity, NpgsqlDbType.Numeric);
-                if (line.UnitPrice is { } price)
-                {
-                    importer.Write(price, NpgsqlDbType.Numeric);
-                }
-                else
-                {
-                    importer.WriteNull();
-                }
+                importer.ValueOrNull(line.UnitPrice, NpgsqlDbType.Numeric);
 
                 importer.Write(line.LineTotal, NpgsqlDbType.Numeric);
                 importer.Write(line.Currency, NpgsqlDbType.Text);
@@ -335,18 +328,6 @@ public sealed partial class OrderFeedIngester
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         return staged;
-    }
-
-    private static void WriteText(NpgsqlBinaryImporter importer, string? value)
-    {
-        if (value is null)
-        {
-            importer.WriteNull();
-        }
-        else
-        {
-            importer.Write(value, NpgsqlDbType.Text);
-        }
     }
 
     private static int ValidPrefixLength(ReadOnlySpan<byte> bytes)

@@ -190,15 +190,8 @@ internal sealed partial class CampaignSendLoader
                 importer.StartRow();
                 importer.Write(row.Token, NpgsqlDbType.Text);
                 importer.Write(row.Email, NpgsqlDbType.Text);
-                WebLogIngester.Text(importer, row.Campaign);
-                if (row.SentAt is { } sent)
-                {
-                    importer.Write(sent, NpgsqlDbType.TimestampTz);
-                }
-                else
-                {
-                    importer.WriteNull();
-                }
+                importer.TextOrNull(row.Campaign);
+                importer.ValueOrNull(row.SentAt, NpgsqlDbType.TimestampTz);
 
                 importer.Write(ledgerId, NpgsqlDbType.Bigint);
             }

@@ -461,51 +461,32 @@ public sealed partial class WebLogIngester
         importer.Write(ledgerId, NpgsqlDbType.Bigint);
         importer.Write(fileKey, NpgsqlDbType.Text);
         importer.Write(r.ByteOffset, NpgsqlDbType.Bigint);
-        Text(importer, r.ClientIp);
-        Text(importer, r.UserId);
-        Text(importer, r.Method);
-        Text(importer, r.Path);
-        Text(importer, r.Query);
+        importer.TextOrNull(r.ClientIp);
+        importer.TextOrNull(r.UserId);
+        importer.TextOrNull(r.Method);
+        importer.TextOrNull(r.Path);
+        importer.TextOrNull(r.Query);
         importer.Write(r.Status, NpgsqlDbType.Smallint);
-        if (r.Bytes is { } b)
-        {
-            importer.Write(b, NpgsqlDbType.Bigint);
-        }
-        else
-        {
-            importer.WriteNull();
-        }
+        importer.ValueOrNull(r.Bytes, NpgsqlDbType.Bigint);
 
-        Text(importer, r.Referrer);
-        Text(importer, r.UserAgent);
+        importer.TextOrNull(r.Referrer);
+        importer.TextOrNull(r.UserAgent);
         importer.Write(r.Agent.Browser, NpgsqlDbType.Text);
-        Text(importer, r.Agent.BrowserVersion);
+        importer.TextOrNull(r.Agent.BrowserVersion);
         importer.Write(r.Agent.Os, NpgsqlDbType.Text);
-        Text(importer, r.Agent.OsVersion);
+        importer.TextOrNull(r.Agent.OsVersion);
         importer.Write(r.Agent.Device, NpgsqlDbType.Text);
         importer.Write(r.Agent.DeviceType, NpgsqlDbType.Text);
         importer.Write(r.Agent.IsBot, NpgsqlDbType.Boolean);
         importer.Write(r.IsPage, NpgsqlDbType.Boolean);
         importer.Write(r.IsAsset, NpgsqlDbType.Boolean);
         importer.Write(r.IsConversion, NpgsqlDbType.Boolean);
-        Text(importer, r.UtmSource);
-        Text(importer, r.UtmMedium);
-        Text(importer, r.UtmCampaign);
-        Text(importer, r.UtmTerm);
-        Text(importer, r.UtmContent);
-        Text(importer, r.TrackingToken);
-    }
-
-    internal static void Text(NpgsqlBinaryImporter importer, string? value)
-    {
-        if (value is null)
-        {
-            importer.WriteNull();
-        }
-        else
-        {
-            importer.Write(value, NpgsqlDbType.Text);
-        }
+        importer.TextOrNull(r.UtmSource);
+        importer.TextOrNull(r.UtmMedium);
+        importer.TextOrNull(r.UtmCampaign);
+        importer.TextOrNull(r.UtmTerm);
+        importer.TextOrNull(r.UtmContent);
+        importer.TextOrNull(r.TrackingToken);
     }
 
     private static void Widen(

@@ -254,33 +254,18 @@ internal sealed class WebSessionizer
             importer.Write(s.Events, NpgsqlDbType.Integer);
             importer.Write(s.Pages, NpgsqlDbType.Integer);
             importer.Write(s.Assets, NpgsqlDbType.Integer);
-            WebLogIngester.Text(importer, s.Landing);
-            WebLogIngester.Text(importer, s.Exit);
-            WebLogIngester.Text(importer, s.Referrer);
-            WebLogIngester.Text(importer, s.UtmSource);
-            WebLogIngester.Text(importer, s.UtmMedium);
-            WebLogIngester.Text(importer, s.UtmCampaign);
-            WebLogIngester.Text(importer, s.UserId);
+            importer.TextOrNull(s.Landing);
+            importer.TextOrNull(s.Exit);
+            importer.TextOrNull(s.Referrer);
+            importer.TextOrNull(s.UtmSource);
+            importer.TextOrNull(s.UtmMedium);
+            importer.TextOrNull(s.UtmCampaign);
+            importer.TextOrNull(s.UserId);
             importer.Write(s.Converted, NpgsqlDbType.Boolean);
             importer.Write(reasons.Length > 0, NpgsqlDbType.Boolean);
-            WebLogIngester.Text(importer, reasons.Length > 0 ? reasons.ToString() : null);
-            if (s.ProductViews is { } views)
-            {
-                importer.Write(views, NpgsqlDbType.Integer);
-            }
-            else
-            {
-                importer.WriteNull();
-            }
-
-            if (s.Carted is { } carted)
-            {
-                importer.Write(carted, NpgsqlDbType.Boolean);
-            }
-            else
-            {
-                importer.WriteNull();
-            }
+            importer.TextOrNull(reasons.Length > 0 ? reasons.ToString() : null);
+            importer.ValueOrNull(s.ProductViews, NpgsqlDbType.Integer);
+            importer.ValueOrNull(s.Carted, NpgsqlDbType.Boolean);
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
