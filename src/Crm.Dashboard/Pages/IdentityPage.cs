@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Crm.Dashboard.Charts;
 using Hangfire.Dashboard;
 
 namespace Crm.Dashboard.Pages;
@@ -61,8 +63,46 @@ internal sealed class IdentityPage : CrmPage
                 order by customer_id, recorded_at
                 """,
                 bind: cmd => Bind(cmd, q), id: "crm-identity-evidence");
+            Waterfalls(match, q);
         }
     }
+
+    // One match-weight waterfall per merge of the customers found: which fields pushed the weight up or down.
+    private void Waterfalls(string match, string q)
+    {
+        using var command = Warehouse.CreateCommand(
+            $"""
+            select customer_id, left_source || '/' || left_id, right_source || '/' || right_id, rule, match_weight, fields::text
+            from identity.merge_evidence_view where customer_id in ({match})
+            order by customer_id, recorded_at limit 50
+            """);
+        Bind(command, q);
+        using var reader = command.ExecuteReader();
+        var n = 0;
+        while (reader.Read())
+        {
+            var bars = new List<WaterfallSvg.Bar>();
+            var sum = 0.0;
+            using (var fields = JsonDocument.Parse(reader.GetString(5)))
+            {
+                foreach (var f in fields.RootElement.EnumerateArray())
+                {
+                    var weight = f.GetProperty("weight").GetDouble();
+                    var detail = $"{f.GetProperty("agreement").GetString()}: {Value(f, "left")} | {Value(f, "right")}";
+                    bars.Add(new WaterfallSvg.Bar(f.GetProperty("field").GetString() ?? "?", weight, detail));
+                    sum += weight;
+                }
+            }
+
+            // The stored match weight is the prior plus every field's weight, so the prior is what remains.
+            var total = reader.IsDBNull(4) ? sum : reader.GetDouble(4);
+            WriteLiteral($"<h4>Customer {Encode(reader.GetInt64(0))}: {Encode(reader.GetString(1))} and {Encode(reader.GetString(2))} ({Encode(reader.GetString(3))}, weight {Encode(Math.Round(total, 2))})</h4>");
+            WriteLiteral(WaterfallSvg.Render("crm-waterfall-" + n++, total - sum, bars));
+        }
+    }
+
+    private static string Value(JsonElement field, string name) =>
+        field.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "—";
 
     // The search text is text: % and _ match themselves, not any characters (backslash is ILIKE's escape).
     private static void Bind(Npgsql.NpgsqlCommand command, string q)

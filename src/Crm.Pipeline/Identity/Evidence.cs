@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Crm.Pipeline.Identity;
 
-/// <summary>Renders the evidence of a link: each field's comparison level, whether it agreed, and its weight.</summary>
+/// <summary>Renders the evidence of a link: each field's comparison level, whether it agreed, and its weight (term-frequency adjustment included).</summary>
 internal static class Evidence
 {
     public static string FieldsJson(FellegiSunterModel model, ulong pattern, MatchRecord left, MatchRecord right)
@@ -26,7 +26,7 @@ internal static class Evidence
                 w.WriteNumber("level", level);
                 w.WriteString("agreement", level < 0 ? "missing" : PairComparer.LevelNames[f][level]);
                 w.WriteBoolean("agrees", level > 0);
-                w.WriteNumber("weight", Math.Round(model.Weight(f, level), 3));
+                w.WriteNumber("weight", Math.Round(model.Weight(f, level) + model.FrequencyAdjustment(f, pattern, left, right), 3));
                 w.WriteString("left", left[field]);
                 w.WriteString("right", right[field]);
                 w.WriteEndObject();

@@ -247,7 +247,7 @@ public sealed partial class IdentityResolver
             await w.WriteAsync(rows[b].SourceCustomerId, ct).ConfigureAwait(false);
             await w.WriteAsync(link.Rule.ToString().ToLowerInvariant(), ct).ConfigureAwait(false);
             await w.WriteAsync(Math.Round(link.Probability, 12), ct).ConfigureAwait(false);
-            await w.WriteAsync(Math.Round(resolution.Model.MatchWeight(link.Pattern), 9), ct).ConfigureAwait(false);
+            await w.WriteAsync(Math.Round(resolution.Model.MatchWeight(link.Pattern, records[a], records[b]), 9), ct).ConfigureAwait(false);
             await w.WriteAsync(Evidence.FieldsJson(resolution.Model, link.Pattern, records[a], records[b]), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
             await w.WriteAsync(runId, ct).ConfigureAwait(false);
         }

@@ -268,6 +268,31 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     }
 
     [Fact]
+    public async Task IdentitySearch_ShowsAMatchWeightWaterfallForEachMerge()
+    {
+        // Issue 24: the prior (weight 10 − fields 12 = −2), then each field's bar, then the total.
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await dataSource.ExecuteAsync("""
+            insert into core.customer (customer_id, email, customer_name) values (9101, 'wanda.waterfall@example.org', 'Wanda Waterfall');
+            insert into core.customer_identity (source, source_customer_id, customer_id) values ('orders:shop', 'w-1', 9101), ('email', 'wanda.waterfall@example.org', 9101);
+            insert into identity.merge_evidence (customer_id, left_source, left_id, right_source, right_id, rule, probability, match_weight, fields) values
+              (9101, 'email', 'wanda.waterfall@example.org', 'orders:shop', 'w-1', 'probabilistic', 0.999, 10,
+               '[{"field":"given","level":3,"agreement":"exact","agrees":true,"weight":7,"left":"wanda","right":"wanda"},
+                 {"field":"date_of_birth","level":0,"agreement":"different","agrees":false,"weight":-3,"left":"1980-01-02","right":"1981-02-03"},
+                 {"field":"postcode","level":2,"agreement":"exact","agrees":true,"weight":8,"left":"2000","right":"2000"}]');
+            """);
+        using var client = DashboardClient.Create(_baseUrl, out _);
+        await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.13");
+
+        var html = await client.GetStringAsync("/hangfire/identity?q=waterfall");
+
+        var svg = html[html.IndexOf("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"crm-waterfall-0\"", StringComparison.Ordinal)..];
+        svg = svg[..(svg.IndexOf("</svg>", StringComparison.Ordinal) + 6)];
+        var bars = System.Text.RegularExpressions.Regex.Matches(svg, "data-field=\"([^\"]+)\" data-weight=\"([^\"]+)\"").Select(m => m.Groups[1].Value + " " + m.Groups[2].Value);
+        Assert.Equal(["prior -2.00", "given 7.00", "date_of_birth -3.00", "postcode 8.00", "match weight 10.00"], bars);
+    }
+
+    [Fact]
     public async Task MalformedRequests_Get4xx_NeverA500()
     {
         using var client = DashboardClient.Create(_baseUrl, out _);
