@@ -129,6 +129,18 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     }
 
     [Fact]
+    public async Task ReturnUrl_WithNonAsciiCharacters_RedirectsToTheEncodedPath_NotA500()
+    {
+        using var client = DashboardClient.Create(_baseUrl, out var cookies);
+
+        var response = await DashboardClient.LoginAsync(client, "ada", "admin-pass", "/hangfire/identity?q=Müller", clientAddress: "10.16.0.13");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/hangfire/identity?q=M%C3%BCller", response.Headers.Location?.OriginalString);
+        Assert.Contains(cookies.GetAllCookies(), c => c.Name == "crm.auth");
+    }
+
+    [Fact]
     public async Task WrongPasswords_LockTheUserOutWith429_EvenForTheRightPassword_UntilTheLockoutEnds()
     {
         using var client = DashboardClient.Create(_baseUrl, out _);
