@@ -451,11 +451,19 @@ public sealed partial class EmailFileIngester
         await AddAsync(message, path, null, 1, size, null, extractor, writer, "eml", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Streams an mbox: one message at a time, each located by its <c>From </c> line's byte offset.</summary>
+    /// <summary>
+    /// Streams an mbox: one message at a time, each located by its <c>From </c> line's byte offset. Extracting a
+    /// message (text out of MIME and HTML, quotes, intent) is most of an mbox's CPU, so it runs on the thread
+    /// pool for up to <see cref="ExtractAhead"/> messages while this loop reads on, and the results reach
+    /// <paramref name="writer"/> in file order: indexes, offsets and quarantine rows are as from one thread.
+    /// </summary>
     internal static async Task<(long Messages, string? StoppedAt)> LandMboxAsync(
         Stream stream, string path, long size, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
     {
-        var parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: true);
+        // Not persistent: each message's content is copied out as it is parsed, since its extraction now
+        // runs while the parser moves the stream on to the next one.
+        var parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: false);
+        var ahead = new Queue<Task<Extracted>>();
         long index = 0;
         long end = 0; // where the last message parsed ends: the next one's separator starts here
         while (!parser.IsEndOfStream)
@@ -473,6 +481,7 @@ public sealed partial class EmailFileIngester
                 // This message cannot be parsed (its headers are broken) or what follows is not mbox at all. The
                 // message up to the next separator is quarantined and the parse starts again there, so one broken
                 // message does not take the rest of the file with it; without a next separator, the rest goes.
+                await WriteAheadAsync(ahead, 0, writer, "mbox", cancellationToken).ConfigureAwait(false);
                 var at = index == 0 ? 0 : end;
                 var next = stream.CanSeek ? NextSeparator(path, at) : -1;
                 index++;
@@ -483,7 +492,7 @@ public sealed partial class EmailFileIngester
                 }
 
                 stream.Position = end = next;
-                parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: true);
+                parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: false);
                 continue;
             }
 
@@ -492,15 +501,47 @@ public sealed partial class EmailFileIngester
             var length = parser.Position - offset;
             // The separator's date is when the message was stored: the sent time when it has no Date header.
             DateTimeOffset? stored = MboxFromLine.TryParseDate(parser.MboxMarker, out var separatorDate) ? separatorDate : null;
-            await AddAsync(message, $"{path}@{offset}", offset, index, length, stored, extractor, writer, "mbox", cancellationToken).ConfigureAwait(false);
+            var number = index;
+            ahead.Enqueue(Task.Run(() => Extract(message, $"{path}@{offset}", offset, number, length, stored, extractor), cancellationToken));
+            await WriteAheadAsync(ahead, ExtractAhead, writer, "mbox", cancellationToken).ConfigureAwait(false);
         }
 
+        await WriteAheadAsync(ahead, 0, writer, "mbox", cancellationToken).ConfigureAwait(false);
         return (index, null);
     }
 
-    private static async Task AddAsync(
+    /// <summary>Messages an mbox's reader may be ahead of the writer while they are extracted.</summary>
+    internal static int ExtractAhead { get; } = Math.Max(2, 2 * Environment.ProcessorCount);
+
+    /// <summary>Writes the oldest extracted messages, in order, until at most <paramref name="keep"/> are left.</summary>
+    private static async Task WriteAheadAsync(Queue<Task<Extracted>> ahead, int keep, IEmailSink writer, string kind, CancellationToken cancellationToken)
+    {
+        while (ahead.Count > keep)
+        {
+            await WriteAsync(await ahead.Dequeue().ConfigureAwait(false), writer, kind, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static Task AddAsync(
         MimeMessage message, string location, long? offset, long index, long length, DateTimeOffset? stored, EmailExtractor extractor,
-        IEmailSink writer, string kind, CancellationToken cancellationToken)
+        IEmailSink writer, string kind, CancellationToken cancellationToken) =>
+        WriteAsync(Extract(message, location, offset, index, length, stored, extractor), writer, kind, cancellationToken);
+
+    private static async Task WriteAsync(Extracted extracted, IEmailSink writer, string kind, CancellationToken cancellationToken)
+    {
+        if (extracted.Email is { } email)
+        {
+            await writer.AddAsync(email, kind, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            writer.Quarantine(extracted.Rejected!);
+        }
+    }
+
+    /// <summary>A message's parsed email, or the quarantine row saying why it has none.</summary>
+    private static Extracted Extract(
+        MimeMessage message, string location, long? offset, long index, long length, DateTimeOffset? stored, EmailExtractor extractor)
     {
         ParsedEmail? email;
         string? rejection;
@@ -514,15 +555,16 @@ public sealed partial class EmailFileIngester
             rejection = $"cannot extract: {e.GetType().Name}: {e.Message}";
         }
 
-        if (email is null)
+        if (email is not null)
         {
-            var path = offset is null ? location : location[..location.LastIndexOf('@')];
-            writer.Quarantine(RawRow(path, offset ?? 0, index, rejection!, length));
-            return;
+            return new Extracted(email, null);
         }
 
-        await writer.AddAsync(email, kind, cancellationToken).ConfigureAwait(false);
+        var path = offset is null ? location : location[..location.LastIndexOf('@')];
+        return new Extracted(null, RawRow(path, offset ?? 0, index, rejection!, length));
     }
+
+    private sealed record Extracted(ParsedEmail? Email, QuarantineRow? Rejected);
 
     /// <summary>
     /// The offset of the first mbox separator (a line starting <c>From </c>) after the one at or after
