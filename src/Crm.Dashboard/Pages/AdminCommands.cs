@@ -16,71 +16,78 @@ internal static class AdminCommands
 {
     public static void Register()
     {
-        DashboardRoutes.Routes.AddCommand("/models/promote/(?<Version>[A-Za-z0-9._\\-]+)", context =>
+        DashboardRoutes.Routes.Add("/models/promote/(?<Version>[A-Za-z0-9._\\-]+)", new AsyncCommandDispatcher(async context =>
         {
             var http = context.GetHttpContext();
             if (context.IsReadOnly)
             {
-                return false;
+                return ReadOnly;
             }
 
             var registry = new ModelRegistry(http.RequestServices.GetRequiredService<NpgsqlDataSource>());
             try
             {
-                registry.PromoteAsync(context.UriMatch.Groups["Version"].Value, "promoted by admin " + User(http), http.RequestAborted).GetAwaiter().GetResult();
-                return true;
+                await registry.PromoteAsync(context.UriMatch.Groups["Version"].Value, "promoted by admin " + User(http), http.RequestAborted).ConfigureAwait(false);
+                return null;
             }
-            catch (InvalidOperationException)
+            catch (ModelRegistryException e)
             {
-                return false; // no such version: 422
+                return e.Message; // no such version
             }
-        });
+        }));
 
-        DashboardRoutes.Routes.AddCommand("/models/rollback", context =>
+        DashboardRoutes.Routes.Add("/models/rollback", new AsyncCommandDispatcher(async context =>
         {
             var http = context.GetHttpContext();
             if (context.IsReadOnly)
             {
-                return false;
+                return ReadOnly;
             }
 
             var registry = new ModelRegistry(http.RequestServices.GetRequiredService<NpgsqlDataSource>());
             try
             {
-                registry.RollbackAsync(http.RequestAborted).GetAwaiter().GetResult();
-                return true;
+                await registry.RollbackAsync(http.RequestAborted).ConfigureAwait(false);
+                return null;
             }
-            catch (InvalidOperationException)
+            catch (ModelRegistryException e)
             {
-                return false; // no earlier champion: 422
+                return e.Message; // no earlier champion
             }
-        });
+        }));
 
         // Re-process after a fix: release the files with quarantined rows of this source (and reason kind,
         // from ?kind=) and enqueue the source's ingest stage as a manual run.
-        DashboardRoutes.Routes.AddCommand("/quality/reprocess/(?<Source>[a-z]+)", context =>
+        DashboardRoutes.Routes.Add("/quality/reprocess/(?<Source>[a-z]+)", new AsyncCommandDispatcher(async context =>
         {
             var http = context.GetHttpContext();
             var source = context.UriMatch.Groups["Source"].Value;
-            if (context.IsReadOnly || !QuarantineReprocessor.Sources.Contains(source))
+            if (context.IsReadOnly)
             {
-                return false;
+                return ReadOnly;
+            }
+
+            if (!QuarantineReprocessor.Sources.Contains(source))
+            {
+                return $"'{source}' is not a source that quarantines rows ({string.Join(", ", QuarantineReprocessor.Sources)}).";
             }
 
             var services = http.RequestServices;
             var kind = http.Request.Query["kind"].FirstOrDefault();
             var reprocessor = new QuarantineReprocessor(services.GetRequiredService<NpgsqlDataSource>());
-            var released = reprocessor.ReleaseAsync(source, string.IsNullOrEmpty(kind) ? null : kind, User(http), http.RequestAborted).GetAwaiter().GetResult();
+            var released = await reprocessor.ReleaseAsync(source, string.IsNullOrEmpty(kind) ? null : kind, User(http), http.RequestAborted).ConfigureAwait(false);
             if (released.Units.Count > 0)
             {
                 var recorder = services.GetRequiredService<PipelineRunRecorder>();
-                var (runId, _) = recorder.StartRunAsync("manual", null, http.RequestAborted).GetAwaiter().GetResult();
+                var (runId, _) = await recorder.StartRunAsync("manual", null, http.RequestAborted).ConfigureAwait(false);
                 NightlyChain.Enqueue(new BackgroundJobClient(context.Storage), runId, "manual", [source]);
             }
 
-            return true;
-        });
+            return null;
+        }));
     }
+
+    private const string ReadOnly = "This dashboard is read-only for your role; an admin can do this.";
 
     private static string User(HttpContext http) => http.User.Identity?.Name ?? "admin";
 }

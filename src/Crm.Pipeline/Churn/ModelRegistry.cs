@@ -133,7 +133,7 @@ public sealed class ModelRegistry
         QueryAsync("where kind = 'churn' order by model_id desc", null, cancellationToken);
 
     /// <summary>Makes <paramref name="version"/> the champion and retires the current one, in one transaction.</summary>
-    /// <exception cref="InvalidOperationException">No such model.</exception>
+    /// <exception cref="ModelRegistryException">No such model.</exception>
     public async Task PromoteAsync(string version, string reason, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -152,7 +152,7 @@ public sealed class ModelRegistry
             promote.Parameters.AddWithValue("r", reason);
             if (await promote.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
-                throw new InvalidOperationException($"No churn model with version '{version}' (see `crm churn models`).");
+                throw new ModelRegistryException($"No churn model with version '{version}' (see `crm churn models`).");
             }
         }
 
@@ -160,13 +160,13 @@ public sealed class ModelRegistry
     }
 
     /// <summary>Retires the current champion and reinstates the previously promoted model; returns its version.</summary>
-    /// <exception cref="InvalidOperationException">No earlier champion to roll back to.</exception>
+    /// <exception cref="ModelRegistryException">No earlier champion to roll back to.</exception>
     public async Task<string> RollbackAsync(CancellationToken cancellationToken)
     {
         var history = await ChampionHistoryAsync(cancellationToken).ConfigureAwait(false);
         var current = history.FirstOrDefault(m => m.Status == "champion");
         var previous = history.FirstOrDefault(m => m.Status != "champion" && m.Version != current?.Version)
-            ?? throw new InvalidOperationException("There is no earlier champion to roll back to.");
+            ?? throw new ModelRegistryException("There is no earlier champion to roll back to.");
         await PromoteAsync(previous.Version, "rolled back by admin" + (current is null ? "" : " from " + current.Version), cancellationToken).ConfigureAwait(false);
         if (current is not null)
         {

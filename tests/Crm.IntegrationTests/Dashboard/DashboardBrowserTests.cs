@@ -200,6 +200,19 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             Assert.Contains("rolled back by admin", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-rolled-back.png"), FullPage = true });
 
+            // A version that does not exist: refused with 422 and the registry's reason, posted as the page's script posts.
+            var refusal = await page.EvaluateAsync<string>(
+                """
+                async () => {
+                  const headers = {};
+                  headers[document.querySelector('meta[name="csrf-header"]').content] = document.querySelector('meta[name="csrf-token"]').content;
+                  const r = await fetch('/hangfire/models/promote/churn-zzz', { method: 'POST', headers });
+                  return r.status + ' ' + await r.text();
+                }
+                """);
+            Assert.Equal("422 No churn model with version 'churn-zzz' (see `crm churn models`).", refusal);
+            Assert.Equal("churn-b", await dataSource.ScalarAsync<string>("select version from ml.model where status = 'champion'"));
+
             // Re-process the quarantined order file: released, the orders stage runs again and reads it.
             await page.GotoAsync(_baseUrl + "/hangfire/quality");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-quality-admin.png"), FullPage = true });
