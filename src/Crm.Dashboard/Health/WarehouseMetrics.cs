@@ -1,3 +1,4 @@
+using Crm.Pipeline.Notifications;
 using Hangfire;
 using Npgsql;
 using Prometheus;
@@ -6,7 +7,7 @@ namespace Crm.Dashboard.Health;
 
 /// <summary>
 /// Prometheus metrics read from the warehouse at scrape time: rows per source and when each last brought one, stage
-/// outcomes and durations, each run kind's last start, success and outcome, open alerts and incidents, notifications
+/// outcomes and durations, each run kind's last start, success and outcome, the nightly's latest due firing (by the schedules' calendars), open alerts and incidents, notifications
 /// not delivered, scheduler nodes and the Hangfire queue. <c>deploy/prometheus/crm-rules.yml</c> alerts on them and
 /// <c>deploy/grafana/crm.json</c> draws them.
 /// </summary>
@@ -31,6 +32,7 @@ public sealed partial class WarehouseMetrics
     private readonly Gauge _undelivered;
     private readonly Gauge _schedulerNodes;
     private readonly Gauge _queue;
+    private readonly Gauge _nightlyDue;
 
     /// <summary>This app's registry (one per app, so several apps in one process never share state).</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
@@ -52,6 +54,11 @@ public sealed partial class WarehouseMetrics
         _undelivered = factory.CreateGauge("crm_notifications_undelivered", "Admin notifications waiting for a retry (failed) or given up after their attempts.", "status");
         _schedulerNodes = factory.CreateGauge("crm_scheduler_nodes", "Quartz scheduler nodes that checked in during the last minute.");
         _queue = factory.CreateGauge("crm_hangfire_jobs", "Hangfire jobs by state.", "state");
+        _nightlyDue = factory.CreateGauge(
+            "crm_nightly_last_due_timestamp_seconds",
+            "Unix time of the latest nightly firing the schedules' calendars do not exclude (Crm:Schedules); absent when no schedule runs the nightly.",
+            new GaugeConfiguration { SuppressInitialValue = true });
+        var calendar = services.GetService<INightlyCalendar>();
         Registry.AddBeforeCollectCallback(async ct =>
         {
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();
@@ -59,6 +66,14 @@ public sealed partial class WarehouseMetrics
             await CollectStagesAsync(dataSource, ct).ConfigureAwait(false);
             await CollectRunsAsync(dataSource, ct).ConfigureAwait(false);
             await CollectWatchAsync(dataSource, ct).ConfigureAwait(false);
+            if (calendar?.LastDueAtOrBefore(DateTimeOffset.UtcNow) is { } due)
+            {
+                _nightlyDue.Set(due.ToUnixTimeSeconds());
+            }
+            else
+            {
+                _nightlyDue.Unpublish();
+            }
 
             var stats = services.GetRequiredService<JobStorage>().GetMonitoringApi().GetStatistics();
             _queue.WithLabels("enqueued").Set(stats.Enqueued);

@@ -54,4 +54,32 @@ public sealed class NightlyScheduleCalendar : INightlyCalendar
 
         return false;
     }
+
+    /// <inheritdoc />
+    public DateTimeOffset? LastDueAtOrBefore(DateTimeOffset nowUtc)
+    {
+        // Quartz computes firings forwards only: look back two days first (a nightly cron fires once a day), and
+        // further only when the calendar excluded every firing in that window.
+        foreach (var days in (int[])[2, 32, 366])
+        {
+            DateTimeOffset? latest = null;
+            foreach (var (cron, calendar) in _nightly)
+            {
+                for (var next = cron.GetNextValidTimeAfter(nowUtc.AddDays(-days)); next is { } at && at <= nowUtc; next = cron.GetNextValidTimeAfter(at))
+                {
+                    if (calendar.IsTimeIncluded(at) && (latest is null || at > latest))
+                    {
+                        latest = at;
+                    }
+                }
+            }
+
+            if (latest is not null)
+            {
+                return latest;
+            }
+        }
+
+        return null;
+    }
 }

@@ -20,6 +20,7 @@ public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsync
     private WebApplication? _app;
     private string _baseUrl = "";
     private string _connectionString = "";
+    private readonly DateOnly _today = DateOnly.FromDateTime(DateTime.UtcNow);
 
     public async Task InitializeAsync()
     {
@@ -30,6 +31,13 @@ public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsync
         {
             ["urls"] = _baseUrl,
             ["Logging:LogLevel:Default"] = "Warning",
+            // The nightly fires at 02:00 UTC; its calendar excludes today and yesterday, so it was last due the day before.
+            ["Crm:Schedules:0:Name"] = "nightly",
+            ["Crm:Schedules:0:Job"] = "nightly",
+            ["Crm:Schedules:0:Cron"] = "0 0 2 * * ?",
+            ["Crm:Schedules:0:TimeZone"] = "UTC",
+            ["Crm:Schedules:0:ExcludedDates:0"] = _today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["Crm:Schedules:0:ExcludedDates:1"] = _today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         }).Build(), _connectionString);
         await _app.StartAsync();
     }
@@ -98,6 +106,9 @@ public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsync
         // Only the stage run of the last hour is in the 24-hour window.
         Assert.Equal(1, samples["crm_stage_runs_24h{stage=\"identity\",status=\"failed\"}"]);
         Assert.False(samples.ContainsKey("crm_stage_runs_24h{stage=\"orders\",status=\"failed\"}"));
+        // The excluded nights are not due: the latest firing that is, is the one of the day before yesterday (also
+        // should the day turn since the start: the next firing, at 02:00, is hours away).
+        Assert.Equal(Epoch($"{_today.AddDays(-2):yyyy-MM-dd}T02:00:00Z"), samples["crm_nightly_last_due_timestamp_seconds"]);
     }
 
     /// <summary>Sample lines of the text exposition format, keyed by name and labels as written.</summary>

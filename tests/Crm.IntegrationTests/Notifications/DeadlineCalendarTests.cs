@@ -31,6 +31,29 @@ public sealed class DeadlineCalendarTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public void NightlyScheduleCalendar_LastDue_SkipsExcludedDates_AndIsNullWithoutANightlySchedule()
+    {
+        // Fires 01:00Z (02:00 Berlin) daily; 24 December excluded.
+        var calendar = Calendar("0 0 2 * * ?", "Europe/Berlin", "2026-12-24");
+
+        Assert.Equal(At("2026-12-23T01:00:00Z"), calendar.LastDueAtOrBefore(At("2026-12-23T12:00:00Z")));
+        Assert.Equal(At("2026-12-23T01:00:00Z"), calendar.LastDueAtOrBefore(At("2026-12-24T12:00:00Z")));
+        // At the firing itself, it is due.
+        Assert.Equal(At("2026-12-25T01:00:00Z"), calendar.LastDueAtOrBefore(At("2026-12-25T01:00:00Z")));
+        // A fortnight excluded: the look-back goes past its first two days.
+        var away = new NightlyScheduleCalendar(Options.Create(new SchedulesOptions
+        {
+            Items = [new ScheduleOptions
+            {
+                Name = "nightly", Job = "nightly", Cron = "0 30 3 * * ?", TimeZone = "UTC",
+                ExcludedDates = [.. Enumerable.Range(1, 14).Select(d => $"2026-08-{d:00}")],
+            }],
+        }));
+        Assert.Equal(At("2026-07-31T03:30:00Z"), away.LastDueAtOrBefore(At("2026-08-14T23:00:00Z")));
+        Assert.Null(new NightlyScheduleCalendar(Options.Create(new SchedulesOptions())).LastDueAtOrBefore(At("2026-12-24T12:00:00Z")));
+    }
+
+    [Fact]
     public async Task ANightTheCalendarExcludes_RaisesNoMissedNightly_AndTheSameNightNotExcludedDoes()
     {
         var connectionString = await cluster.CreateDatabaseAsync("deadcal");
