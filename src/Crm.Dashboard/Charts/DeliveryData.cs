@@ -6,7 +6,8 @@ namespace Crm.Dashboard.Charts;
 
 /// <summary>
 /// Report deliveries per day (the day a delivery was sent, else last tried, in the display zone) by outcome, for the
-/// last 60 days that have any: sent, failed and waiting for a retry, failed for good, still pending.
+/// last 60 days that have any: sent, skipped (a reports run found nothing to send a recipient), failed and waiting for a
+/// retry, failed for good, still pending.
 /// </summary>
 internal static class DeliveryData
 {
@@ -14,7 +15,10 @@ internal static class DeliveryData
     public const int Days = 60;
 
     /// <summary>The outcomes, in the chart's stacking order (<c>ops.report_delivery.status</c>).</summary>
-    public static readonly string[] Statuses = ["sent", "failed", "permanent-failure", "pending"];
+    public static readonly string[] Statuses = ["sent", "skipped", "failed", "permanent-failure", "pending"];
+
+    /// <summary>The outcomes the chart shows even on days without any (the others only when some day has them).</summary>
+    public static readonly string[] AlwaysShown = ["sent", "skipped", "failed"];
 
     private const string PerDaySql =
         """
@@ -22,6 +26,14 @@ internal static class DeliveryData
             select (coalesce(sent_at, updated_at) at time zone @zone)::date as day, status, count(*)::float8 as deliveries
             from ops.report_delivery
             group by 1, 2
+            union all
+            -- A skip leaves no delivery row: each run of the reports stage counts its skips in its summary
+            -- ("2 sent, 3 skipped, 0 failed", ReportRunSummary), by the day the run finished.
+            select (finished_at at time zone @zone)::date, 'skipped', sum(substring(detail->>'summary' from '^\d+ sent, (\d+) skipped')::float8)
+            from ops.pipeline_stage
+            where stage = 'reports' and finished_at is not null and detail->>'summary' ~ '^\d+ sent, \d+ skipped'
+            group by 1
+            having sum(substring(detail->>'summary' from '^\d+ sent, (\d+) skipped')::float8) > 0
         ), recent as (select distinct day from days order by day desc limit @days)
         select d.day, d.status, d.deliveries from days d join recent using (day) order by d.day, d.status
         """;
@@ -42,7 +54,7 @@ internal static class DeliveryData
         return rows;
     }
 
-    /// <summary>The deliveries as CSV: <c>day,sent,failed,permanent-failure,pending</c>.</summary>
+    /// <summary>The deliveries as CSV: <c>day,sent,skipped,failed,permanent-failure,pending</c>.</summary>
     public static string Csv(NpgsqlDataSource warehouse, TimeZoneInfo zone)
     {
         var rows = PerDay(warehouse, zone);

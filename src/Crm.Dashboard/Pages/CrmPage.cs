@@ -41,13 +41,17 @@ internal abstract class CrmPage : RazorPage
         return (bool)command.ExecuteScalar()!;
     }
 
-    /// <summary>Runs <paramref name="sql"/> and writes the result as a table; cells are HTML-encoded.</summary>
-    protected int Table(string sql, Action<NpgsqlCommand>? bind = null, string? id = null, Func<string, object?, string?>? cell = null)
+    /// <summary>
+    /// Runs <paramref name="sql"/> and writes the result as a table; cells are HTML-encoded. With
+    /// <paramref name="stacked"/>, a table too wide for a phone shows each row as a block of "column: value" lines
+    /// below 768 px (<c>table.crm-stacked</c> in crm.css; each cell names its column in <c>data-label</c>).
+    /// </summary>
+    protected int Table(string sql, Action<NpgsqlCommand>? bind = null, string? id = null, Func<string, object?, string?>? cell = null, bool stacked = false)
     {
         using var command = Warehouse.CreateCommand(sql);
         bind?.Invoke(command);
         using var reader = command.ExecuteReader();
-        WriteLiteral($"<table class=\"table table-condensed\"{(id is null ? "" : $" id=\"{id}\"")}><thead><tr>");
+        WriteLiteral($"<table class=\"table table-condensed{(stacked ? " crm-stacked" : "")}\"{(id is null ? "" : $" id=\"{id}\"")}><thead><tr>");
         for (var i = 0; i < reader.FieldCount; i++)
         {
             WriteLiteral($"<th>{Encode(reader.GetName(i).Replace('_', ' '))}</th>");
@@ -63,7 +67,7 @@ internal abstract class CrmPage : RazorPage
             {
                 var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
                 var html = cell?.Invoke(reader.GetName(i), value) ?? Encode(Format(value));
-                WriteLiteral($"<td>{html}</td>");
+                WriteLiteral(stacked ? $"<td data-label=\"{Encode(reader.GetName(i).Replace('_', ' '))}\">{html}</td>" : $"<td>{html}</td>");
             }
 
             WriteLiteral("</tr>");

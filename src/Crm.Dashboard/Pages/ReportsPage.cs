@@ -20,12 +20,12 @@ internal sealed class ReportsPage : CrmPage
         var perDay = DeliveryData.PerDay(Warehouse, DisplayZone);
         var days = perDay.Select(d => d.Day).Distinct().Order().ToList();
         var series = DeliveryData.Statuses
-            .Where(status => perDay.Any(d => d.Status == status))
+            .Where(status => DeliveryData.AlwaysShown.Contains(status) || perDay.Any(d => d.Status == status))
             .Select(status => (status, days.Select(day => perDay.Where(d => d.Day == day && d.Status == status).Sum(d => d.Deliveries)).ToArray()))
             .ToList();
-        WriteLiteral($"<h3>Deliveries per day</h3><p>The last {DeliveryData.Days} days with any, by the day (in {Encode(DisplayZone.Id)}) a delivery was sent or last tried.</p>");
+        WriteLiteral($"<h3>Deliveries per day</h3><p>The last {DeliveryData.Days} days with any, by the day (in {Encode(DisplayZone.Id)}) a delivery was sent or last tried. Skipped: a run of the reports stage found a recipient's report already sent (or failed for good) and sent nothing.</p>");
         WriteLiteral(SvgBarChart.Stacked("crm-chart-deliveries", "Report deliveries per day by outcome", "deliveries", days.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList(), series));
-        WriteLiteral($"<p><a href=\"{Url.To("/reports/deliveries.csv")}\" id=\"crm-deliveries-csv\">Numbers as CSV</a> (day, sent, failed, permanent failure, pending)</p>");
+        WriteLiteral($"<p><a href=\"{Url.To("/reports/deliveries.csv")}\" id=\"crm-deliveries-csv\">Numbers as CSV</a> (day, sent, skipped, failed, permanent failure, pending)</p>");
         WriteLiteral("<h3>Deliveries</h3>");
         Table(
             """
@@ -34,6 +34,7 @@ internal sealed class ReportsPage : CrmPage
             from ops.report_delivery order by created_at desc limit 100
             """,
             id: "crm-reports",
+            stacked: true,
             cell: (column, value) => column switch
             {
                 "id" => $"<a href=\"{Url.To("/reports/html/" + Encode(value))}\">{Encode(value)}</a>",

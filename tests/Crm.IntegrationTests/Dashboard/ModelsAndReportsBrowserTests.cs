@@ -1,5 +1,6 @@
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.Pipeline.Reports;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -73,6 +74,18 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
               ('manager-summary', 'daily:2026-11-01', '2026-11-01', '2026-11-01', 'b@example.com', 'm2', 'sent', '2026-11-02T06:00:01Z', '2026-11-02T06:00:01Z'),
               ('manager-summary', 'daily:2026-11-01', '2026-11-01', '2026-11-01', 'c@example.com', 'm3', 'failed', null, '2026-11-02T06:00:02Z'),
               ('manager-summary', 'daily:2026-11-02', '2026-11-02', '2026-11-02', 'c@example.com', 'm4', 'permanent-failure', null, '2026-11-03T06:00:00Z');
+            insert into ops.pipeline_run (run_id, kind, status, started_at, finished_at) values
+              ('00000000-0000-0000-0000-0000000000a1', 'manual', 'succeeded', '2026-11-02T07:00:00Z', '2026-11-02T07:00:05Z');
+            """);
+        // An hour later the reports stage ran again: the three recipients' reports were already sent (or failed for
+        // good), so it sent nothing; its summary is written as the stage writes it.
+        var skips = new ReportRunSummary(
+            [.. new[] { "a", "b", "c" }.Select(r => new RecipientOutcome(r + "@example.com", "daily:2026-11-01", "skipped", "already sent", null, null, null))]);
+        await ds.ExecuteAsync(
+            $"""
+            insert into ops.pipeline_stage (run_id, stage, status, started_at, finished_at, detail)
+            values ('00000000-0000-0000-0000-0000000000a1', 'reports', 'succeeded', '2026-11-02T07:00:00Z', '2026-11-02T07:00:05Z',
+                    jsonb_build_object('summary', '{skips}'));
             """);
 
         var (playwright, browser) = await Browser.LaunchAsync();
@@ -129,11 +142,16 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "reports-1024.png"), FullPage = true });
             await page.SetViewportSizeAsync(390, 844);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "reports-390.png"), FullPage = true });
-            // 2 November: two sent and one failed; 3 November: one failed for good.
-            Assert.Equal("2026-11-02 sent 2|2026-11-02 failed 1|2026-11-03 permanent-failure 1", await page.EvaluateAsync<string>(
+            // The deliveries table is stacked on a phone: nothing wider than the screen.
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+                await page.EvaluateAsync<string>("() => `page ${document.documentElement.scrollWidth} px wide, table ${document.querySelector('#crm-reports').getBoundingClientRect().width} px`"));
+            Assert.Equal("status: sent", await page.EvaluateAsync<string>(
+                "() => { const td = document.querySelector('#crm-reports td[data-label=status]'); return getComputedStyle(td, '::before').content.replaceAll('\"', '') + td.textContent; }"));
+            // 2 November: two sent, three skipped and one failed; 3 November: one failed for good.
+            Assert.Equal("2026-11-02 sent 2|2026-11-02 skipped 3|2026-11-02 failed 1|2026-11-03 permanent-failure 1", await page.EvaluateAsync<string>(
                 "() => [...document.querySelectorAll('#crm-chart-deliveries rect[data-value]')].map(r => `${r.dataset.category} ${r.dataset.series} ${r.dataset.value}`).join('|')"));
             var deliveries = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/reports/deliveries.csv")).TextAsync();
-            Assert.Equal("day,sent,failed,permanent-failure,pending\n2026-11-02,2,1,0,0\n2026-11-03,0,0,1,0\n", deliveries);
+            Assert.Equal("day,sent,skipped,failed,permanent-failure,pending\n2026-11-02,2,3,1,0,0\n2026-11-03,0,0,0,1,0\n", deliveries);
             Assert.Empty(blocked);
         }
     }
