@@ -161,8 +161,15 @@ public sealed partial class NotificationSender : IDisposable
         try
         {
             // Buffered, so the POST carries a Content-Length: not every receiver takes a chunked body.
-            using var content = new StringContent(JsonSerializer.Serialize(payload, WebhookJson.Default.WebhookPayload), Encoding.UTF8, "application/json");
-            using var response = await _http.PostAsync(hook.Url, content, timeout.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url)
+            {
+                Content = new StringContent(JsonSerializer.Serialize(payload, WebhookJson.Default.WebhookPayload), Encoding.UTF8, "application/json"),
+            };
+            // A fresh connection per message: HttpClient silently re-sends a request whose kept-alive connection broke
+            // before the answer, and a receiver that had already taken the POST would show it twice. Webhooks are a few
+            // a night, so the handshake costs nothing.
+            request.Headers.ConnectionClose = true;
+            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new HttpRequestException($"webhook '{hook.EffectiveName}' answered {(int)response.StatusCode} {response.ReasonPhrase}");
