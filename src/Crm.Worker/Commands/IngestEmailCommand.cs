@@ -34,16 +34,17 @@ internal static class IngestEmailCommand
 
             await using var host = await CommandHost.StartAsync(parse.GetValue(CommonOptions.Config), ct).ConfigureAwait(false);
             var total = default(IngestCounts);
+            var exit = 0;
             var files = given.Where(p => !p.StartsWith("imap:", StringComparison.Ordinal)).ToList();
             foreach (var result in await host.Services.GetRequiredService<EmailFileIngester>().IngestAsync(files, null, NullProgressSink.Instance, ct).ConfigureAwait(false))
             {
                 Console.WriteLine(result);
                 total += result.Counts;
+                exit = result.Outcome == "failed" ? 1 : exit;
             }
 
             var accounts = host.Services.GetRequiredService<IOptions<EmailOptions>>().Value.Imap.Accounts;
             var syncer = host.Services.GetRequiredService<ImapSyncer>();
-            var exit = 0;
             foreach (var name in given.Where(p => p.StartsWith("imap:", StringComparison.Ordinal)).Select(p => p[5..]))
             {
                 var chosen = accounts.Where(a => name == "*" || string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();

@@ -8,7 +8,7 @@ namespace Crm.Worker.Commands;
 
 /// <summary>
 /// <c>crm ingest orders PATH… [--feed NAME]</c>: a one-off load outside the schedule (backfills),
-/// through the same ingester the job uses. Exits non-zero only when it could not run at all.
+/// through the same ingester the job uses. Exits 1 when a file failed (truncated, unreadable), 2 for a wrong argument.
 /// </summary>
 internal static class IngestOrdersCommand
 {
@@ -31,6 +31,7 @@ internal static class IngestOrdersCommand
             var feedName = parse.GetValue(feedOption);
             var ingester = host.Services.GetRequiredService<OrderFeedIngester>();
             var total = default(IngestCounts);
+            var failed = false;
             foreach (var file in files)
             {
                 var feed = PickFeed(feeds, feedName, file);
@@ -45,10 +46,11 @@ internal static class IngestOrdersCommand
                 var result = await ingester.IngestFileAsync(file, feed, null, ct).ConfigureAwait(false);
                 Console.WriteLine(result);
                 total += result.Counts;
+                failed |= result.Outcome == "failed";
             }
 
             Console.WriteLine(total);
-            return 0;
+            return failed ? 1 : 0;
         });
         return command;
     }

@@ -39,6 +39,7 @@ internal static class IngestWebLogsCommand
             var siteName = parse.GetValue(siteOption);
             var ingester = host.Services.GetRequiredService<WebLogIngester>();
             var total = default(IngestCounts);
+            var failed = false;
             // As the stage does: configured campaign send logs first, so tracked clicks resolve (reported apart from the log lines).
             foreach (var sends in await ingester.LoadCampaignSendsAsync(null, ct).ConfigureAwait(false))
             {
@@ -60,11 +61,12 @@ internal static class IngestWebLogsCommand
                 {
                     Console.WriteLine(result);
                     total += result.Counts;
+                    failed |= result.Outcome == "failed";
                 }
             }
 
             Console.WriteLine(total);
-            return 0;
+            return failed ? 1 : 0;
         });
         return command;
     }
