@@ -24,6 +24,7 @@ public static class DashboardSetup
         DashboardRoutes.Routes.AddRazorPage("/runs", _ => new Pages.RunsPage());
         DashboardRoutes.Routes.AddRazorPage("/quality", _ => new Pages.QualityPage());
         DashboardRoutes.Routes.AddRazorPage("/identity", _ => new Pages.IdentityPage());
+        DashboardRoutes.Routes.AddRazorPage("/review", _ => new Pages.ReviewPage());
         DashboardRoutes.Routes.AddRazorPage("/models", _ => new Pages.ModelsPage());
         DashboardRoutes.Routes.AddRazorPage("/reports", _ => new Pages.ReportsPage());
         DashboardRoutes.Routes.AddRazorPage("/schedules", _ => new Pages.SchedulesPage());
@@ -38,7 +39,7 @@ public static class DashboardSetup
         }
 
         DashboardRoutes.Routes.Add("/reports/html/(?<Id>\\d+)", new Pages.ReportHtmlDispatcher());
-        foreach (var (title, path) in new[] { ("Nights", "/nights"), ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Models", "/models"), ("Reports", "/reports"), ("Schedules", "/schedules") })
+        foreach (var (title, path) in new[] { ("Nights", "/nights"), ("Runs", "/runs"), ("Data quality", "/quality"), ("Identity", "/identity"), ("Review", "/review"), ("Models", "/models"), ("Reports", "/reports"), ("Schedules", "/schedules") })
         {
             NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(path))
             {
@@ -56,6 +57,7 @@ public static class DashboardSetup
         });
 
         Pages.AdminCommands.Register();
+        Pages.ReviewCommands.Register();
 
         // A Hangfire command: POST only, refused in read-only (viewer) mode by Hangfire and by our role check.
         DashboardRoutes.Routes.AddCommand("/pipeline/trigger/(?<Stage>[a-z]+)", context =>

@@ -11,6 +11,9 @@ public sealed class IdentityOptions
     /// <summary>Matcher settings.</summary>
     public MatchingOptions Matching { get; set; } = new();
 
+    /// <summary>The uncertain band whose pairs go to the review queue.</summary>
+    public ReviewOptions Review { get; set; } = new();
+
     /// <summary>Sources in order of trust for survivorship ties; a trailing * matches a prefix. Default: orders feeds, then e-mail.</summary>
     public List<string> SourcePriority { get; set; } = ["orders:*", "email"];
 

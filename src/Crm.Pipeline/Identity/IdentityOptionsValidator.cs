@@ -36,6 +36,21 @@ public sealed class IdentityOptionsValidator : IValidateOptions<IdentityOptions>
             failures.Add($"Crm:Identity:Matching:RandomPairSamples must be at least 1000; got {m.RandomPairSamples}.");
         }
 
+        var review = options.Review;
+        if (review.Lower is < 0 or > 1 || double.IsNaN(review.Lower))
+        {
+            failures.Add($"Crm:Identity:Review:Lower must be a match probability between 0 and 1; got {review.Lower}.");
+        }
+
+        if (review.Upper is < 0 or > 1 || double.IsNaN(review.Upper))
+        {
+            failures.Add($"Crm:Identity:Review:Upper must be a match probability between 0 and 1; got {review.Upper}.");
+        }
+        else if (review.Lower > review.Upper)
+        {
+            failures.Add($"Crm:Identity:Review:Lower must not be above Crm:Identity:Review:Upper; got Lower {review.Lower} and Upper {review.Upper} (set them equal for no review queue).");
+        }
+
         if (options.FullRunAboveDeltaShare is < 0 or > 1)
         {
             failures.Add($"Crm:Identity:FullRunAboveDeltaShare must be between 0 and 1; got {options.FullRunAboveDeltaShare}.");

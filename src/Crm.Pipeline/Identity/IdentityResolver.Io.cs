@@ -255,6 +255,40 @@ public sealed partial class IdentityResolver
         await w.CompleteAsync(ct).ConfigureAwait(false);
     }
 
+    private static async Task CopyReviewAsync(
+        NpgsqlConnection connection, List<SourceRow> rows, MatchRecord[] records, long[] ids, Resolution resolution, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "copy id_review (left_source, left_id, right_source, right_id, probability, match_weight, fields, left_record, right_record, left_customer_id, right_customer_id) from stdin (format binary)",
+            cancellationToken).ConfigureAwait(false);
+        foreach (var pair in resolution.Review)
+        {
+            // Key order, as merge evidence: the same pair is always the same item.
+            var (left, right) = string.CompareOrdinal(rows[pair.A].Key, rows[pair.B].Key) <= 0 ? (pair.A, pair.B) : (pair.B, pair.A);
+            await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(rows[left].Source, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(rows[left].SourceCustomerId, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(rows[right].Source, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(rows[right].SourceCustomerId, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(Math.Round(pair.Probability, 12), cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(Math.Round(resolution.Model.MatchWeight(pair.Pattern, records[left], records[right]), 9), cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(Evidence.FieldsJson(resolution.Model, pair.Pattern, records[left], records[right]), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(RecordJson(rows[left]), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(RecordJson(rows[right]), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(ids[left], cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(ids[right], cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // The source record as loaded, for the review page's side-by-side view.
+    private static string RecordJson(SourceRow row) => JsonSerializer.Serialize(new Dictionary<string, string?>
+    {
+        ["source"] = row.Source, ["id"] = row.SourceCustomerId, ["name"] = row.Name, ["email"] = row.Email, ["phone"] = row.Phone,
+        ["address"] = row.Address, ["postcode"] = row.Postcode, ["country"] = row.Country, ["date_of_birth"] = row.DateOfBirth,
+    });
+
     private static async Task CopyHistoryAsync(NpgsqlConnection c, IdAssignment assignment, Func<long, long> real, CancellationToken ct)
     {
         await using (var w = await c.BeginBinaryImportAsync("copy id_history (event, customer_id, related_customer_id) from stdin (format binary)", ct).ConfigureAwait(false))

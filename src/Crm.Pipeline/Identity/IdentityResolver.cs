@@ -97,7 +97,7 @@ public sealed partial class IdentityResolver
         Resolution resolution;
         if (full)
         {
-            resolution = Matcher.Resolve(records, options.Matching, manual);
+            resolution = Matcher.Resolve(records, options.Matching, manual, review: options.Review);
         }
         else
         {
@@ -108,7 +108,7 @@ public sealed partial class IdentityResolver
                 labels[i] = rows[i].CustomerId is { } c ? (dense.TryGetValue(c, out var d) ? d : dense[c] = dense.Count) : -1;
             }
 
-            resolution = Matcher.ResolveDelta(records, isDelta, labels, model!, options.Matching, manual);
+            resolution = Matcher.ResolveDelta(records, isDelta, labels, model!, options.Matching, manual, options.Review);
         }
 
         progress.Report(0.6, "assigning stable ids");
@@ -135,6 +135,7 @@ public sealed partial class IdentityResolver
         await CopyGoldenAsync(connection, rows, records, ids, affected, options, cancellationToken).ConfigureAwait(false);
         await CopyEvidenceAsync(connection, rows, records, ids, resolution, runId, cancellationToken).ConfigureAwait(false);
         await CopyHistoryAsync(connection, assignment, Real, cancellationToken).ConfigureAwait(false);
+        await CopyReviewAsync(connection, rows, records, ids, resolution, cancellationToken).ConfigureAwait(false);
         if (full)
         {
             await Execute(connection, tx, SqlResource.Load("identity_prune_evidence.sql"), cancellationToken).ConfigureAwait(false);
@@ -144,6 +145,13 @@ public sealed partial class IdentityResolver
         {
             apply.Parameters.AddWithValue("run_id", runId);
             await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var review = new NpgsqlCommand(SqlResource.Load("identity_review.sql"), connection, tx))
+        {
+            review.Parameters.AddWithValue("full", full);
+            review.Parameters.AddWithValue("run_id", runId);
+            await review.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (await ScalarAsync<bool>(connection, tx, "select to_regclass('core.web_visitor_link') is not null", cancellationToken).ConfigureAwait(false))
@@ -172,13 +180,17 @@ public sealed partial class IdentityResolver
         }
 
         var customers = await ScalarAsync<long>(connection, tx, "select count(*) from core.customer where status = 'active'", cancellationToken).ConfigureAwait(false);
+        var pendingReview = await ScalarAsync<long>(connection, tx, "select count(*) from ops.identity_review where status = 'pending'", cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         await TableStatistics.RefreshAsync(_dataSource, affected.Count, ["core.customer", "core.customer_identity"], cancellationToken).ConfigureAwait(false);
         progress.Report(1, "done");
         return new IdentityRunResult(
             full ? "full" : "delta", rows.Count, cleaned.Count, customers, quarantine.Count,
             assignment.Events.Count(e => e.Event == "merged"), assignment.Events.Count(e => e.Event == "split"),
-            assignment.Events.Count(e => e.Event == "created"), resolution.CapAlerts, resolution.GuardBlocks, clock.Elapsed);
+            assignment.Events.Count(e => e.Event == "created"), resolution.CapAlerts, resolution.GuardBlocks, clock.Elapsed)
+        {
+            PendingReview = pendingReview,
+        };
     }
 
     private static ManualPairs Manual(List<Decision> decisions, Dictionary<string, int> index)

@@ -16,8 +16,11 @@ public sealed record IdentityRunResult(
     string Mode, long Records, long Resolved, long Customers, long Quarantined, int Merges, int Splits, int Created,
     int CapAlerts, int GuardBlocks, TimeSpan Elapsed)
 {
+    /// <summary>Review items waiting for an admin after the run (pairs in the uncertain band, kept apart meanwhile).</summary>
+    public long PendingReview { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{Mode}: {Records} records ({Resolved} resolved) → {Customers} customers; created {Created}, merged {Merges}, split {Splits}; " +
-        $"quarantined {Quarantined}; guard blocks {GuardBlocks}, size-cap alerts {CapAlerts}; {Elapsed.TotalSeconds:F1} s";
+        $"quarantined {Quarantined}; guard blocks {GuardBlocks}, size-cap alerts {CapAlerts}; pending review {PendingReview}; {Elapsed.TotalSeconds:F1} s";
 }

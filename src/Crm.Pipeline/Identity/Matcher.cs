@@ -32,6 +32,12 @@ public sealed class Resolution
     /// <summary>Merges refused by conflicting strong identifiers or a manual split.</summary>
     public int GuardBlocks { get; init; }
 
+    /// <summary>
+    /// Pairs held for review: scored inside the review band, allowed by the rules, not decided by an admin, and left in
+    /// different clusters (their own link was not made).
+    /// </summary>
+    public IReadOnlyList<ScoredPair> Review { get; init; } = [];
+
     /// <summary>Wall time per step.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Timings { get; init; } = new Dictionary<string, TimeSpan>();
 }
@@ -56,12 +62,14 @@ public static class Matcher
     /// <param name="records">The records.</param>
     /// <param name="options">Matching settings.</param>
     /// <param name="manual">Forced links and splits.</param>
-    /// <param name="model">A model to reuse; null fits a new one by EM.</param>
-    public static Resolution Resolve(IReadOnlyList<MatchRecord> records, MatchingOptions options, ManualPairs? manual = null, FellegiSunterModel? model = null)
+    /// <param name="model">A model to reuse; null fits a new one by EM (the manual decisions are its labelled pairs).</param>
+    /// <param name="review">The review band: pairs inside it are held for an admin instead of linked; null holds none.</param>
+    public static Resolution Resolve(
+        IReadOnlyList<MatchRecord> records, MatchingOptions options, ManualPairs? manual = null, FellegiSunterModel? model = null, ReviewOptions? review = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(options);
-        return Run(records, options, manual ?? ManualPairs.None, model, delta: null, existing: null);
+        return Run(records, options, manual ?? ManualPairs.None, model, delta: null, existing: null, review);
     }
 
     /// <summary>
@@ -71,16 +79,18 @@ public static class Matcher
     /// and the model is reused, so the cost follows the size of the delta.
     /// </summary>
     public static Resolution ResolveDelta(
-        IReadOnlyList<MatchRecord> records, bool[] delta, int[] existingLabels, FellegiSunterModel model, MatchingOptions options, ManualPairs? manual = null)
+        IReadOnlyList<MatchRecord> records, bool[] delta, int[] existingLabels, FellegiSunterModel model, MatchingOptions options, ManualPairs? manual = null,
+        ReviewOptions? review = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(model);
-        return Run(records, options, manual ?? ManualPairs.None, model, delta, existingLabels);
+        return Run(records, options, manual ?? ManualPairs.None, model, delta, existingLabels, review);
     }
 
     private static Resolution Run(
-        IReadOnlyList<MatchRecord> records, MatchingOptions options, ManualPairs manual, FellegiSunterModel? model, bool[]? delta, int[]? existing)
+        IReadOnlyList<MatchRecord> records, MatchingOptions options, ManualPairs manual, FellegiSunterModel? model, bool[]? delta, int[]? existing,
+        ReviewOptions? review)
     {
         var timings = new Dictionary<string, TimeSpan>();
         var clock = Stopwatch.StartNew();
@@ -97,13 +107,20 @@ public static class Matcher
         timings["comparing"] = clock.Elapsed;
 
         clock.Restart();
-        model = model is null ? Fit(records, patterns, options, candidates, keys) : model.Copy;
+        model = model is null ? Fit(records, patterns, options, candidates, keys, manual) : model.Copy;
         model.Frequencies = TermFrequencies.Count(records);
         timings["em"] = clock.Elapsed;
 
         clock.Restart();
         var cache = new Dictionary<ulong, double>();
         var matched = new List<ScoredPair>();
+        var held = new List<ScoredPair>();
+        var decided = new HashSet<(int, int)>();
+        foreach (var (a, b) in manual.Links.Concat(manual.Splits))
+        {
+            decided.Add((Math.Min(a, b), Math.Max(a, b)));
+        }
+
         for (var i = 0; i < candidates.Count; i++)
         {
             var p = patterns[i];
@@ -117,11 +134,17 @@ public static class Matcher
             var probability = FellegiSunterModel.ToProbability(weight + model.FrequencyAdjustment(p, a, b));
 
             var rule = Rule(p, options);
-            if (rule != MatchRule.Probabilistic
-                || (probability >= options.MatchThreshold && (!options.RequireNonNameAgreement || (AgreesBeyondName(p) && !NameDisagrees(p)))
-                    && (!options.HouseholdGuard || !Household(p))))
+            var allowed = (!options.RequireNonNameAgreement || (AgreesBeyondName(p) && !NameDisagrees(p))) && (!options.HouseholdGuard || !Household(p));
+            var (x, y) = candidates[i];
+            if (rule == MatchRule.Probabilistic && allowed && review is not null && review.Contains(probability)
+                && !decided.Contains((Math.Min(x, y), Math.Max(x, y))))
             {
-                matched.Add(new ScoredPair(candidates[i].A, candidates[i].B, p, probability, rule));
+                // Uncertain: kept apart until an admin decides (their decision then binds as a manual link or split).
+                held.Add(new ScoredPair(x, y, p, probability, rule));
+            }
+            else if (rule != MatchRule.Probabilistic || (probability >= options.MatchThreshold && allowed))
+            {
+                matched.Add(new ScoredPair(x, y, p, probability, rule));
             }
         }
 
@@ -179,9 +202,12 @@ public static class Matcher
         }
 
         timings["clustering"] = clock.Elapsed;
+        var labels = clusterer.Labels();
+        held.RemoveAll(pair => labels[pair.A] == labels[pair.B]);
         return new Resolution
         {
-            Labels = clusterer.Labels(),
+            Labels = labels,
+            Review = held,
             Links = clusterer.Links,
             Model = model,
             CandidatePairs = candidates.Count,
@@ -283,7 +309,73 @@ public static class Matcher
     /// which leaves disagreement nearly weightless.
     /// </summary>
     internal static FellegiSunterModel Fit(
-        IReadOnlyList<MatchRecord> records, ulong[] patterns, MatchingOptions options, IReadOnlyList<(int A, int B)>? candidates = null, ulong[]? keys = null)
+        IReadOnlyList<MatchRecord> records, ulong[] patterns, MatchingOptions options, IReadOnlyList<(int A, int B)>? candidates = null, ulong[]? keys = null,
+        ManualPairs? labelled = null)
+    {
+        var fitted = FitUnlabelled(records, patterns, options, candidates, keys);
+        return labelled is null ? fitted : WithLabels(fitted, records, labelled, patterns.Length, Math.Min(options.RandomPairSamples, 50L * records.Count));
+    }
+
+    /// <summary>
+    /// Adds an admin's labelled pairs to a fitted model: each forced link counts as one observed match in m, each
+    /// forced split as one observed non-match in u, beside EM's expected matches (λ × candidate pairs) and the random
+    /// pairs u was measured on. A label has the weight of one pair whose class is known rather than estimated, so a
+    /// few labels nudge the estimate and many move it.
+    /// </summary>
+    internal static FellegiSunterModel WithLabels(FellegiSunterModel fitted, IReadOnlyList<MatchRecord> records, ManualPairs labelled, long candidatePairs, long randomPairs)
+    {
+        if (labelled.Links.Count == 0 && labelled.Splits.Count == 0)
+        {
+            return fitted;
+        }
+
+        var model = fitted.Copy;
+        Blend(model.M, model.Active, fitted.Lambda * candidatePairs, labelled.Links.Select(p => PairComparer.Compare(records[p.A], records[p.B])));
+        Blend(model.U, model.Active, randomPairs, labelled.Splits.Select(p => PairComparer.Compare(records[p.A], records[p.B])));
+        return model;
+    }
+
+    private static void Blend(double[][] probabilities, bool[] active, double weight, IEnumerable<ulong> patterns)
+    {
+        var counts = new double[probabilities.Length][];
+        var seen = new double[probabilities.Length];
+        for (var f = 0; f < counts.Length; f++)
+        {
+            counts[f] = new double[probabilities[f].Length];
+        }
+
+        foreach (var pattern in patterns)
+        {
+            for (var f = 0; f < counts.Length; f++)
+            {
+                var level = PairComparer.Level(pattern, f);
+                if (active[f] && level >= 0)
+                {
+                    counts[f][level]++;
+                    seen[f]++;
+                }
+            }
+        }
+
+        for (var f = 0; f < counts.Length; f++)
+        {
+            if (seen[f] == 0)
+            {
+                continue;
+            }
+
+            var w = Math.Max(weight, 0);
+            for (var l = 0; l < counts[f].Length; l++)
+            {
+                probabilities[f][l] = Math.Max(((w * probabilities[f][l]) + counts[f][l]) / (w + seen[f]), 1e-6);
+            }
+
+            FellegiSunterModel.Normalise(probabilities[f]);
+        }
+    }
+
+    private static FellegiSunterModel FitUnlabelled(
+        IReadOnlyList<MatchRecord> records, ulong[] patterns, MatchingOptions options, IReadOnlyList<(int A, int B)>? candidates, ulong[]? keys)
     {
         var counts = new Dictionary<ulong, long>();
         var active = new bool[MatchRecord.FieldCount];

@@ -8,3 +8,7 @@ create temp table id_assign (source text not null, source_customer_id text not n
 create temp table id_merged (customer_id bigint not null, merged_into bigint not null) on commit drop;
 create temp table id_evidence (like identity.merge_evidence including defaults) on commit drop;
 create temp table id_history (event text not null, customer_id bigint not null, related_customer_id bigint) on commit drop;
+create temp table id_review (
+    left_source text not null, left_id text not null, right_source text not null, right_id text not null,
+    probability double precision not null, match_weight double precision not null, fields jsonb not null,
+    left_record jsonb not null, right_record jsonb not null, left_customer_id bigint, right_customer_id bigint) on commit drop;
