@@ -33,8 +33,8 @@ public sealed class Resolution
     public int GuardBlocks { get; init; }
 
     /// <summary>
-    /// Pairs held for review: scored inside the review band, allowed by the rules, not decided by an admin, and left in
-    /// different clusters (their own link was not made).
+    /// Pairs held for review: scored inside the review band, agreeing on a field besides the names, not decided by an
+    /// admin, and left in different clusters (their own link was not made).
     /// </summary>
     public IReadOnlyList<ScoredPair> Review { get; init; } = [];
 
@@ -136,10 +136,14 @@ public static class Matcher
             var rule = Rule(p, options);
             var allowed = (!options.RequireNonNameAgreement || (AgreesBeyondName(p) && !NameDisagrees(p))) && (!options.HouseholdGuard || !Household(p));
             var (x, y) = candidates[i];
-            if (rule == MatchRule.Probabilistic && allowed && review is not null && review.Contains(probability)
+            if (rule == MatchRule.Probabilistic && review is not null && review.Contains(probability) && AgreesBeyondName(p)
                 && !decided.Contains((Math.Min(x, y), Math.Max(x, y))))
             {
                 // Uncertain: kept apart until an admin decides (their decision then binds as a manual link or split).
+                // Pairs that agree on names alone are left to the rules: common names would flood the queue with
+                // strangers, and nothing but the names is there for an admin to judge either. A pair the rules would
+                // refuse (a name clearly differs, the household guard) is held when the score is in the band: the
+                // model and the rules disagree, which is what a person should settle.
                 held.Add(new ScoredPair(x, y, p, probability, rule));
             }
             else if (rule != MatchRule.Probabilistic || (probability >= options.MatchThreshold && allowed))

@@ -91,6 +91,17 @@ public sealed class ReviewBandTests
     }
 
     [Fact]
+    public void APairSharingOnlyItsNames_IsLeftToTheRules()
+    {
+        MatchRecord[] records = [Rec("jean", "martin", null, null, null, null, null), Rec("jean", "martin", null, null, null, null, null)];
+
+        var resolution = Matcher.Resolve(records, new MatchingOptions(), model: EvenModel(), review: new ReviewOptions { Lower = 0, Upper = 1 });
+
+        Assert.Empty(resolution.Review);
+        Assert.NotEqual(resolution.Labels[0], resolution.Labels[1]);
+    }
+
+    [Fact]
     public void AnEmptyBand_HoldsNothing()
     {
         var resolution = Matcher.Resolve(Pair(), new MatchingOptions(), model: EvenModel(), review: new ReviewOptions { Lower = 0.7, Upper = 0.7 });
