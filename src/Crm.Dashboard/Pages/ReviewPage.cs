@@ -62,6 +62,14 @@ internal sealed class ReviewPage : CrmPage
             WriteLiteral("<p id=\"crm-review-empty\"><em>Nothing to review: every pair is either clearly the same person or clearly not.</em></p>");
         }
 
+        using (var any = Warehouse.CreateCommand("select exists (select 1 from ops.identity_review where status <> 'pending')"))
+        {
+            if (!(bool)any.ExecuteScalar()!)
+            {
+                return;
+            }
+        }
+
         WriteLiteral("<h3>Latest decisions</h3>");
         Table(
             """
@@ -83,7 +91,11 @@ internal sealed class ReviewPage : CrmPage
         WriteLiteral("<table class=\"table table-condensed crm-review-records\"><thead><tr><th></th><th>record A</th><th>record B</th></tr></thead><tbody>");
         foreach (var name in RecordFields)
         {
-            WriteLiteral($"<tr><th>{Encode(name.Replace('_', ' '))}</th><td>{Encode(Text(left.RootElement, name))}</td><td>{Encode(Text(right.RootElement, name))}</td></tr>");
+            var (a, b) = (Text(left.RootElement, name), Text(right.RootElement, name));
+            if (a.Length > 0 || b.Length > 0)
+            {
+                WriteLiteral($"<tr><th>{Encode(name.Replace('_', ' '))}</th><td class=\"crm-value\">{Encode(a)}</td><td class=\"crm-value\">{Encode(b)}</td></tr>");
+            }
         }
 
         WriteLiteral("</tbody></table>");
@@ -98,7 +110,7 @@ internal sealed class ReviewPage : CrmPage
             var agreement = f.GetProperty("agreement").GetString() ?? "";
             var a = Text(f, "left");
             var b = Text(f, "right");
-            WriteLiteral($"<tr><td>{Encode(field)}</td><td>{Encode(agreement)}</td><td>{Encode(weight.ToString("+0.00;-0.00", c))}</td><td>{Encode(a)}</td><td>{Encode(b)}</td></tr>");
+            WriteLiteral($"<tr><td>{Encode(field)}</td><td>{Encode(agreement)}</td><td>{Encode(weight.ToString("+0.00;-0.00", c))}</td><td class=\"crm-value\">{Encode(a)}</td><td class=\"crm-value\">{Encode(b)}</td></tr>");
             bars.Add(new WaterfallSvg.Bar(field, weight, $"{agreement}: {(a.Length == 0 ? "—" : a)} | {(b.Length == 0 ? "—" : b)}"));
             sum += weight;
         }
@@ -106,7 +118,7 @@ internal sealed class ReviewPage : CrmPage
         WriteLiteral("</tbody></table>");
 
         // The stored match weight is the prior plus every field's weight, so the prior is what remains.
-        WriteLiteral(WaterfallSvg.Render("crm-review-waterfall-" + id, r.GetDouble(2) - sum, bars));
+        WriteLiteral("<div class=\"crm-review-waterfall\">" + WaterfallSvg.Render("crm-review-waterfall-" + id, r.GetDouble(2) - sum, bars) + "</div>");
 
         WriteLiteral($"<p class=\"crm-review-cluster\">Merging joins {Customer(r, 7)} (record A) with {Customer(r, 10)} (record B).</p>");
         if (!IsReadOnly)
