@@ -1,12 +1,12 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Reports;
 using Crm.Pipeline.Backup;
 using Crm.Pipeline.Jobs;
-using Crm.Dashboard.Auth;
 using Crm.Pipeline.Warehouse;
 using Crm.Worker.Hosting;
 using Hangfire;
@@ -21,7 +21,7 @@ namespace Crm.IntegrationTests.Backup;
 /// outbox: every table's rows come back equal (checksums computed here), the dashboard shows the runs on the restored
 /// warehouse, a snapshot of an earlier release is migrated forward, and a damaged snapshot or a non-empty target is refused.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
@@ -41,8 +41,7 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
     [Fact]
     public async Task BackUp_DropTheWarehouse_RestoreIntoAFreshEmbeddedCluster_EveryTableIsEqual_AndAnAdminSeesTheRuns()
     {
-        var source = await cluster.CreateDatabaseAsync("bk_demo");
-        await ServiceHost.MigrateAsync(source, CancellationToken.None);
+        var source = await cluster.CreateMigratedConnectionStringAsync("bk_demo");
         Guid runId;
         await using (var ds = NpgsqlDataSource.Create(source))
         {
@@ -99,7 +98,7 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
             Assert.Equal(before, await TableChecksums.OfAsync(server.ConnectionString));
 
             // The dashboard on the restored warehouse: an admin signs in and sees the run.
-            var url = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+            var url = $"http://127.0.0.1:{FreePort.Next()}";
             var settings = new Dictionary<string, string?>
             {
                 ["ConnectionStrings:Warehouse"] = server.ConnectionString,
@@ -175,8 +174,7 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
     [Fact]
     public async Task ATruncatedOrAlteredSnapshot_IsRefused_NamingTheFileAndWhy_AndTheTargetStaysEmpty()
     {
-        var source = await cluster.CreateDatabaseAsync("bk_bad");
-        await ServiceHost.MigrateAsync(source, CancellationToken.None);
+        var source = await cluster.CreateMigratedConnectionStringAsync("bk_bad");
         var (folder, _) = await SnapshotWriter.TakeAsync(source, Path.Combine(_dir, "snapshots"), null, TimeProvider.System, CancellationToken.None);
         var dump = Path.Combine(folder, "warehouse.pgdump");
         var bytes = await File.ReadAllBytesAsync(dump);
@@ -210,16 +208,14 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
     [Fact]
     public async Task ATargetHoldingData_IsRefusedWithoutForce_AndReplacedWithIt()
     {
-        var source = await cluster.CreateDatabaseAsync("bk_force");
-        await ServiceHost.MigrateAsync(source, CancellationToken.None);
+        var source = await cluster.CreateMigratedConnectionStringAsync("bk_force");
         await using (var ds = NpgsqlDataSource.Create(source))
         {
             await ds.ExecuteAsync("insert into core.customer (customer_id, customer_name) values (7, 'from the snapshot')");
         }
 
         var (folder, manifest) = await SnapshotWriter.TakeAsync(source, Path.Combine(_dir, "snapshots"), null, TimeProvider.System, CancellationToken.None);
-        var target = await cluster.CreateDatabaseAsync("bk_force_target");
-        await ServiceHost.MigrateAsync(target, CancellationToken.None);
+        var target = await cluster.CreateMigratedConnectionStringAsync("bk_force_target");
         await using var restored = NpgsqlDataSource.Create(target);
         await restored.ExecuteAsync("insert into core.customer (customer_id, customer_name) values (8, 'already there')");
 

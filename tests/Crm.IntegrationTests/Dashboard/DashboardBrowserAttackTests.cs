@@ -16,7 +16,7 @@ namespace Crm.IntegrationTests.Dashboard;
 /// the login or logout form; login links whose <c>returnUrl</c> leaves the site; the pages under their
 /// Content-Security-Policy without a single violation.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -26,14 +26,13 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
 
     public async Task InitializeAsync()
     {
-        var connectionString = await cluster.CreateDatabaseAsync("attack");
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
-        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync("attack");
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(DashboardHardeningTests.Configuration(DashboardHardeningTests.Settings(connectionString), _baseUrl), connectionString);
         await _app.StartAsync();
 
         // The attacker's site: same machine, another port, so another origin.
-        _evilUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _evilUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var evil = WebApplication.CreateSlimBuilder();
         evil.WebHost.UseUrls(_evilUrl);
         evil.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -59,9 +58,7 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
     [Fact]
     public async Task ACrossOriginAutoSubmittedLoginForm_SignsNobodyIn()
     {
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync();
             var posted = page.WaitForResponseAsync(r => r.Url == _baseUrl + "/login" && r.Request.Method == "POST");
@@ -81,9 +78,7 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
     [Fact]
     public async Task ACrossOriginAutoSubmittedLogoutForm_KeepsTheSession()
     {
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync();
             await SignInAsync(page, _baseUrl + "/login");
@@ -104,9 +99,7 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
     {
         var evilHost = new Uri(_evilUrl).Authority;
         var escaped = new List<string>();
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync();
             foreach (var (payload, index) in RedirectPayloads.Hostile.Select((p, i) => (p.Replace("{evil}", evilHost, StringComparison.Ordinal), i)))
@@ -135,9 +128,7 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
     [Fact]
     public async Task LoginAndDashboardPages_RunUnderTheirPolicy_WithoutViolations()
     {
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             var violations = new List<string>();

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Crm.Dashboard;
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +14,7 @@ using Npgsql;
 namespace Crm.IntegrationTests.Dashboard;
 
 /// <summary>The dashboard in headless Chromium: sign in, open every page, run a stage as admin and see it finish, be refused as viewer.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private readonly string _feedFolder = Directory.CreateTempSubdirectory("crm-browser-orders-").FullName;
@@ -25,8 +25,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("browser");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("browser");
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Warehouse"] = _connectionString,
@@ -51,7 +50,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         };
         _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "browser-worker");
         await _worker.StartAsync();
-        _baseUrl = $"http://127.0.0.1:{FreePort()}";
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
         await _app.StartAsync();
     }
@@ -76,9 +75,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
     [Fact]
     public async Task Admin_OpensEveryPage_RunsAStage_AndSeesItFinish()
     {
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             var page = await context.NewPageAsync();
@@ -106,11 +103,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
             // Watch the run finish on the Runs page (bounded).
             await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && await dataSource.ScalarAsync<long>("select count(*) from ops.pipeline_run where status = 'succeeded'") == 0)
-            {
-                await Task.Delay(500);
-            }
+            await Poll.UntilAtLeastAsync(dataSource, "select count(*) from ops.pipeline_run where status = 'succeeded'", 1, TimeSpan.FromSeconds(60));
 
             await page.GotoAsync(_baseUrl + "/hangfire/runs");
             var runs = await page.InnerTextAsync("#crm-runs");
@@ -123,9 +116,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
     [Fact]
     public async Task Viewer_SeesPagesButNoRunButton_AndAPostIsRefused()
     {
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync();
             await page.GotoAsync(_baseUrl + "/login");
@@ -171,9 +162,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             .IngestFileAsync(Path.Combine(_feedFolder, "shop-1.csv"), Feed(), null, CancellationToken.None);
         Assert.Equal(1L, await dataSource.ScalarAsync<long>("select count(*) from quarantine.record"));
 
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             page.Dialog += (_, dialog) => { _ = dialog.AcceptAsync(); }; // the confirm() of promote and roll back
@@ -252,19 +241,8 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
     private static async Task WaitForAsync(NpgsqlDataSource dataSource, string countSql)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && await dataSource.ScalarAsync<long>(countSql) == 0)
-        {
-            await Task.Delay(250);
-        }
-
+        await Poll.UntilAtLeastAsync(dataSource, countSql, 1, TimeSpan.FromSeconds(60));
         Assert.True(await dataSource.ScalarAsync<long>(countSql) > 0, "timed out waiting for: " + countSql);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

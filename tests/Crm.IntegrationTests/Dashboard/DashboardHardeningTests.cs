@@ -1,7 +1,7 @@
 using System.Net;
 using Crm.Dashboard;
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -17,7 +17,7 @@ namespace Crm.IntegrationTests.Dashboard;
 /// Each test speaks for a different client address (X-Forwarded-For from the loopback proxy), so one
 /// test's lockout never touches another's.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
@@ -28,9 +28,8 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("harden");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
-        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("harden");
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(Configuration(Settings(_connectionString), _baseUrl), _connectionString, b =>
         {
             b.Services.AddSingleton<TimeProvider>(_clock);
@@ -376,7 +375,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         settings["Crm:Dashboard:KnownProxies:0"] = "192.0.2.1";
         settings["Crm:Dashboard:Metrics:Anonymous"] = "never";
         settings["Crm:Dashboard:Metrics:BearerToken"] = "scrape-token-0123456789";
-        var baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         await using var app = ServiceHost.BuildDashboard(Configuration(settings, baseUrl), _connectionString);
         await app.StartAsync();
         using var client = DashboardClient.CreateRaw(baseUrl);

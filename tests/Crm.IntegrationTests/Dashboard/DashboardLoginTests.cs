@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Crm.Dashboard;
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +12,7 @@ using Npgsql;
 namespace Crm.IntegrationTests.Dashboard;
 
 /// <summary>The dashboard over real Kestrel on loopback: login, roles, anti-forgery.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -21,9 +21,8 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("dash");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
-        var port = FreePort();
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("dash");
+        var port = FreePort.Next();
         _baseUrl = $"http://127.0.0.1:{port}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -150,13 +149,6 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
         [
             new("__RequestVerificationToken", WebUtility.HtmlDecode(token)), new("username", user), new("password", password), new("returnUrl", "/hangfire"),
         ]));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

@@ -1,5 +1,5 @@
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Reports;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +14,7 @@ namespace Crm.IntegrationTests.Dashboard;
 /// each model's AUC, ECE, backtest per cutoff and feature importance, and the deliveries-per-day chart hold the seeded
 /// numbers, and the charts' CSV links give the same numbers; at 1024 px the two-line menu leaves the page title visible.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -23,8 +23,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("modelcharts");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("modelcharts");
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Warehouse"] = _connectionString,
@@ -34,7 +33,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
             ["Crm:Scheduler:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
         await _app.StartAsync();
     }
@@ -88,9 +87,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
                     jsonb_build_object('summary', '{skips}'));
             """);
 
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             var blocked = new List<string>();

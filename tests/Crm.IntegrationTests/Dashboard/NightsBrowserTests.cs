@@ -1,6 +1,6 @@
 using System.Globalization;
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +13,7 @@ namespace Crm.IntegrationTests.Dashboard;
 /// Issue 19, the Nights page in headless Chromium under the dashboard's CSP: the stage-duration and loads charts hold
 /// the seeded nights' numbers, and their CSV links give the same numbers.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -22,8 +22,7 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("nights");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("nights");
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Warehouse"] = _connectionString,
@@ -33,7 +32,7 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
             ["Crm:Scheduler:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
         await _app.StartAsync();
     }
@@ -70,9 +69,7 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
               ('orders', 'shop:b.csv', 250, 250, 0, '2026-11-03T02:00:04Z');
             """);
 
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             var blocked = new List<string>();

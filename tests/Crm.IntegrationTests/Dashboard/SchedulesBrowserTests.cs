@@ -1,6 +1,6 @@
 using System.Globalization;
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +16,7 @@ namespace Crm.IntegrationTests.Dashboard;
 /// run; a viewer sees no button and a viewer's POST is refused. The dashboard runs alone (<c>crm dashboard</c>), its
 /// scheduler only touching the store; the worker node beside it fires.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private static readonly DateOnly Excluded = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
@@ -27,8 +27,7 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("schedules");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("schedules");
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Warehouse"] = _connectionString,
@@ -53,7 +52,7 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
         };
         _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "schedules-worker");
         await _worker.StartAsync();
-        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
         await _app.StartAsync();
     }
@@ -77,9 +76,7 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
     public async Task Admin_SeesEveryTrigger_PausesResumesAndFiresOne_AndFollowsTheLinkToItsRun()
     {
         await using var ds = NpgsqlDataSource.Create(_connectionString);
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             await SignInAsync(page, "ada", "admin-pass");
@@ -115,12 +112,19 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await Shots(page, "schedules-fired");
             await page.ClickAsync("#crm-started a");
             await page.WaitForURLAsync("**/hangfire/runs?firing=*");
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!(await page.InnerTextAsync("#crm-runs")).Contains("orders succeeded", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-                await page.ReloadAsync();
-            }
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    if ((await page.InnerTextAsync("#crm-runs")).Contains("orders succeeded", StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+
+                    await page.ReloadAsync();
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                interval: TimeSpan.FromMilliseconds(250));
 
             var runs = await page.InnerTextAsync("#crm-runs");
             Assert.Contains("scheduled", runs, StringComparison.Ordinal);
@@ -143,9 +147,7 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
     public async Task Viewer_SeesTheSchedules_ButNoButton_AndAPostIsRefused()
     {
         await using var ds = NpgsqlDataSource.Create(_connectionString);
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             await SignInAsync(page, "vic", "viewer-pass");

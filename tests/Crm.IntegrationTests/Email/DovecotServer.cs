@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Sources.Email;
 using MailKit;
 using MailKit.Net.Imap;
@@ -55,7 +56,7 @@ public sealed class DovecotServer : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "crm-dovecot-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "mail"));
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "run"));
-        var server = new DovecotServer(directory, FreePort(), tls, introspectionUrl);
+        var server = new DovecotServer(directory, FreePort.Next(), tls, introspectionUrl);
         server.WriteConfig();
         await server.StartProcessAsync();
         return server;
@@ -187,24 +188,30 @@ public sealed class DovecotServer : IAsyncDisposable
             UseShellExecute = false,
         };
         _process = Process.Start(start)!;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
+        var listening = await Poll.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    using var socket = new TcpClient();
+                    await socket.ConnectAsync(IPAddress.Loopback, Port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(20),
+            () => _process.HasExited);
+        if (listening)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"Dovecot exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()} {ReadLog()}");
-            }
+            return;
+        }
 
-            try
-            {
-                using var socket = new TcpClient();
-                await socket.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"Dovecot exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()} {ReadLog()}");
         }
 
         throw new InvalidOperationException("Dovecot did not listen within 20 s: " + ReadLog());
@@ -318,13 +325,6 @@ public sealed class DovecotServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"No '{name}' user: is dovecot-core installed?");
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Run(string file, params string[] args)

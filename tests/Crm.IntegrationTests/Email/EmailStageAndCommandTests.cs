@@ -11,7 +11,7 @@ using Npgsql;
 namespace Crm.IntegrationTests.Email;
 
 /// <summary>The <c>email</c> stage as registered by AddCrmPipeline, and the real <c>crm ingest email</c> command (issue 6).</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class EmailStageAndCommandTests(PostgresCluster cluster) : IDisposable
 {
     private static readonly string DemoMail = Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo", "email");

@@ -197,11 +197,7 @@ public sealed class ImapSyncTests(PostgresCluster cluster)
         Assert.DoesNotContain("wrong-password", error.Message, StringComparison.Ordinal);
         // Dovecot logs one line per failed login once the connection is gone; wait for it, then
         // check there was exactly one (no retry storm).
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!server.ReadLog().Contains("auth failed", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => server.ReadLog().Contains("auth failed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, server.ReadLog().Split('\n').Count(l => l.Contains("auth failed", StringComparison.Ordinal)));
         Assert.Equal(0, await db.ScalarAsync<int>("select count(*) from ops.ingest_ledger"));

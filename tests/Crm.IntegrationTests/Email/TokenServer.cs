@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Crm.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -77,8 +78,8 @@ public sealed class TokenServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        var httpsPort = DovecotServer.FreePort();
-        var httpPort = DovecotServer.FreePort();
+        var httpsPort = FreePort.Next();
+        var httpPort = FreePort.Next();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, httpsPort, l => l.UseHttps(ca.Server));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 using Npgsql;
 
@@ -19,10 +20,7 @@ public sealed class EmbeddedPostgresTests
 
             // kill -9 the postmaster and wait (bounded) until it and its children are gone.
             Process.GetProcessById(pid).Kill(entireProcessTree: true);
-            for (var i = 0; i < 100 && Directory.Exists($"/proc/{pid}"); i++)
-            {
-                await Task.Delay(100);
-            }
+            await Poll.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(10));
 
             first.Detach();
             Assert.True(File.Exists(Path.Combine(dir, "pgdata", "postmaster.pid")), "the kill should leave a stale postmaster.pid behind");

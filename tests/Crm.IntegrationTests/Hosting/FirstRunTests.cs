@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using Crm.IntegrationTests.Infrastructure;
 using Crm.Dashboard.Auth;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
 
 namespace Crm.IntegrationTests.Hosting;
@@ -14,7 +14,7 @@ namespace Crm.IntegrationTests.Hosting;
 /// as an unprivileged user), <c>crm serve</c> stopped and started again in the same folder, and both hosts under
 /// the systemd notify protocol. Everything runs the real crm command line as a child process.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(DemoCollection.Name)]
 public sealed partial class FirstRunTests(PostgresCluster cluster)
 {
     private static readonly TimeSpan DemoTimeout = TimeSpan.FromMinutes(8);
@@ -91,13 +91,13 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
         {
             await File.WriteAllTextAsync(Path.Combine(folder, "crm.json"),
                 $$"""{ "Crm": { "Dashboard": { "Users": [ { "Name": "admin", "PasswordHash": "{{PasswordHash.Create("Serve-pass-1")}}", "Role": "admin" } ] } } }""");
-            var url = $"http://127.0.0.1:{FreePort()}";
+            var url = $"http://127.0.0.1:{FreePort.Next()}";
             for (var start = 1; start <= 2; start++)
             {
                 using var process = Start(CrmProcess.Dll, folder, null, ["serve"], new() { ["ASPNETCORE_URLS"] = url, ["Crm__Logging__Level"] = "Information" });
                 var output = Collect(process);
                 using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
-                var ready = await PollAsync(async () => (await TryGetAsync(http, "/readyz"))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromMinutes(3), process);
+                var ready = await Poll.UntilAsync(async () => (await TryGetAsync(http, "/readyz"))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromMinutes(3), () => process.HasExited);
                 Assert.True(ready, $"start {start}: /readyz never said 200; crm serve wrote:\n{Tail(output.ToString())}");
 
                 await SignInAsync(http, "admin", "Serve-pass-1");
@@ -106,7 +106,7 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
                 Assert.Contains("Crm jobs", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
                 // The service logs what crm check would print, ending with the counts.
-                Assert.True(await PollAsync(() => Task.FromResult(CheckSummary().IsMatch(output.ToString())), TimeSpan.FromMinutes(1), process),
+                Assert.True(await Poll.UntilAsync(() => Task.FromResult(CheckSummary().IsMatch(output.ToString())), TimeSpan.FromMinutes(1), () => process.HasExited),
                     $"start {start}: no check summary in the log:\n{Tail(output.ToString())}");
 
                 Terminate(process);
@@ -144,7 +144,7 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
             {
                 ["NOTIFY_SOCKET"] = socketPath,
                 ["ConnectionStrings__Warehouse"] = warehouse,
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
             });
             var output = Collect(process);
 
@@ -310,22 +310,6 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
         }
     }
 
-    private static async Task<bool> PollAsync(Func<Task<bool>> condition, TimeSpan timeout, Process process)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return false;
-    }
-
     private static async Task<HttpResponseMessage?> TryGetAsync(HttpClient http, string path)
     {
         try
@@ -377,10 +361,4 @@ public sealed partial class FirstRunTests(PostgresCluster cluster)
 
     private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(40));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

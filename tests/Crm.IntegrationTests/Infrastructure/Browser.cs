@@ -2,9 +2,15 @@ using Microsoft.Playwright;
 
 namespace Crm.IntegrationTests.Infrastructure;
 
-/// <summary>Debian's Chromium, headless, driven by Playwright (no browser download).</summary>
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright (no browser download): one browser for the whole
+/// test run, launched on first use and closed when the test process exits. Each test works in its own
+/// <see cref="BrowserSession"/>, whose pages and contexts share no cookies or storage with another test's.
+/// </summary>
 public static class Browser
 {
+    private static readonly Lazy<Task<IBrowser>> Shared = new(LaunchAsync);
+
     /// <summary>Where screenshots are kept as test artifacts.</summary>
     public static string ArtifactsDirectory
     {
@@ -16,8 +22,10 @@ public static class Browser
         }
     }
 
-    /// <summary>Launches headless Chromium from /usr/bin/chromium.</summary>
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    /// <summary>A session on the run's browser (launched now if no test launched it yet); disposing it closes what it opened.</summary>
+    public static async Task<BrowserSession> OpenAsync() => new(await Shared.Value);
+
+    private static async Task<IBrowser> LaunchAsync()
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -30,6 +38,12 @@ public static class Browser
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
             ],
         });
-        return (playwright, browser);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            // Bounded: a browser that does not answer must not keep the test process from ending.
+            browser.CloseAsync().Wait(TimeSpan.FromSeconds(10));
+            playwright.Dispose();
+        };
+        return browser;
     }
 }

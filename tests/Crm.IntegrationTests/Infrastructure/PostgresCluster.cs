@@ -5,68 +5,111 @@ using Npgsql;
 namespace Crm.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster for the whole test run, started with the machine's
-/// initdb/pg_ctl (through the service's own embedded-PostgreSQL code) in a temporary folder on
-/// a free loopback port. Each test class asks for its own fresh, migrated database.
+/// The one throwaway PostgreSQL cluster of a test run, started with the machine's initdb/pg_ctl (through
+/// the service's own embedded-PostgreSQL code) in a temporary folder on a free loopback port, once for every
+/// collection that asks for it (collections run in parallel), and stopped when the test process exits. Each
+/// test class asks for its own fresh database; a migrated one is a copy of a template migrated once per run.
 /// </summary>
 public sealed class PostgresCluster : IAsyncLifetime
 {
+    private const string TemplateName = "crm_migrated_template";
+
+    // One server for the whole run, whichever collection comes first; started on first use.
+    private static readonly Lazy<Task<EmbeddedPostgres>> Shared = new(StartSharedAsync);
+    private static readonly Lazy<Task> Template = new(MigrateTemplateAsync);
+    private static readonly string SharedDirectory = Path.Combine(Path.GetTempPath(), "crm-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    private static int _databases;
     private EmbeddedPostgres? _server;
-    private int _databases;
 
     /// <summary>Root folder of the throwaway cluster.</summary>
-    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "crm-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    public string Directory => SharedDirectory;
 
     /// <summary>The running server.</summary>
     public EmbeddedPostgres Server => _server ?? throw new InvalidOperationException("Cluster not started.");
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _server = await EmbeddedPostgres.StartAsync(Directory, CancellationToken.None);
+    public async Task InitializeAsync() => _server = await Shared.Value;
 
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.StopAsync();
-        }
-
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    /// <summary>Nothing to do: other collections may still use the server; it stops when the test process exits.</summary>
+    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>Creates a new empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync(string prefix = "t")
+    public async Task<string> CreateDatabaseAsync(string prefix = "t") => await CreateAsync(prefix, template: null);
+
+    /// <summary>
+    /// Creates a new database with every migration applied (a copy of the run's migrated template, so the
+    /// migrations run once per run, not once per test) and returns its connection string.
+    /// </summary>
+    public async Task<string> CreateMigratedConnectionStringAsync(string prefix = "t")
+    {
+        await Template.Value;
+        return await CreateAsync(prefix, TemplateName);
+    }
+
+    /// <summary>Creates a new migrated database (see <see cref="CreateMigratedConnectionStringAsync"/>) and returns a data source on it.</summary>
+    public async Task<NpgsqlDataSource> CreateMigratedDatabaseAsync(string prefix = "t") =>
+        NpgsqlDataSource.Create(await CreateMigratedConnectionStringAsync(prefix));
+
+    private async Task<string> CreateAsync(string prefix, string? template)
     {
         var name = $"{prefix}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
         await using (var admin = new NpgsqlConnection(Server.ConnectionString))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", admin);
+            await using var create = new NpgsqlCommand(template is null ? $"create database {name}" : $"create database {name} template {template}", admin);
             await create.ExecuteNonQueryAsync();
         }
 
         return new NpgsqlConnectionStringBuilder(Server.ConnectionString) { Database = name }.ConnectionString;
     }
 
-    /// <summary>Creates a new database, applies every migration, and returns a data source on it.</summary>
-    public async Task<NpgsqlDataSource> CreateMigratedDatabaseAsync(string prefix = "t")
+    private static async Task<EmbeddedPostgres> StartSharedAsync()
     {
-        var dataSource = NpgsqlDataSource.Create(await CreateDatabaseAsync(prefix));
-        await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
-        return dataSource;
-    }
-}
+        var server = await EmbeddedPostgres.StartAsync(SharedDirectory, CancellationToken.None);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(server);
+        await using (var admin = new NpgsqlConnection(server.ConnectionString))
+        {
+            await admin.OpenAsync();
+            // A throwaway cluster: no test survives an operating-system crash, so waiting for the disk buys nothing.
+            // A killed server process still keeps what it wrote (the page cache has it), which is what the kill tests need.
+            // ALTER SYSTEM refuses to run in a transaction, so one statement at a time.
+            foreach (var sql in new[] { "alter system set fsync = off", "alter system set full_page_writes = off", "alter system set synchronous_commit = off", "select pg_reload_conf()" })
+            {
+                await using var setting = new NpgsqlCommand(sql, admin);
+                await setting.ExecuteNonQueryAsync();
+            }
+        }
 
-/// <summary>All integration tests share one cluster.</summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresCluster>
-{
-    /// <summary>The collection name to put on test classes.</summary>
-    public const string Name = "postgres";
+        return server;
+    }
+
+    private static async Task MigrateTemplateAsync()
+    {
+        var server = await Shared.Value;
+        await using (var admin = new NpgsqlConnection(server.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {TemplateName}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = TemplateName, Pooling = false }.ConnectionString;
+        await using (var dataSource = NpgsqlDataSource.Create(connectionString))
+        {
+            await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
+        }
+    }
+
+    private static void Stop(EmbeddedPostgres server)
+    {
+        NpgsqlConnection.ClearAllPools();
+        server.StopAsync().GetAwaiter().GetResult();
+        try
+        {
+            System.IO.Directory.Delete(SharedDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 }

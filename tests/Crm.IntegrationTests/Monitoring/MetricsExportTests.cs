@@ -14,7 +14,7 @@ namespace Crm.IntegrationTests.Monitoring;
 /// (<c>deploy/grafana/*.json</c>) name is exported by a running dashboard at <c>/metrics</c>, with the values the
 /// seeded warehouse gives.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -24,9 +24,8 @@ public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsync
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("metrics");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
-        _baseUrl = $"http://127.0.0.1:{DashboardClient.FreePort()}";
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("metrics");
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["urls"] = _baseUrl,

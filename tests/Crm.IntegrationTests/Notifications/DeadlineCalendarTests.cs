@@ -56,8 +56,7 @@ public sealed class DeadlineCalendarTests(PostgresCluster cluster)
     [Fact]
     public async Task ANightTheCalendarExcludes_RaisesNoMissedNightly_AndTheSameNightNotExcludedDoes()
     {
-        var connectionString = await cluster.CreateDatabaseAsync("deadcal");
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync("deadcal");
         await using var ds = NpgsqlDataSource.Create(connectionString);
         // Armed two days ago, no nightly run since: the deadline a minute ago has passed without one.
         await ds.ExecuteAsync("insert into ops.watch_armed (check_name, armed_at) values ('nightly-start', now() - interval '2 days')");

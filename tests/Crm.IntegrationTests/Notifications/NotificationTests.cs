@@ -15,7 +15,7 @@ namespace Crm.IntegrationTests.Notifications;
 /// (a run that failed after its retries, an alert a stage raised, a nightly that missed its deadlines) reaches
 /// each channel once, and its recovery once, with two nodes watching and across a restart.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper log) : IDisposable
 {
     private const string Admin = "admin@example.com";
@@ -36,8 +36,7 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
     [Fact]
     public async Task AFailedRun_AndAStageAlert_ReachEachChannelOnce_WithOneResolve_AcrossTwoNodesAndARestart()
     {
-        var connectionString = await cluster.CreateDatabaseAsync("notify");
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync("notify");
         await using var ds = NpgsqlDataSource.Create(connectionString);
         await using var smtp = await SmtpSink.CreateAsync();
         // The chat service is briefly down: the first POST gets a 503 and must be retried.
@@ -50,7 +49,7 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
         });
         StartNode(connectionString, "node-a", environment);
         StartNode(connectionString, "node-b", environment);
-        Assert.True(await Waiting.UntilAsync(ds, "select count(*) from hangfire.server", 2, TimeSpan.FromSeconds(60), AnyExited) == 2, Diagnostics());
+        Assert.True(await Poll.UntilAtLeastAsync(ds, "select count(*) from hangfire.server", 2, TimeSpan.FromSeconds(60), AnyExited) == 2, Diagnostics());
         Phase("two nodes up");
 
         // A stage fails: its table is gone (as after a botched restore), and no retry is configured.
@@ -91,6 +90,8 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
         Assert.Equal(3, smtp.Messages().Select(m => m.MessageId).Distinct().Count());
         var texts = hook.Accepted().Select(b => b.GetProperty("text").GetString()!.Split('\n')[0]).ToList();
         Assert.Equal(subjects, texts);
+        // A message reaches its channel before the sender records it as sent: wait for the records too.
+        await Poll.UntilAtLeastAsync(ds, "select count(*) from ops.notification where status = 'sent'", 6, TimeSpan.FromSeconds(30));
         Assert.Equal("sent,sent,sent,sent,sent,sent", await ds.ScalarAsync<string>("select string_agg(status, ',' order by notification_id) from ops.notification"));
         Assert.Equal(1L, await ds.ScalarAsync<long>("select count(*) from ops.incident where resolved_at is null"));
     }
@@ -98,8 +99,7 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
     [Fact]
     public async Task TheNightlyMissesItsDeadlines_AndASourceIsSilent_TheServiceTellsOnce_AndTellsAgainWhenTheLateNightlyLoads()
     {
-        var connectionString = await cluster.CreateDatabaseAsync("deadman");
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync("deadman");
         await using var ds = NpgsqlDataSource.Create(connectionString);
         // The switch has been armed for an hour, as on a service that has been running (a fresh warehouse arms it
         // when first watched, so it does not count the nights before it existed).
@@ -207,16 +207,10 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
 
     private async Task UntilAsync(Func<bool> condition, string what, SmtpSink smtp, WebhookReceiver hook, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (!condition())
+        if (!await Poll.UntilAsync(condition, timeout ?? TimeSpan.FromSeconds(90), () => _nodes.All(n => n.HasExited)))
         {
-            if (DateTime.UtcNow > deadline || _nodes.All(n => n.HasExited))
-            {
-                Assert.Fail($"waited in vain for {what}: {smtp.Messages().Count} mails ({string.Join(" | ", smtp.Messages().Select(m => m.Subject))}), "
-                    + $"{hook.Accepted().Count} webhooks of {hook.Requests} requests" + Diagnostics());
-            }
-
-            await Task.Delay(200);
+            Assert.Fail($"waited in vain for {what}: {smtp.Messages().Count} mails ({string.Join(" | ", smtp.Messages().Select(m => m.Subject))}), "
+                + $"{hook.Accepted().Count} webhooks of {hook.Requests} requests" + Diagnostics());
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Crm.IntegrationTests.Infrastructure;
 
 namespace Crm.IntegrationTests.Notifications;
 
@@ -19,7 +20,7 @@ internal sealed class WebhookReceiver : IDisposable
     public WebhookReceiver(int refuseFirst = 0)
     {
         _refuse = refuseFirst;
-        Port = Reports.SmtpSink.FreePort();
+        Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);

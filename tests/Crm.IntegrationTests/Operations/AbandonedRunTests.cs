@@ -12,7 +12,7 @@ namespace Crm.IntegrationTests.Operations;
 /// Issue 15 item 8: a run or stage left 'running' by a process that died is marked 'abandoned' by the next run or
 /// service start, and only when its owner is provably gone (no lock, heartbeat stopped while the server was up).
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class AbandonedRunTests(PostgresCluster cluster, ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("crm-abandon-").FullName;
@@ -88,10 +88,10 @@ public sealed class AbandonedRunTests(PostgresCluster cluster, ITestOutputHelper
             await ds.ExecuteAsync($"update ops.pipeline_run set heartbeat_at = '2001-01-01' where run_id = '{runId}'");
             await ds.ExecuteAsync(
                 $"select pg_terminate_backend(l.pid) from pg_locks l where l.locktype = 'advisory' and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('crm.run:{runId}', 0)");
-            var beating = await Waiting.UntilAsync(ds,
+            var beating = await Poll.UntilAtLeastAsync(ds,
                 $"select count(*) from ops.pipeline_run where run_id = '{runId}' and heartbeat_at > now() - interval '1 minute'", 1, TimeSpan.FromSeconds(30));
             Assert.Equal(1L, beating);
-            Assert.Equal(1L, await Waiting.UntilAsync(ds, lockHolders, 1, TimeSpan.FromSeconds(30)));
+            Assert.Equal(1L, await Poll.UntilAtLeastAsync(ds, lockHolders, 1, TimeSpan.FromSeconds(30)));
 
             // A stale heartbeat alone proves nothing while the lock is held.
             await ds.ExecuteAsync($"update ops.pipeline_run set heartbeat_at = '2001-01-01' where run_id = '{runId}'");
@@ -109,15 +109,14 @@ public sealed class AbandonedRunTests(PostgresCluster cluster, ITestOutputHelper
         var (_, settings) = await OrderFeedFile.WriteAsync(_dir, lines);
         var beat = Path.Combine(_dir, "beat.json");
         await File.WriteAllTextAsync(beat, """{"Crm":{"Worker":{"HeartbeatSeconds":1}}}""");
-        var connectionString = await cluster.CreateDatabaseAsync("kill9run");
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync("kill9run");
         await using var ds = NpgsqlDataSource.Create(connectionString);
 
         using (var run = CrmProcess.Start(connectionString, _dir, "run", "orders", "--config", settings, "--config", beat))
         {
             var output = run.StandardOutput.ReadToEndAsync();
             var errors = run.StandardError.ReadToEndAsync();
-            var copying = await Waiting.UntilAsync(ds,
+            var copying = await Poll.UntilAtLeastAsync(ds,
                 $"select count(*) from pg_stat_progress_copy where datname = current_database() and tuples_processed between 1 and {lines / 2}", 1, TimeSpan.FromSeconds(60),
                 () => run.HasExited);
             if (copying != 1 || run.HasExited)
@@ -132,7 +131,7 @@ public sealed class AbandonedRunTests(PostgresCluster cluster, ITestOutputHelper
         Assert.Equal("running/running", await ds.ScalarAsync<string>(
             "select r.status || '/' || s.status from ops.pipeline_run r join ops.pipeline_stage s using (run_id)"));
         // Three missed heartbeats make the dead owner's silence proof (the server has been up far longer).
-        Assert.Equal(1L, await Waiting.UntilAsync(ds,
+        Assert.Equal(1L, await Poll.UntilAtLeastAsync(ds,
             "select count(*) from ops.pipeline_run where status = 'running' and heartbeat_at < now() - interval '3.5 seconds'", 1, TimeSpan.FromSeconds(30)));
 
         var (exit, again) = await CrmProcess.RunAsync(connectionString, _dir, TimeSpan.FromSeconds(120), "run", "orders", "--config", settings, "--config", beat);

@@ -13,7 +13,7 @@ namespace Crm.IntegrationTests.Operations;
 /// full disk under the report outbox. (kill -9 mid-ingest: <c>Orders/KillDuringLoadTests</c>; SMTP
 /// outage: <c>Reports/ReportDeliveryTests</c>; corrupt model artifact: <c>Churn/ChurnTrainingTests</c>.)
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) : IDisposable
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -42,7 +42,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         {
             var output = trainer.StandardOutput.ReadToEndAsync();
             var errors = trainer.StandardError.ReadToEndAsync();
-            var cutoffs = await Waiting.UntilAsync(killedDb, "select count(distinct cutoff) from ml.customer_features", 1, TimeSpan.FromSeconds(60),
+            var cutoffs = await Poll.UntilAtLeastAsync(killedDb, "select count(distinct cutoff) from ml.customer_features", 1, TimeSpan.FromSeconds(60),
                 () => trainer.HasExited);
             if (trainer.HasExited)
             {
@@ -95,12 +95,12 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
             ["Crm__Worker__RetryDelaysSeconds__0"] = "1",
             ["Crm__Worker__InvisibilityTimeoutSeconds"] = "15",
         }, "--config", settings);
-        Assert.True(await Waiting.UntilAsync(ds, "select count(*) from hangfire.server", 1, TimeSpan.FromSeconds(45), () => node.HasExited) == 1, node.Output);
+        Assert.True(await Poll.UntilAtLeastAsync(ds, "select count(*) from hangfire.server", 1, TimeSpan.FromSeconds(45), () => node.HasExited) == 1, node.Output);
 
         var (exit, output) = await CrmProcess.RunAsync(connectionString, _dir, TimeSpan.FromSeconds(60), "run", "orders", "--enqueue", "--config", settings);
         Assert.True(exit == 0, output);
         Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
-        var copying = await Waiting.UntilAsync(ds,
+        var copying = await Poll.UntilAtLeastAsync(ds,
             "select count(*) from pg_stat_activity where datname = current_database() and query ilike 'copy staging.order_line%'", 1, TimeSpan.FromSeconds(45));
         Assert.True(copying == 1, "the stage did not start" + node.Output);
 
@@ -109,7 +109,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         // The test's own pooled connections died with the server.
         ds.Clear();
 
-        var succeeded = await Waiting.UntilAsync(ds,
+        var succeeded = await Poll.UntilAtLeastAsync(ds,
             "select count(*) from hangfire.job where statename = 'Succeeded' and arguments::text like '%orders%'", 1, TimeSpan.FromSeconds(60));
         Assert.True(succeeded == 1, "the stage did not succeed after the restart\n" + node.Output);
         Phase("stage succeeded");
@@ -128,7 +128,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         Assert.Equal($"1|{lines + 1}|{lines}|1|0", await ds.ScalarAsync<string>(OrderFeedFile.Fingerprints[2]));
         Assert.Equal("succeeded", await ds.ScalarAsync<string>("select status from ops.pipeline_stage where stage = 'orders'"));
         // The chain's last job closes the run: nothing is left 'running', and the stage took two attempts.
-        Assert.True(await Waiting.UntilAsync(ds, "select count(*) from ops.pipeline_run where status = 'succeeded'", 1, TimeSpan.FromSeconds(60)) == 1, node.Output);
+        Assert.True(await Poll.UntilAtLeastAsync(ds, "select count(*) from ops.pipeline_run where status = 'succeeded'", 1, TimeSpan.FromSeconds(60)) == 1, node.Output);
         Assert.Equal("succeeded|succeeded|2|0", await ds.ScalarAsync<string>(
             """
             select concat_ws('|', (select string_agg(status, ',') from ops.pipeline_run), s.status, s.attempts,
@@ -152,8 +152,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         await ServiceHost.MigrateAsync(server.ConnectionString, CancellationToken.None);
         await using var ds = NpgsqlDataSource.Create(server.ConnectionString);
         // The undisturbed run, on the shared cluster, at the same time.
-        var clean = await cluster.CreateDatabaseAsync("restartclean");
-        await ServiceHost.MigrateAsync(clean, CancellationToken.None);
+        var clean = await cluster.CreateMigratedConnectionStringAsync("restartclean");
         await using var cleanDb = NpgsqlDataSource.Create(clean);
         var undisturbed = CrmProcess.RunAsync(clean, _dir, TimeSpan.FromSeconds(120), "run", "orders", "--config", settings);
 
@@ -162,7 +161,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         {
             var stdout = run.StandardOutput.ReadToEndAsync();
             var stderr = run.StandardError.ReadToEndAsync();
-            var copying = await Waiting.UntilAsync(ds,
+            var copying = await Poll.UntilAtLeastAsync(ds,
                 $"select count(*) from pg_stat_progress_copy where relid = 'staging.order_line'::regclass and tuples_processed between 1 and {lines / 2} and (select count(*) from ops.ingest_ledger) = 1",
                 1, TimeSpan.FromSeconds(90), () => run.HasExited);
             if (copying != 1 || run.HasExited)

@@ -10,7 +10,7 @@ namespace Crm.IntegrationTests.Operations;
 /// Issue 10, "many nodes": three real <c>crm serve</c> processes on one PostgreSQL share the work,
 /// run each job once, fire each schedule once, and finish the job of a node that was killed.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper log) : IDisposable
 {
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -78,11 +78,19 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         // Every node's scheduler has checked in to the cluster and registered the schedule a moment later:
         // from here on, every 2-second slot must be enqueued once (before, a node replacing the trigger at
         // start may legitimately move it past a slot).
-        Assert.Equal(3L, await Waiting.UntilAsync(ds, "select count(*) from quartz.qrtz_scheduler_state", 3, TimeSpan.FromSeconds(30)));
+        Assert.Equal(3L, await Poll.UntilAtLeastAsync(ds, "select count(*) from quartz.qrtz_scheduler_state", 3, TimeSpan.FromSeconds(30)));
         var steady = (await ds.ScalarAsync<DateTime>("select now()")).ToUniversalTime().AddSeconds(4);
 
-        // Bounded: until ten firings have been enqueued, or 45 s.
-        var firings = await Waiting.UntilAsync(ds, "select count(*) from ops.job_enqueue", 10, TimeSpan.FromSeconds(45));
+        // Bounded: until ten firings have been enqueued and four of them are steady-state slots (the checks below),
+        // or 45 s. Ten alone is not enough: nodes slow to start catch missed slots up in a burst before the steady time.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var seen = await ScheduledTimesAsync(ds);
+                return seen.Count >= 10 && seen.Count(k => k >= steady) >= 4;
+            },
+            TimeSpan.FromSeconds(45));
+        var firings = await ds.ScalarAsync<long>("select count(*) from ops.job_enqueue");
         Phase($"{firings} firings enqueued");
         // Stopped the way systemd stops them (SIGTERM), so no firing is cut off between its claim and its
         // enqueue; what a kill -9 in that window does is described in EnqueueJob.
@@ -123,7 +131,7 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         Assert.True(exit == 0, output);
 
         // Wait until a node streams the file into staging, find which node it is, and kill -9 it.
-        var copying = await Waiting.UntilAsync(ds,
+        var copying = await Poll.UntilAtLeastAsync(ds,
             "select count(*) from pg_stat_activity where datname = current_database() and query ilike 'copy staging.order_line%'", 1, TimeSpan.FromSeconds(45));
         Assert.True(copying == 1, "no node started the ingest" + Diagnostics());
         Phase("a node is copying");
@@ -138,7 +146,7 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         Assert.Equal(0L, await ds.ScalarAsync<long>("select count(*) from ops.ingest_ledger"));
 
         // Another node takes the job once its invisibility timeout (10 s here) has passed, and completes it.
-        var succeeded = await Waiting.UntilAsync(ds,
+        var succeeded = await Poll.UntilAtLeastAsync(ds,
             "select count(*) from hangfire.job where statename = 'Succeeded' and invocationdata::text like '%StageJob%' and arguments::text like '%orders%'",
             1, TimeSpan.FromSeconds(60));
         Assert.True(succeeded == 1, "the job was not completed by another node" + Diagnostics());
@@ -177,7 +185,7 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
         await WaitForNodesAsync(ds);
 
         // Both chains run to their end: 2 × (2 stages + the job that closes the run).
-        var succeeded = await Waiting.UntilAsync(ds,
+        var succeeded = await Poll.UntilAtLeastAsync(ds,
             "select count(*) from hangfire.job where statename = 'Succeeded' and invocationdata::text like '%StageJob%'", 6, TimeSpan.FromSeconds(90));
         Assert.True(succeeded == 6, $"{succeeded} of 6 chain jobs succeeded" + Diagnostics());
 
@@ -193,9 +201,8 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
 
     private async Task<(string ConnectionString, NpgsqlDataSource DataSource)> WarehouseAsync(string prefix)
     {
-        var connectionString = await cluster.CreateDatabaseAsync(prefix);
-        // Migrate once up front, so the three nodes do not all start on an empty database at once.
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
+        // Migrated up front, so the three nodes do not all start on an empty database at once.
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync(prefix);
         return (connectionString, NpgsqlDataSource.Create(connectionString));
     }
 
@@ -209,7 +216,7 @@ public sealed class ManyNodesTests(PostgresCluster cluster, ITestOutputHelper lo
 
     private async Task WaitForNodesAsync(NpgsqlDataSource ds)
     {
-        var servers = await Waiting.UntilAsync(ds, "select count(*) from hangfire.server", 3, TimeSpan.FromSeconds(45),
+        var servers = await Poll.UntilAtLeastAsync(ds, "select count(*) from hangfire.server", 3, TimeSpan.FromSeconds(45),
             () => _nodes.Any(n => n.HasExited));
         Assert.True(servers == 3, $"{servers} of 3 nodes came up" + Diagnostics());
         Phase("three nodes up");

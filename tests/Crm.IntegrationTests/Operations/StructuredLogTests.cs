@@ -11,7 +11,7 @@ namespace Crm.IntegrationTests.Operations;
 /// the run id, and no configured secret (database, IMAP or SMTP password) ever reaches the log,
 /// not even when a connection using it fails.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class StructuredLogTests(PostgresCluster cluster) : IDisposable
 {
     private const string ImapSecret = "imap-pw-K9f3ss";
@@ -33,7 +33,7 @@ public sealed class StructuredLogTests(PostgresCluster cluster) : IDisposable
         File.Copy(Path.Combine(TestData.RepositoryRoot, "src", "Crm.Worker", "demo", "orders", "shop-2026-11-20.csv"), Path.Combine(orders, "shop-2026-11-20.csv"));
         await File.WriteAllTextAsync(Path.Combine(orders, "shop-2026-11-21.csv"), "order_id,order_date,customer_id,email,name,line_number,sku,quantity,unit_price,currency,status\nX-1,not a date,C-9,x@example.com,X,1,S,1,2.50,EUR,paid\n");
 
-        var closedPort = ClosedLoopbackPort();
+        var closedPort = FreePort.Next();
         var config = Path.Combine(_dir, "crm.json");
         await File.WriteAllTextAsync(config, $$"""
             {
@@ -93,12 +93,5 @@ public sealed class StructuredLogTests(PostgresCluster cluster) : IDisposable
         // Both runs logged, each under its own id.
         Assert.Equal(runIds.Order(), pipelineLines.Select(l => l.GetProperty("Scopes").EnumerateArray()
             .First(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("RunId", out _)).GetProperty("RunId").GetString()!).Distinct().Order());
-    }
-
-    private static int ClosedLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -7,7 +7,7 @@ using Npgsql;
 namespace Crm.IntegrationTests.Orders;
 
 /// <summary>kill -9 of a loader process mid-file, then a restart: the warehouse equals a clean single load.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class KillDuringLoadTests(PostgresCluster cluster) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("crm-kill-").FullName;
@@ -34,22 +34,21 @@ public sealed class KillDuringLoadTests(PostgresCluster cluster) : IDisposable
             await writer.WriteLineAsync("bad,row");
         }
 
-        var killed = await cluster.CreateDatabaseAsync("killed");
-        var clean = await cluster.CreateDatabaseAsync("clean");
-        await ServiceHost.MigrateAsync(killed, CancellationToken.None);
-        await ServiceHost.MigrateAsync(clean, CancellationToken.None);
+        var killed = await cluster.CreateMigratedConnectionStringAsync("killed");
+        var clean = await cluster.CreateMigratedConnectionStringAsync("clean");
         await using var killedDb = NpgsqlDataSource.Create(killed);
         await using var cleanDb = NpgsqlDataSource.Create(clean);
 
         // Start a load and kill -9 it once its COPY has streamed some of the file's rows into staging.
         using (var loader = CrmProcess.Start(killed, _dir, "ingest", "orders", data, "--feed", "big", "--config", feedFile))
         {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !loader.HasExited
-                   && await killedDb.ScalarAsync<long>("select coalesce(max(tuples_processed), 0) from pg_stat_progress_copy where datname = current_database() and command = 'COPY FROM'") < 10_000)
-            {
-                await Task.Delay(20);
-            }
+            await Poll.UntilAtLeastAsync(
+                killedDb,
+                "select coalesce(max(tuples_processed), 0) from pg_stat_progress_copy where datname = current_database() and command = 'COPY FROM'",
+                10_000,
+                TimeSpan.FromSeconds(60),
+                () => loader.HasExited,
+                TimeSpan.FromMilliseconds(20));
 
             Assert.False(loader.HasExited, "the loader finished before it could be killed; make the file bigger");
             loader.Kill(entireProcessTree: true);

@@ -4,7 +4,7 @@ using Npgsql;
 namespace Crm.IntegrationTests.Privacy;
 
 /// <summary>The real <c>crm forget</c> and <c>crm retention</c> commands against a warehouse (issue 10).</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class PrivacyCommandTests(PostgresCluster cluster) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("crm-privacy-cli-").FullName;

@@ -13,7 +13,7 @@ using Npgsql;
 namespace Crm.IntegrationTests.Privacy;
 
 /// <summary>Retention windows (issue 10): rows older than each window go, newer ones stay; 0 keeps everything.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class RetentionTests(PostgresCluster cluster)
 {
     private const string Seed = """

@@ -18,7 +18,7 @@ namespace Crm.IntegrationTests.Reports;
 /// support; and the figures of the headline, at-risk and risk-rise sections computed here with SQL of the
 /// test's own over the warehouse the demo filled.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(DemoCollection.Name)]
 public sealed partial class DemoCompanyReportTests(PostgresCluster cluster, ITestOutputHelper output)
 {
     private static readonly CultureInfo En = CultureInfo.GetCultureInfo("en-US");

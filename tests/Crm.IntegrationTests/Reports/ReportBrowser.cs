@@ -11,8 +11,7 @@ public sealed record Rendering(int Width, string ScreenshotPath, string ChartPat
 }
 
 /// <summary>
-/// Renders report HTML in Debian's Chromium through Playwright (the browser is the machine's
-/// /usr/bin/chromium; Playwright never downloads one) and keeps full-page screenshots as test artifacts.
+/// Renders report HTML in the run's one headless Chromium (<see cref="Infrastructure.Browser"/>) and keeps full-page screenshots as test artifacts.
 /// </summary>
 public static class ReportBrowser
 {
@@ -24,13 +23,7 @@ public static class ReportBrowser
     public static async Task<IReadOnlyList<Rendering>> ScreenshotAsync(string htmlPath, string name, params int[] widths)
     {
         Directory.CreateDirectory(ArtifactFolder);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Infrastructure.Browser.OpenAsync();
         var result = new List<Rendering>();
         foreach (var width in widths)
         {

@@ -26,19 +26,12 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public string Folder { get; }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Creates a sink on a free port; <paramref name="start"/> false leaves it down until <see cref="StartAsync"/>.</summary>
     public static async Task<SmtpSink> CreateAsync(bool start = true, params string[] reject)
     {
         var folder = Path.Combine(Path.GetTempPath(), "crm-smtp-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
-        var sink = new SmtpSink(FreePort(), folder, reject);
+        var sink = new SmtpSink(FreePort.Next(), folder, reject);
         if (start)
         {
             await sink.StartAsync();

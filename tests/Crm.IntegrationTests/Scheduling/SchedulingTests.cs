@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Crm.IntegrationTests.Scheduling;
 
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class SchedulingTests(PostgresCluster cluster)
 {
     private static IConfiguration Config(string cron, string zone = "Europe/Berlin") =>
@@ -27,8 +27,7 @@ public sealed class SchedulingTests(PostgresCluster cluster)
     [Fact]
     public async Task TwoNodesOnOneDatabase_EachQuartzFiringRunsItsHangfireJobExactlyOnce()
     {
-        var connectionString = await cluster.CreateDatabaseAsync("sched");
-        await ServiceHost.MigrateAsync(connectionString, CancellationToken.None);
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync("sched");
         using var nodeA = ServiceHost.Build(Config("0/2 * * * * ?"), connectionString, "node-a");
         using var nodeB = ServiceHost.Build(Config("0/2 * * * * ?"), connectionString, "node-b");
         await nodeA.StartAsync();
@@ -36,12 +35,7 @@ public sealed class SchedulingTests(PostgresCluster cluster)
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
 
         // Bounded wait: until at least four firings have run their stage, or 40 s.
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        while (DateTime.UtcNow < deadline
-               && await dataSource.ScalarAsync<long>("select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'") < 4)
-        {
-            await Task.Delay(500);
-        }
+        await Poll.UntilAtLeastAsync(dataSource, "select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'", 4, TimeSpan.FromSeconds(40));
 
         await nodeA.StopAsync();
         await nodeB.StopAsync();

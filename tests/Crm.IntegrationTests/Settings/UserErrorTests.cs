@@ -8,7 +8,7 @@ namespace Crm.IntegrationTests.Settings;
 /// A user's mistake is one line that names the setting or file and what to do, with exit code 2 (usage, settings)
 /// or 3 (a dependency that cannot be reached), and no stack trace. Runs the real crm command line.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class UserErrorTests(PostgresCluster cluster) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("crm-usererr-").FullName;

@@ -7,7 +7,7 @@ namespace Crm.IntegrationTests.WebLogs;
 /// every hit is loaded once, and each malformed line is quarantined once under the line number it has in the file,
 /// across month boundaries and the resume.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class KillDuringWebLogLoadTests(PostgresCluster cluster) : IDisposable
 {
     private const int Lines = 40_000;
@@ -42,23 +42,14 @@ public sealed class KillDuringWebLogLoadTests(PostgresCluster cluster) : IDispos
         // Small segments, so the file lands in many commits and the kill falls between two of them.
         var config = Path.Combine(_dir, "weblogs.json");
         await File.WriteAllTextAsync(config, """{"Crm":{"WebLogs":{"Sources":[{"Name":"shop","IpPrivacy":"keep","SegmentBytes":65536}]}}}""");
-        var connection = await cluster.CreateDatabaseAsync("weblogkill");
-        await Crm.Worker.Hosting.ServiceHost.MigrateAsync(connection, CancellationToken.None);
+        var connection = await cluster.CreateMigratedConnectionStringAsync("weblogkill");
         await using var ds = Npgsql.NpgsqlDataSource.Create(connection);
 
         long committedAtKill;
         using (var loader = CrmProcess.Start(connection, _dir, "--config", config, "ingest", "weblogs", path, "--site", "shop"))
         {
-            var deadline = DateTime.UtcNow.AddSeconds(120);
-            committedAtKill = 0;
-            while (DateTime.UtcNow < deadline && !loader.HasExited && committedAtKill == 0)
-            {
-                committedAtKill = await ds.ScalarAsync<long>("select coalesce(max(line_count), 0) from ops.web_log_file");
-                if (committedAtKill == 0)
-                {
-                    await Task.Delay(20);
-                }
-            }
+            committedAtKill = await Poll.UntilAtLeastAsync(
+                ds, "select coalesce(max(line_count), 0) from ops.web_log_file", 1, TimeSpan.FromSeconds(120), () => loader.HasExited, TimeSpan.FromMilliseconds(20));
 
             Assert.False(loader.HasExited, "the load finished before a kill could land between its segments; make the file bigger");
             loader.Kill(entireProcessTree: true);

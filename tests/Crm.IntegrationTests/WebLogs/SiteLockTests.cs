@@ -36,15 +36,11 @@ public sealed class SiteLockTests(PostgresCluster cluster)
             }
 
             var waiting = WebLogTestKit.Ingester(ds).LoadAsync(site, first);
-            var blocked = false;
-            for (var i = 0; i < 300 && !blocked; i++)
-            {
-                blocked = await ds.ScalarAsync<long>("select count(*) from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())") > 0;
-                if (!blocked)
-                {
-                    await Task.Delay(100);
-                }
-            }
+            var blocked = await Poll.UntilAtLeastAsync(
+                ds,
+                "select count(*) from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())",
+                1,
+                TimeSpan.FromSeconds(30)) > 0;
 
             Assert.True(blocked, "the load never waited for the site's lock");
             Assert.False(waiting.IsCompleted);

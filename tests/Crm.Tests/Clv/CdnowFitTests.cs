@@ -82,7 +82,7 @@ public sealed class CdnowFitTests
 
     private static List<CustomerSummary> LoadCalibration()
     {
-        var file = Path.Combine(FindRoot(), "src", "Crm.Worker", "demo", "cdnow", "CDNOW_sample.txt");
+        var file = Crm.Tests.Sources.Repo.File("src", "Crm.Worker", "demo", "cdnow", "CDNOW_sample.txt");
         var end = new DateTime(1997, 9, 30);
         // Field 2 is the sample customer id, field 3 the day, field 5 the value; same-day rows are one transaction.
         var byCustomer = File.ReadLines(file)
@@ -105,16 +105,5 @@ public sealed class CdnowFitTests
         }
 
         return result;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Crm.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Crm.sln not found");
     }
 }
