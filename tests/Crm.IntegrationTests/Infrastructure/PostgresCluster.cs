@@ -7,31 +7,79 @@ namespace Crm.IntegrationTests.Infrastructure;
 /// <summary>
 /// The one throwaway PostgreSQL cluster of a test run, started with the machine's initdb/pg_ctl (through
 /// the service's own embedded-PostgreSQL code) in a temporary folder on a free loopback port, once for every
-/// collection that asks for it (collections run in parallel), and stopped when the test process exits. Each
+/// collection that runs while another holds it (collections run in parallel), and stopped by the last. Each
 /// test class asks for its own fresh database; a migrated one is a copy of a template migrated once per run.
 /// </summary>
 public sealed class PostgresCluster : IAsyncLifetime
 {
     private const string TemplateName = "crm_migrated_template";
 
-    // One server for the whole run, whichever collection comes first; started on first use.
-    private static readonly Lazy<Task<EmbeddedPostgres>> Shared = new(StartSharedAsync);
-    private static readonly Lazy<Task> Template = new(MigrateTemplateAsync);
-    private static readonly string SharedDirectory = Path.Combine(Path.GetTempPath(), "crm-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    // One server for every collection that runs at the same time: started by the first, stopped (and its folder
+    // deleted) by the last one to finish, so a run leaves nothing behind in the temporary folder.
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static EmbeddedPostgres? _shared;
+    private static string _sharedDirectory = "";
+    private static Task? _template;
+    private static int _users;
     private static int _databases;
     private EmbeddedPostgres? _server;
 
     /// <summary>Root folder of the throwaway cluster.</summary>
-    public string Directory => SharedDirectory;
+    public string Directory { get; private set; } = "";
 
     /// <summary>The running server.</summary>
     public EmbeddedPostgres Server => _server ?? throw new InvalidOperationException("Cluster not started.");
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _server = await Shared.Value;
+    public async Task InitializeAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_shared is null)
+            {
+                _sharedDirectory = Path.Combine(Path.GetTempPath(), "crm-tests-" + Guid.NewGuid().ToString("N")[..8]);
+                _shared = await StartSharedAsync(_sharedDirectory);
+                _template = null;
+            }
 
-    /// <summary>Nothing to do: other collections may still use the server; it stops when the test process exits.</summary>
-    public Task DisposeAsync() => Task.CompletedTask;
+            _users++;
+            _server = _shared;
+            Directory = _sharedDirectory;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (--_users > 0 || _shared is null)
+            {
+                return;
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            await _shared.StopAsync();
+            _shared = null;
+            try
+            {
+                System.IO.Directory.Delete(_sharedDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
 
     /// <summary>Creates a new empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "t") => await CreateAsync(prefix, template: null);
@@ -42,7 +90,18 @@ public sealed class PostgresCluster : IAsyncLifetime
     /// </summary>
     public async Task<string> CreateMigratedConnectionStringAsync(string prefix = "t")
     {
-        await Template.Value;
+        Task template;
+        await Gate.WaitAsync();
+        try
+        {
+            template = _template ??= MigrateTemplateAsync(Server);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+
+        await template;
         return await CreateAsync(prefix, TemplateName);
     }
 
@@ -63,10 +122,9 @@ public sealed class PostgresCluster : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(Server.ConnectionString) { Database = name }.ConnectionString;
     }
 
-    private static async Task<EmbeddedPostgres> StartSharedAsync()
+    private static async Task<EmbeddedPostgres> StartSharedAsync(string directory)
     {
-        var server = await EmbeddedPostgres.StartAsync(SharedDirectory, CancellationToken.None);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(server);
+        var server = await EmbeddedPostgres.StartAsync(directory, CancellationToken.None);
         await using (var admin = new NpgsqlConnection(server.ConnectionString))
         {
             await admin.OpenAsync();
@@ -83,9 +141,8 @@ public sealed class PostgresCluster : IAsyncLifetime
         return server;
     }
 
-    private static async Task MigrateTemplateAsync()
+    private static async Task MigrateTemplateAsync(EmbeddedPostgres server)
     {
-        var server = await Shared.Value;
         await using (var admin = new NpgsqlConnection(server.ConnectionString))
         {
             await admin.OpenAsync();
@@ -93,23 +150,11 @@ public sealed class PostgresCluster : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
+        // No pooled connection may stay on the template: CREATE DATABASE ... TEMPLATE refuses a template in use.
         var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = TemplateName, Pooling = false }.ConnectionString;
         await using (var dataSource = NpgsqlDataSource.Create(connectionString))
         {
             await new Migrator(dataSource).MigrateAsync(CancellationToken.None);
-        }
-    }
-
-    private static void Stop(EmbeddedPostgres server)
-    {
-        NpgsqlConnection.ClearAllPools();
-        server.StopAsync().GetAwaiter().GetResult();
-        try
-        {
-            System.IO.Directory.Delete(SharedDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 }
