@@ -15,7 +15,7 @@ namespace Crm.IntegrationTests.Identity;
 /// item each, a re-run adds none; an admin's merge and keep-apart on the Review page survive a full re-run of identity,
 /// and a viewer sees the page but cannot decide (403).
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HostCollection.Name)]
 public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     // Ann Lee twice in the feed with two e-mail addresses and no phone (no rule links them; the address and postcode
@@ -38,8 +38,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
 
     public async Task InitializeAsync()
     {
-        _connectionString = await cluster.CreateDatabaseAsync("review");
-        await ServiceHost.MigrateAsync(_connectionString, CancellationToken.None);
+        _connectionString = await cluster.CreateMigratedConnectionStringAsync("review");
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Warehouse"] = _connectionString,
@@ -52,7 +51,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             ["Crm:Scheduler:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        _baseUrl = $"http://127.0.0.1:{Dashboard.DashboardClient.FreePort()}";
+        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
         await _app.StartAsync();
     }
@@ -99,9 +98,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
         var ann = long.Parse(ids.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
         var bob = long.Parse(ids.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
 
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using (playwright)
-        await using (browser)
+        await using (var browser = await Browser.OpenAsync())
         {
             var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             var blocked = new List<string>();
