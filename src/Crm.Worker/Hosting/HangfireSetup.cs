@@ -3,7 +3,13 @@ using Crm.Pipeline.Retention;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Hangfire.Client;
+using Hangfire.Common;
+using Hangfire.Server;
+using Hangfire.States;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Worker.Hosting;
 
@@ -89,6 +95,20 @@ public static class HangfireSetup
             })
             .UseFilter(ExpirationFilter(configuration))
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), StorageOptions(configuration));
+    }
+
+    /// <summary>
+    /// Registers Hangfire's job factory, performer and state changer, the last wrapped in <see cref="RunScopedStateChanger"/>
+    /// so Hangfire's own lines about a run's job (retries, failures, continuations) carry the run id. The server and the
+    /// clients take these three from the container only when all three are there; they are Hangfire's defaults otherwise.
+    /// </summary>
+    public static void AddRunScopedStateChanges(IServiceCollection services)
+    {
+        services.AddSingleton<IBackgroundJobFactory>(sp => new BackgroundJobFactory(sp.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IBackgroundJobPerformer>(sp =>
+            new BackgroundJobPerformer(sp.GetRequiredService<IJobFilterProvider>(), sp.GetRequiredService<JobActivator>(), TaskScheduler.Default));
+        services.AddSingleton<IBackgroundJobStateChanger>(sp => new RunScopedStateChanger(
+            new BackgroundJobStateChanger(sp.GetRequiredService<IJobFilterProvider>()), sp.GetRequiredService<ILogger<RunScopedStateChanger>>()));
     }
 
     /// <summary>The job expiry filter for the configured <c>Crm:Retention:HangfireJobDays</c>.</summary>

@@ -100,6 +100,7 @@ public static class ServiceHost
         builder.Services.AddCrmPipeline(configuration);
         builder.Services.AddCrmWorkerOptions(configuration);
         builder.Services.AddHangfire(g => HangfireSetup.Configure(g, connectionString, configuration));
+        HangfireSetup.AddRunScopedStateChanges(builder.Services);
     }
 
     private static void AddWorker(IServiceCollection services, IConfiguration configuration, string connectionString, string? nodeName)

@@ -46,6 +46,8 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
             ["Crm__Scheduler__Enabled"] = "false",
             ["Crm__Worker__RetryAttempts"] = "0",
             ["Crm__Display__TimeZone"] = "Europe/Berlin",
+            // JSON lines, to check Hangfire's own line about the failed job carries its run id.
+            ["Crm__Logging__Json"] = "true",
         });
         StartNode(connectionString, "node-a", environment);
         StartNode(connectionString, "node-b", environment);
@@ -66,6 +68,11 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
         Assert.StartsWith("[Crm] The manual run failed: segments", opened.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal("open", opened.GetProperty("status").GetString());
         Assert.True(hook.Requests >= 2, $"the refused POST was not retried ({hook.Requests} requests)");
+        // Hangfire's retry filter writes its own line when the job fails for good, after the job returned: it names
+        // the failed run too, as the stage's lines do.
+        await UntilAsync(() => HangfireFailureLines().Count >= 1, "Hangfire's line on the failed job", smtp, hook);
+        var failedRun = await ds.ScalarAsync<string>("select run_id::text from ops.pipeline_run where status = 'failed'");
+        Assert.All(HangfireFailureLines(), l => Assert.True(RunIdOf(l) == failedRun, $"no run {failedRun} on: {l}"));
 
         // Recovery: the table is back and the next run of that kind succeeds.
         await ds.ExecuteAsync("alter table core.customer_gone rename to customer");
@@ -173,6 +180,17 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
         Assert.Contains(staged, l => l.GetProperty("Message").GetString()!.StartsWith("Stage orders succeeded", StringComparison.Ordinal));
         Assert.All(staged, l => Assert.True(RunOf(l) == runId, $"no run {runId} on: {l}"));
     }
+
+    /// <summary>The run id in a JSON line's scopes, if any.</summary>
+    private static string? RunIdOf(JsonElement line) => line.TryGetProperty("Scopes", out var scopes)
+        ? scopes.EnumerateArray().Select(s => s.TryGetProperty("RunId", out var r) ? r.GetString() : null).FirstOrDefault(r => r is not null)
+        : null;
+
+    /// <summary>The JSON lines Hangfire's retry filter wrote, on every node, about a job that failed.</summary>
+    private List<JsonElement> HangfireFailureLines() =>
+        [.. _nodes.SelectMany(n => n.Output.Split('\n')).Where(l => l.StartsWith('{') && l.Contains("Failed to process the job", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+            .Where(l => l.GetProperty("Category").GetString()!.StartsWith("Hangfire.", StringComparison.Ordinal))];
 
     private static Dictionary<string, string> Settings(SmtpSink smtp, WebhookReceiver hook, Dictionary<string, string> more)
     {
