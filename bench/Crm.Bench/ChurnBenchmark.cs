@@ -53,6 +53,17 @@ internal static class ChurnBenchmark
         return 0;
     }
 
+    /// <summary>The features stage's settings that lay out <paramref name="options"/>' cutoffs (30 days apart, the default).</summary>
+    internal static FeaturesOptions FeaturesFor(ChurnOptions options) => new()
+    {
+        HorizonDays = options.HorizonDays, BacktestCutoffs = options.BacktestCutoffs, TrainingCutoffs = options.TrainingCutoffs,
+    };
+
+    /// <summary>The features stage's preparer as of <paramref name="options"/>' day.</summary>
+    internal static FeaturePreparer Preparer(NpgsqlDataSource ds, ChurnOptions options, FeaturesOptions features) =>
+        new(ds, new FeatureBuilder(ds, new FixedOptions<FeaturesOptions>(features)), new FixedOptions<FeaturesOptions>(features),
+            new FixedOptions<AsOfOptions>(new AsOfOptions { AsOf = options.AsOf }));
+
     private static async Task BenchSizeAsync(EmbeddedPostgres server, int n)
     {
         var name = "bench_churn_" + n;
@@ -67,9 +78,11 @@ internal static class ChurnBenchmark
             Trees = 100, Leaves = 20, MinimumExamplesPerLeaf = 50,
         };
         var monitor = new FixedOptions<ChurnOptions>(options);
-        var builder = new FeatureBuilder(ds, monitor);
-        var trainer = new ChurnTrainer(ds, builder, monitor);
-        var calendar = ChurnCalendar.For(options.AsOf!.Value, options);
+        var featureOptions = FeaturesFor(options);
+        var builder = new FeatureBuilder(ds, new FixedOptions<FeaturesOptions>(featureOptions));
+        var preparer = Preparer(ds, options, featureOptions);
+        var trainer = new ChurnTrainer(ds, monitor, new FixedOptions<FeaturesOptions>(featureOptions));
+        var calendar = ChurnCalendar.For(options.AsOf!.Value, options, featureOptions.CutoffStepDays);
 
         var baseline = await TimeAsync(async () =>
         {
@@ -88,8 +101,8 @@ internal static class ChurnBenchmark
         // As the features stage builds them: today's cutoff for everyone, the past ones for the sample of
         // FeatureSampleCustomers; and, for comparison, one more build of today's cutoff alone.
         var cutoffs = calendar.AllFeatureCutoffs(options);
-        ChurnCalendar? prepared = null;
-        var features = await TimeAsync(async () => prepared = await trainer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None));
+        FeatureRun? prepared = null;
+        var features = await TimeAsync(async () => prepared = await preparer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None));
         var sample = prepared!.PastSampleSlots == FeatureSample.All ? "everyone" : $"a {FeatureSample.Share(prepared.PastSampleSlots):P1} sample";
         Report(n, $"features ({cutoffs.Count} cutoffs: today's for everyone, the others for {sample}; incl. BG/NBD p-alive)", features, baseline);
         var today = await TimeAsync(async () => await builder.BuildAsync(calendar.AsOf, CancellationToken.None));
@@ -100,7 +113,7 @@ internal static class ChurnBenchmark
         Report(n, $"train (1-fold backtest of 2 models + challenger on {outcome!.TrainRows:N0} rows)", train, baseline);
 
         ScoringOutcome? scored = null;
-        var score = await TimeAsync(async () => scored = await new ChurnScorer(ds, trainer, monitor).ScoreAsync(NullProgressSink.Instance, CancellationToken.None));
+        var score = await TimeAsync(async () => scored = await new ChurnScorer(ds, monitor).ScoreAsync(NullProgressSink.Instance, CancellationToken.None));
         Report(n, $"score + explain + write ({scored!.Scored:N0} customers)", score, baseline);
         Report(n, "features + train + score", features + train + score, baseline);
         foreach (var r in outcome.Report.Results)

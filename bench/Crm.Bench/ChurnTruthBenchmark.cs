@@ -68,12 +68,12 @@ internal static class ChurnTruthBenchmark
             }
         }
 
-        var monitor = new ChurnBenchmark.FixedOptions<ChurnOptions>(options);
+        var features = ChurnBenchmark.FeaturesFor(options);
         watch.Restart();
-        await new ChurnTrainer(ds, new FeatureBuilder(ds, monitor), monitor).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        await ChurnBenchmark.Preparer(ds, options, features).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
         Console.WriteLine($"churn-truth[{n:N0}]: features {watch.Elapsed.TotalSeconds:F1} s");
         watch.Restart();
-        var report = await TruthComparison.RunAsync(ds, company.Out, options, options.AsOf.Value.AddDays(-options.HorizonDays), CancellationToken.None);
+        var report = await TruthComparison.RunAsync(ds, company.Out, options, features.CutoffStepDays, options.AsOf.Value.AddDays(-options.HorizonDays), CancellationToken.None);
         Console.WriteLine($"churn-truth[{n:N0}]: compared in {watch.Elapsed.TotalSeconds:F1} s; train rows {report.TrainRows:N0}, test rows {report.TestRows:N0}, truly dropped out {report.TrueDropoutShare:P1}");
         foreach (var line in report.Lines())
         {

@@ -75,11 +75,15 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ChurnOptions>, ChurnOptionsValidator>();
         // The day every learn stage computes as of (Crm:Churn:AsOf), without reading the churn model's settings.
         services.AddOptions<AsOfOptions>().Bind(configuration.GetSection("Crm:Churn"));
+        // The features stage's own section; the keys it took over from Crm:Churn are read there first, so older settings keep working.
+        services.AddOptions<FeaturesOptions>().Bind(configuration.GetSection("Crm:Churn")).Bind(configuration.GetSection("Crm:Features")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FeaturesOptions>, FeaturesOptionsValidator>();
         services.AddOptions<ClvOptions>().Bind(configuration.GetSection("Crm:Clv")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClvOptions>, ClvOptionsValidator>();
         services.AddOptions<SegmentOptions>().Bind(configuration.GetSection("Crm:Segments")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SegmentOptions>, SegmentOptionsValidator>();
         services.AddSingleton<FeatureBuilder>();
+        services.AddSingleton<FeaturePreparer>();
         services.AddSingleton<ChurnTrainer>();
         services.AddSingleton<ChurnScorer>();
         services.AddSingleton<IPipelineStage, FeaturesStage>();

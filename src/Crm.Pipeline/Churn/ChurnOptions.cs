@@ -6,9 +6,6 @@ public sealed class ChurnOptions
     /// <summary>A customer is churned at a cutoff when they buy nothing in the following this many days.</summary>
     public int HorizonDays { get; set; } = 90;
 
-    /// <summary>Days between successive cutoffs of the rolling backtest and the training history.</summary>
-    public int CutoffStepDays { get; set; } = 30;
-
     /// <summary>How many rolling cutoffs the backtest evaluates (the latest labelled one and earlier ones).</summary>
     public int BacktestCutoffs { get; set; } = 3;
 
@@ -46,19 +43,8 @@ public sealed class ChurnOptions
     /// </summary>
     public int MaxTrainingRows { get; set; } = 200_000;
 
-    /// <summary>
-    /// Features of past cutoffs (the backtest's and training's) are built for a deterministic sample of about
-    /// this many golden customers; today's cutoff, which is scored, always covers everyone. Training reads at
-    /// most <see cref="MaxTrainingRows"/> rows, so building a million customers per past cutoff was work
-    /// thrown away. 0 builds every cutoff for everyone.
-    /// </summary>
-    public int FeatureSampleCustomers { get; set; } = 100_000;
-
     /// <summary>FastTree: learning rate.</summary>
     public double LearningRate { get; set; } = 0.1;
-
-    /// <summary>The BG/NBD p-alive feature is fitted on at most this many customers (a deterministic sample).</summary>
-    public int MaxFitCustomers { get; set; } = 10_000;
 
     /// <summary>
     /// How scored customers are put into risk bands. <see cref="RiskBandRule.Share"/> (the default) ranks them:
@@ -80,13 +66,6 @@ public sealed class ChurnOptions
 
     /// <summary>Probability at or above which a customer is in the medium risk band (<see cref="RiskBandRule.Probability"/>).</summary>
     public double MediumRiskThreshold { get; set; } = 0.4;
-
-    /// <summary>
-    /// Before building features, give every source customer without a golden record its own one
-    /// (one to one). For the demo and for warehouses without the identity stage; identity resolution
-    /// replaces it. Off by default.
-    /// </summary>
-    public bool SeedOneToOneIdentity { get; set; }
 
     /// <summary>Number of top contributing features stored per scored customer.</summary>
     public int TopDrivers { get; set; } = 3;

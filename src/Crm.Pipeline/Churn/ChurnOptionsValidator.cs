@@ -19,10 +19,8 @@ public sealed class ChurnOptionsValidator : IValidateOptions<ChurnOptions>
         }
 
         AtLeast(nameof(options.HorizonDays), options.HorizonDays, 1);
-        AtLeast(nameof(options.CutoffStepDays), options.CutoffStepDays, 1);
         AtLeast(nameof(options.BacktestCutoffs), options.BacktestCutoffs, 1);
         AtLeast(nameof(options.TrainingCutoffs), options.TrainingCutoffs, 1);
-        AtLeast(nameof(options.FeatureSampleCustomers), options.FeatureSampleCustomers, 0);
         AtLeast(nameof(options.MaxTrainingRows), options.MaxTrainingRows, 0);
         if (options.HighRiskShare is < 0 or > 1 || double.IsNaN(options.HighRiskShare))
         {

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Crm.Pipeline.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,18 +21,18 @@ public sealed record ScoringOutcome(string ModelVersion, int Scored, int HighRis
 /// customer per run), with risk band and top drivers. A champion whose artifact is missing, fails its
 /// SHA-256 or will not load is skipped for the last good earlier champion, and an alert is raised.
 /// </summary>
-public sealed class ChurnScorer
+public sealed partial class ChurnScorer
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly ChurnTrainer _trainer;
     private readonly IOptionsMonitor<ChurnOptions> _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the scorer.</summary>
-    public ChurnScorer(NpgsqlDataSource dataSource, ChurnTrainer trainer, IOptionsMonitor<ChurnOptions> options)
+    public ChurnScorer(NpgsqlDataSource dataSource, IOptionsMonitor<ChurnOptions> options, ILogger<ChurnScorer>? logger = null)
     {
         _dataSource = dataSource;
-        _trainer = trainer;
         _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>Scores the active customers as of the run's "today".</summary>
@@ -39,18 +41,28 @@ public sealed class ChurnScorer
     {
         ArgumentNullException.ThrowIfNull(progress);
         var options = _options.CurrentValue;
-        var calendar = await _trainer.PrepareAsync(false, NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var asOf = await AsOfDay.ResolveAsync(_dataSource, options.AsOf, cancellationToken).ConfigureAwait(false);
+        var built = await FeatureCutoffs.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        if (!built.TryGetValue(asOf, out var features) || features.Slots < FeatureSample.All)
+        {
+            throw new FeaturesMissingException(
+                $"No features of every customer as of {asOf:yyyy-MM-dd} (Crm:Churn:AsOf or the day after the last order): run the features stage first (crm run features).");
+        }
+
+        Log.Started(_logger, asOf);
         var history = await new ModelRegistry(_dataSource).ChampionHistoryAsync(cancellationToken).ConfigureAwait(false);
         if (history.Count == 0)
         {
             await Alerts.RaiseAsync(_dataSource, "score", "warning", "No champion churn model yet: nothing scored. Run the train stage.", cancellationToken).ConfigureAwait(false);
+            Log.NoChampion(_logger);
             return new ScoringOutcome("", 0, 0, false);
         }
 
         var (model, record, fellBack) = await LoadChampionAsync(history, cancellationToken).ConfigureAwait(false);
 
         progress.Report(0.2, $"scoring with {record.Version}");
-        var data = await ChurnData.LoadAsync(_dataSource, [calendar.AsOf], 0, options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
+        var data = await ChurnData.LoadAsync(_dataSource, [asOf], 0, options.ActiveWindowDays, cancellationToken).ConfigureAwait(false);
         double[] probabilities;
         IReadOnlyList<ChurnDriver>[] drivers;
         if (model is null)
@@ -66,7 +78,7 @@ public sealed class ChurnScorer
         }
 
         progress.Report(0.8, "writing scores");
-        var scoredAt = AsOfDay.OutputStamp(calendar.AsOf, DateTime.UtcNow);
+        var scoredAt = AsOfDay.OutputStamp(asOf, DateTime.UtcNow);
         var bands = Bands(probabilities, options);
         var high = 0;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -98,6 +110,7 @@ public sealed class ChurnScorer
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Log.Finished(_logger, asOf, record.Version, data.Count, high, clock.ElapsedMilliseconds);
         return new ScoringOutcome(record.Version, data.Count, high, fellBack);
     }
 
@@ -210,5 +223,17 @@ public sealed class ChurnScorer
         var message = $"No usable churn model: {string.Join(", ", failures)}. Retrain (`crm run train`).";
         await Alerts.RaiseAsync(_dataSource, "score", "error", message, cancellationToken).ConfigureAwait(false);
         throw new InvalidOperationException(message);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Scoring as of {AsOf}")]
+        public static partial void Started(ILogger logger, DateOnly asOf);
+
+        [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Scored as of {AsOf} with {Version}: {Scored} customers, {HighRisk} high risk in {ElapsedMs} ms")]
+        public static partial void Finished(ILogger logger, DateOnly asOf, string version, int scored, int highRisk, long elapsedMs);
+
+        [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "No champion churn model yet: nothing scored")]
+        public static partial void NoChampion(ILogger logger);
     }
 }

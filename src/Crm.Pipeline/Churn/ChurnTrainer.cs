@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Crm.Pipeline.Features;
 using Crm.Pipeline.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -22,101 +24,34 @@ public sealed record TrainingOutcome(string Version, PromotionDecision Decision,
 }
 
 /// <summary>
-/// Retrains the churn model: ensures the features of every cutoff exist, runs the rolling backtest of every
+/// Retrains the churn model from the features the features stage built: runs the rolling backtest of every
 /// trainer beside BG/NBD, trains the best one (when it beats BG/NBD) on the most recent labelled cutoffs,
 /// compares it with the champion on the backtest cutoffs and promotes or rejects it with a recorded reason.
 /// </summary>
-public sealed class ChurnTrainer
+public sealed partial class ChurnTrainer
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly FeatureBuilder _features;
     private readonly IOptionsMonitor<ChurnOptions> _options;
+    private readonly IOptionsMonitor<FeaturesOptions> _features;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the trainer.</summary>
-    public ChurnTrainer(NpgsqlDataSource dataSource, FeatureBuilder features, IOptionsMonitor<ChurnOptions> options)
+    public ChurnTrainer(
+        NpgsqlDataSource dataSource, IOptionsMonitor<ChurnOptions> options, IOptionsMonitor<FeaturesOptions> features, ILogger<ChurnTrainer>? logger = null)
     {
         _dataSource = dataSource;
-        _features = features;
         _options = options;
+        _features = features;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>
-    /// The run's calendar, building the features of any cutoff that has none yet. With
-    /// <paramref name="rebuild"/>, also rebuilds the cutoffs whose inputs changed since they were computed:
-    /// identity links (merges move orders between golden customers) or orders dated before the cutoff that
-    /// arrived or changed later. Features of a cutoff depend only on facts before it, so the others stay.
-    /// Today's cutoff is built for every customer, the past ones for the sample of
-    /// <see cref="ChurnOptions.FeatureSampleCustomers"/> (a past cutoff built for fewer is rebuilt).
+    /// The run's calendar, read from what the features stage built (<see cref="ChurnCalendar.ReadAsync"/>); training
+    /// never builds features.
     /// </summary>
-    public async Task<ChurnCalendar> PrepareAsync(bool rebuild, IProgressSink progress, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(progress);
-        var options = _options.CurrentValue;
-        await SeedIdentityIfConfiguredAsync(cancellationToken).ConfigureAwait(false);
-        var asOf = await AsOfDay.ResolveAsync(_dataSource, options.AsOf, cancellationToken).ConfigureAwait(false);
-        long customers;
-        await using (var count = _dataSource.CreateCommand("select count(*) from core.customer where status = 'active'"))
-        {
-            customers = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
-        var calendar = ChurnCalendar.For(asOf, options) with { PastSampleSlots = FeatureSample.SlotsFor(customers, options.FeatureSampleCustomers) };
-        var cutoffs = calendar.AllFeatureCutoffs(options);
-        var built = new Dictionary<DateOnly, (int Slots, DateTime At)>();
-        await using (var command = _dataSource.CreateCommand("select cutoff, sample_slots, computed_at from ml.feature_cutoff"))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                built[reader.GetFieldValue<DateOnly>(0)] = (reader.GetInt32(1), reader.GetDateTime(2));
-            }
-        }
-
-        for (var i = 0; i < cutoffs.Count; i++)
-        {
-            var c = cutoffs[i];
-            var slots = c == calendar.AsOf ? FeatureSample.All : calendar.PastSampleSlots;
-            var build = !built.TryGetValue(c, out var was)
-                || was.Slots < slots
-                || (rebuild && await IsStaleAsync(c, was.At, cancellationToken).ConfigureAwait(false));
-            if (build)
-            {
-                var share = slots == FeatureSample.All ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({FeatureSample.Share(slots):P1} sample)");
-                progress.Report((double)i / cutoffs.Count, $"features as of {c:yyyy-MM-dd}{share}");
-                await _features.BuildAsync(c, slots, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return calendar;
-    }
-
-    private async Task<bool> IsStaleAsync(DateOnly cutoff, DateTime computedAt, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand(
-            """
-            select exists (select 1 from core.customer_identity where linked_at > @at)
-                or exists (select 1 from core.customer where updated_at > @at)
-                or exists (select 1 from core."order" where updated_at > @at and order_ts < @cutoff)
-            """);
-        CustomerSummaryQuery.AddCutoff(command, cutoff);
-        command.Parameters.Add(new NpgsqlParameter("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = DateTime.SpecifyKind(computedAt, DateTimeKind.Utc) });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
-
-    /// <summary>With <see cref="ChurnOptions.SeedOneToOneIdentity"/>, gives source customers without a golden record their own.</summary>
-    public async Task SeedIdentityIfConfiguredAsync(CancellationToken cancellationToken)
-    {
-        if (!_options.CurrentValue.SeedOneToOneIdentity)
-        {
-            return;
-        }
-
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(Warehouse.SqlResource.Load("seed_identity_one_to_one.sql"), connection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <exception cref="FeaturesMissingException">The features stage has not built a cutoff this run needs.</exception>
+    public Task<ChurnCalendar> CalendarAsync(CancellationToken cancellationToken) =>
+        ChurnCalendar.ReadAsync(_dataSource, _options.CurrentValue, _features.CurrentValue, cancellationToken);
 
     /// <summary>
     /// Runs the retrain: backtests every trainer and BG/NBD, picks the challenger (<see cref="PromotionPolicy.PickChallenger"/>),
@@ -126,8 +61,22 @@ public sealed class ChurnTrainer
     public async Task<TrainingOutcome> TrainAsync(IProgressSink progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = await TrainCoreAsync(progress, cancellationToken).ConfigureAwait(false);
+        Log.Finished(_logger, outcome.Version, outcome.Challenger?.Name ?? "", outcome.Decision.Promote, outcome.TrainRows, clock.ElapsedMilliseconds);
+        if (outcome.Version.Length == 0)
+        {
+            Log.NotTrained(_logger, outcome.Decision.Reason);
+        }
+
+        return outcome;
+    }
+
+    private async Task<TrainingOutcome> TrainCoreAsync(IProgressSink progress, CancellationToken cancellationToken)
+    {
         var options = _options.CurrentValue;
-        var calendar = await PrepareAsync(false, progress, cancellationToken).ConfigureAwait(false);
+        var calendar = await CalendarAsync(cancellationToken).ConfigureAwait(false);
+        Log.Started(_logger, calendar.AsOf, calendar.BacktestCutoffs.Count, calendar.TrainingCutoffs.Count);
         var backtest = new ChurnBacktest(_dataSource, options, calendar.PastSampleSlots);
         var report = await backtest.RunAsync(calendar, progress, cancellationToken).ConfigureAwait(false);
         var choice = PromotionPolicy.PickChallenger(report, options.TrainerList(), options.PromotionMargin);
@@ -260,5 +209,17 @@ public sealed class ChurnTrainer
             calendar, [champion.Trainer], ChurnModel.OptionsFrom(champion.Hyperparameters, options), false, NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
         var auc = again.MeanAuc(champion.Trainer);
         return double.IsFinite(auc) ? auc : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Training as of {AsOf}: {BacktestCutoffs} backtest cutoffs, {TrainingCutoffs} training cutoffs")]
+        public static partial void Started(ILogger logger, DateOnly asOf, int backtestCutoffs, int trainingCutoffs);
+
+        [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Training done: model {Version} ({Challenger}), promoted {Promoted}, {TrainRows} training rows in {ElapsedMs} ms")]
+        public static partial void Finished(ILogger logger, string version, string challenger, bool promoted, int trainRows, long elapsedMs);
+
+        [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "No churn model trained: {Reason}")]
+        public static partial void NotTrained(ILogger logger, string reason);
     }
 }

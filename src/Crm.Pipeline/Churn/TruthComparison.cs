@@ -50,12 +50,13 @@ internal static class TruthComparison
     /// <summary>Order features and what is derived from them alone (the BG/NBD columns).</summary>
     public static readonly IReadOnlyList<string> Rfm = [.. FeatureColumns.Orders, FeatureColumns.ProbabilityAlive, FeatureColumns.ProbabilityNoPurchase];
 
-    public static async Task<TruthReport> RunAsync(NpgsqlDataSource dataSource, string generatedFolder, ChurnOptions options, DateOnly testCutoff, CancellationToken cancellationToken)
+    public static async Task<TruthReport> RunAsync(
+        NpgsqlDataSource dataSource, string generatedFolder, ChurnOptions options, int stepDays, DateOnly testCutoff, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var dropout = ReadDropouts(Path.Combine(generatedFolder, "truth", "persons.csv"));
         var personOf = await PersonOfCustomerAsync(dataSource, Path.Combine(generatedFolder, "truth", "records.csv"), cancellationToken).ConfigureAwait(false);
-        var calendar = ChurnCalendar.For(testCutoff.AddDays(options.HorizonDays), options);
+        var calendar = ChurnCalendar.For(testCutoff.AddDays(options.HorizonDays), options, stepDays);
         var backtest = new ChurnBacktest(dataSource, options);
         var train = await backtest.LabelledAsync(calendar.FoldTrainingCutoffs(testCutoff, options), cancellationToken).ConfigureAwait(false);
         var all = await backtest.LabelledAsync([testCutoff], cancellationToken).ConfigureAwait(false);

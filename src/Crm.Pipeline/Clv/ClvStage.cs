@@ -1,4 +1,6 @@
 using Crm.Pipeline.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,18 +13,20 @@ namespace Crm.Pipeline.Clv;
 /// every active customer's probability alive, expected purchases, expected spend and discounted CLV to
 /// <c>ml.customer_value</c> (one snapshot per run: history kept).
 /// </summary>
-public sealed class ClvStage : IPipelineStage
+public sealed partial class ClvStage : IPipelineStage
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<ClvOptions> _options;
     private readonly IOptionsMonitor<AsOfOptions> _asOf;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the stage.</summary>
-    public ClvStage(NpgsqlDataSource dataSource, IOptionsMonitor<ClvOptions> options, IOptionsMonitor<AsOfOptions> asOf)
+    public ClvStage(NpgsqlDataSource dataSource, IOptionsMonitor<ClvOptions> options, IOptionsMonitor<AsOfOptions> asOf, ILogger<ClvStage>? logger = null)
     {
         _dataSource = dataSource;
         _options = options;
         _asOf = asOf;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc />
@@ -32,16 +36,20 @@ public sealed class ClvStage : IPipelineStage
     public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var asOf = await AsOfDay.ResolveAsync(_dataSource, _asOf.CurrentValue.AsOf, cancellationToken).ConfigureAwait(false);
+        Log.Started(_logger, asOf);
         context.Progress.Report(0.1, $"customer summaries as of {asOf:yyyy-MM-dd}");
         var fit = await FitAsync(_dataSource, asOf, _options.CurrentValue, false, cancellationToken).ConfigureAwait(false);
         if (fit is null)
         {
+            Log.TooFewBuyers(_logger, asOf);
             return new StageResult(0, 0, "fewer than two repeat buyers: no CLV");
         }
 
         context.Progress.Report(0.7, "writing customer values");
         await WriteAsync(_dataSource, fit, _options.CurrentValue.HorizonDays, AsOfDay.OutputStamp(asOf, DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
+        Log.Finished(_logger, asOf, fit.CustomerIds.Length, clock.ElapsedMilliseconds);
         return new StageResult(fit.CustomerIds.Length, fit.CustomerIds.Length,
             $"{fit.CustomerIds.Length} customers valued; BG/NBD r={fit.Purchases.R:G4} alpha={fit.Purchases.Alpha:G4} a={fit.Purchases.A:G4} b={fit.Purchases.B:G4}");
     }
@@ -95,5 +103,17 @@ public sealed class ClvStage : IPipelineStage
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Customer values as of {AsOf}")]
+        public static partial void Started(ILogger logger, DateOnly asOf);
+
+        [LoggerMessage(EventId = 3302, Level = LogLevel.Information, Message = "Customer values as of {AsOf} done: {Customers} customers valued in {ElapsedMs} ms")]
+        public static partial void Finished(ILogger logger, DateOnly asOf, int customers, long elapsedMs);
+
+        [LoggerMessage(EventId = 3303, Level = LogLevel.Warning, Message = "No customer values as of {AsOf}: fewer than two repeat buyers")]
+        public static partial void TooFewBuyers(ILogger logger, DateOnly asOf);
     }
 }

@@ -1,5 +1,3 @@
-using Crm.Pipeline.Churn;
-using Crm.Pipeline.Clv;
 using Crm.Pipeline.Warehouse;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -16,10 +14,10 @@ namespace Crm.Pipeline.Features;
 public sealed class FeatureBuilder
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly IOptionsMonitor<ChurnOptions> _options;
+    private readonly IOptionsMonitor<FeaturesOptions> _options;
 
     /// <summary>Creates the builder.</summary>
-    public FeatureBuilder(NpgsqlDataSource dataSource, IOptionsMonitor<ChurnOptions> options)
+    public FeatureBuilder(NpgsqlDataSource dataSource, IOptionsMonitor<FeaturesOptions> options)
     {
         _dataSource = dataSource;
         _options = options;

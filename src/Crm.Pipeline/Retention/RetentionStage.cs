@@ -18,18 +18,20 @@ public sealed partial class RetentionStage : IPipelineStage
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptionsMonitor<RetentionOptions> _options;
-    private readonly IOptionsMonitor<Churn.ChurnOptions> _churn;
+    private readonly IOptionsMonitor<Features.FeaturesOptions> _features;
+    private readonly IOptionsMonitor<Features.AsOfOptions> _asOf;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     /// <summary>Creates the stage.</summary>
     public RetentionStage(
-        NpgsqlDataSource dataSource, IOptionsMonitor<RetentionOptions> options, IOptionsMonitor<Churn.ChurnOptions> churn, TimeProvider time,
+        NpgsqlDataSource dataSource, IOptionsMonitor<RetentionOptions> options, IOptionsMonitor<Features.FeaturesOptions> features, IOptionsMonitor<Features.AsOfOptions> asOf, TimeProvider time,
         ILogger<RetentionStage> logger)
     {
         _dataSource = dataSource;
         _options = options;
-        _churn = churn;
+        _features = features;
+        _asOf = asOf;
         _time = time;
         _logger = logger;
     }
@@ -52,9 +54,8 @@ public sealed partial class RetentionStage : IPipelineStage
         var o = _options.CurrentValue;
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var files = new List<string>();
-        var churn = _churn.CurrentValue;
-        var asOf = await Features.AsOfDay.ResolveAsync(_dataSource, churn.AsOf, cancellationToken).ConfigureAwait(false);
-        var needed = Churn.ChurnCalendar.For(asOf, churn).AllFeatureCutoffs(churn).ToArray();
+        var asOf = await Features.AsOfDay.ResolveAsync(_dataSource, _asOf.CurrentValue.AsOf, cancellationToken).ConfigureAwait(false);
+        var needed = _features.CurrentValue.Layout().All(asOf).ToArray();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var command = new NpgsqlCommand(Sql, connection, transaction) { CommandTimeout = 0 })

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Crm.Pipeline.Churn;
 using Crm.Pipeline.Features;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Warehouse;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -17,20 +18,20 @@ namespace Crm.Pipeline.Segments;
 /// feature vectors, as of the run's "today", into <c>ml.customer_segment</c> (one row per customer, date
 /// and scheme; earlier dates stay, so reports can show movement).
 /// </summary>
-public sealed class SegmentsStage : IPipelineStage
+public sealed partial class SegmentsStage : IPipelineStage
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly FeatureBuilder _features;
     private readonly IOptionsMonitor<SegmentOptions> _options;
     private readonly IOptionsMonitor<AsOfOptions> _asOf;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the stage.</summary>
-    public SegmentsStage(NpgsqlDataSource dataSource, FeatureBuilder features, IOptionsMonitor<SegmentOptions> options, IOptionsMonitor<AsOfOptions> asOf)
+    public SegmentsStage(NpgsqlDataSource dataSource, IOptionsMonitor<SegmentOptions> options, IOptionsMonitor<AsOfOptions> asOf, ILogger<SegmentsStage>? logger = null)
     {
         _dataSource = dataSource;
-        _features = features;
         _options = options;
         _asOf = asOf;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc />
@@ -40,14 +41,14 @@ public sealed class SegmentsStage : IPipelineStage
     public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var asOf = await AsOfDay.ResolveAsync(_dataSource, _asOf.CurrentValue.AsOf, cancellationToken).ConfigureAwait(false);
-        await using (var exists = _dataSource.CreateCommand("select exists (select 1 from ml.customer_features where cutoff = @cutoff_date)"))
+        Log.Started(_logger, asOf);
+        var built = await FeatureCutoffs.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        if (!built.TryGetValue(asOf, out var features) || features.Slots < FeatureSample.All)
         {
-            CustomerSummaryQuery.AddCutoff(exists, asOf);
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
-            {
-                await _features.BuildAsync(asOf, cancellationToken).ConfigureAwait(false);
-            }
+            throw new FeaturesMissingException(
+                $"No features of every customer as of {asOf:yyyy-MM-dd} (Crm:Churn:AsOf or the day after the last order): run the features stage first (crm run features).");
         }
 
         context.Progress.Report(0.2, "RFM segments");
@@ -67,12 +68,13 @@ public sealed class SegmentsStage : IPipelineStage
         await using var count = _dataSource.CreateCommand("select count(*) from ml.customer_segment where as_of = @cutoff_date and scheme = 'rfm'");
         CustomerSummaryQuery.AddCutoff(count, asOf);
         var rfm = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        Log.Finished(_logger, asOf, rfm, clustered, clock.ElapsedMilliseconds);
         return new StageResult(rfm, rfm + clustered, $"{rfm} customers in RFM segments, {clustered} clustered, as of {asOf:yyyy-MM-dd}");
     }
 
     private async Task<int> ClusterAsync(DateOnly asOf, SegmentOptions options, CancellationToken cancellationToken)
     {
-        var data = await ChurnData.LoadAsync(_dataSource, [asOf], 0, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var data = await FeatureRows.LoadAsync(_dataSource, asOf, cancellationToken).ConfigureAwait(false);
         var present = data.PresentFeatures().ToArray();
         if (data.Count < options.Clusters || present.Length == 0)
         {
@@ -156,5 +158,14 @@ public sealed class SegmentsStage : IPipelineStage
     private sealed class Row
     {
         public float[] Features { get; set; } = [];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Segments as of {AsOf}")]
+        public static partial void Started(ILogger logger, DateOnly asOf);
+
+        [LoggerMessage(EventId = 3402, Level = LogLevel.Information, Message = "Segments as of {AsOf} done: {Rfm} customers in RFM segments, {Clustered} clustered in {ElapsedMs} ms")]
+        public static partial void Finished(ILogger logger, DateOnly asOf, long rfm, int clustered, long elapsedMs);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Crm.Pipeline.Churn;
+using Crm.Pipeline.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -58,6 +59,7 @@ internal static class ChurnCommand
             if (parse.GetValue(horizon) is { } h)
             {
                 overrides["Crm:Churn:HorizonDays"] = h.ToString(CultureInfo.InvariantCulture);
+                overrides["Crm:Features:HorizonDays"] = h.ToString(CultureInfo.InvariantCulture);
             }
 
             var single = parse.GetValue(cutoff);
@@ -74,14 +76,15 @@ internal static class ChurnCommand
             if (single is { } one)
             {
                 var backtest = new ChurnBacktest(host.DataSource, options);
-                await host.Services.GetRequiredService<ChurnTrainer>().SeedIdentityIfConfiguredAsync(ct).ConfigureAwait(false);
-                await host.Services.GetRequiredService<Crm.Pipeline.Features.FeatureBuilder>().BuildAsync(one, ct).ConfigureAwait(false);
+                await host.Services.GetRequiredService<FeaturePreparer>().SeedIdentityIfConfiguredAsync(ct).ConfigureAwait(false);
+                await host.Services.GetRequiredService<FeatureBuilder>().BuildAsync(one, ct).ConfigureAwait(false);
                 results = await backtest.CrossValidateAsync(one, parse.GetValue(folds), ct).ConfigureAwait(false);
                 Console.WriteLine($"single cutoff {one:yyyy-MM-dd}, {parse.GetValue(folds)} customer folds (features before the cutoff, labels from the {options.HorizonDays} days after)");
             }
             else
             {
-                var calendar = await host.Services.GetRequiredService<ChurnTrainer>().PrepareAsync(parse.GetValue(rebuild), new ConsoleProgress("features"), ct).ConfigureAwait(false);
+                await host.Services.GetRequiredService<FeaturePreparer>().PrepareAsync(parse.GetValue(rebuild), new ConsoleProgress("features"), ct).ConfigureAwait(false);
+                var calendar = await host.Services.GetRequiredService<ChurnTrainer>().CalendarAsync(ct).ConfigureAwait(false);
                 var backtest = new ChurnBacktest(host.DataSource, options, calendar.PastSampleSlots);
                 results = (await backtest.RunAsync(calendar, new ConsoleProgress("backtest"), ct).ConfigureAwait(false)).Results;
                 Console.WriteLine($"as_of={calendar.AsOf:yyyy-MM-dd} latest_labelled_cutoff={calendar.LatestLabelled:yyyy-MM-dd}");
@@ -89,7 +92,7 @@ internal static class ChurnCommand
 
             Print(results, options, single is null);
             Console.WriteLine($"horizon_days={options.HorizonDays}");
-            Console.WriteLine($"cutoff_step_days={options.CutoffStepDays}");
+            Console.WriteLine($"cutoff_step_days={host.Services.GetRequiredService<IOptionsMonitor<FeaturesOptions>>().CurrentValue.CutoffStepDays}");
             Console.WriteLine($"backtest_cutoffs={options.BacktestCutoffs}");
             Console.WriteLine($"training_cutoffs={options.TrainingCutoffs}");
             Console.WriteLine($"seed={options.Seed}");

@@ -50,12 +50,11 @@ internal static class DemoHistory
         var options = new ChurnOptions();
         configuration.GetSection("Crm:Churn").Bind(options);
         options.AsOf = PreviousReport;
-        options.BacktestCutoffs = 0;
-        options.TrainingCutoffs = 0;
         var monitor = new Fixed(options);
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
-        var trainer = new ChurnTrainer(dataSource, services.GetRequiredService<FeatureBuilder>(), monitor);
-        return await new ChurnScorer(dataSource, trainer, monitor).ScoreAsync(NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
+        // The scorer reads the features of its day, which a nightly run would have built then.
+        await services.GetRequiredService<FeatureBuilder>().BuildAsync(PreviousReport, cancellationToken).ConfigureAwait(false);
+        return await new ChurnScorer(dataSource, monitor).ScoreAsync(NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class Fixed(ChurnOptions value) : IOptionsMonitor<ChurnOptions>

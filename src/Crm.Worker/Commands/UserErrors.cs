@@ -33,6 +33,8 @@ internal static class UserErrors
             {
                 case UserErrorException user:
                     return (user.ExitCode, [user.Message]);
+                case Pipeline.Features.FeaturesMissingException missing:
+                    return (UserErrorException.SettingsExitCode, [missing.Message]);
                 case IOException bind when bind.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException:
                     return (UserErrorException.UnreachableExitCode,
                         [$"the dashboard cannot listen: {bind.Message.TrimEnd('.')}; another program (or another crm serve) has that port. "

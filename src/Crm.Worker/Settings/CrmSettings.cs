@@ -62,6 +62,7 @@ public static partial class CrmSettings
             Check<EmailOptions>(provider, configuration, failures);
             Check<IdentityOptions>(provider, configuration, failures);
             Check<ChurnOptions>(provider, configuration, failures);
+            Check<Pipeline.Features.FeaturesOptions>(provider, configuration, failures);
             Check<ClvOptions>(provider, configuration, failures);
             Check<SegmentOptions>(provider, configuration, failures);
             Check<ReportsOptions>(provider, configuration, failures);

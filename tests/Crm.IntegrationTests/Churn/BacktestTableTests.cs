@@ -16,7 +16,7 @@ public sealed class BacktestTableTests(PostgresCluster cluster)
         await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(400, 23, spendSignal: true));
         var options = ChurnWorld.Options();
         options.Trainers = ChurnModel.FastTree;
-        var calendar = await ChurnWorld.Trainer(ds, options).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        var calendar = await ChurnWorld.PrepareAsync(ds, options);
         var backtest = new ChurnBacktest(ds, options);
         var report = await backtest.RunAsync(calendar, NullProgressSink.Instance, CancellationToken.None);
         var cutoff = report.Results.Min(r => r.Cutoff);

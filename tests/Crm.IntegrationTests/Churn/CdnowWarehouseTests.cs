@@ -34,11 +34,12 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
         AssertClose(0.5532, fit.Pareto!.R);
         AssertClose(11.672, fit.Pareto.Beta);
 
-        var options = new StaticOptions<ChurnOptions>(new ChurnOptions { AsOf = Holdout, HorizonDays = 273 });
+        var features = new StaticOptions<FeaturesOptions>(new FeaturesOptions { HorizonDays = 273 });
         var asOf = new StaticOptions<AsOfOptions>(new AsOfOptions { AsOf = Holdout });
         var context = new StageContext(Guid.NewGuid(), "manual", NullProgressSink.Instance);
         await new ClvStage(ds, new StaticOptions<ClvOptions>(new ClvOptions()), asOf).RunAsync(context, CancellationToken.None);
-        await new SegmentsStage(ds, new FeatureBuilder(ds, options), new StaticOptions<SegmentOptions>(new SegmentOptions()), asOf).RunAsync(context, CancellationToken.None);
+        await new FeatureBuilder(ds, features).BuildAsync(Holdout, CancellationToken.None);
+        await new SegmentsStage(ds, new StaticOptions<SegmentOptions>(new SegmentOptions()), asOf).RunAsync(context, CancellationToken.None);
 
         Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_value where clv >= 0 and p_alive between 0 and 1"));
         Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_segment where scheme = 'rfm'"));
@@ -51,11 +52,12 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowkmeans");
         await LoadCdnowAsync(ds);
-        var options = new StaticOptions<ChurnOptions>(new ChurnOptions { AsOf = Holdout, HorizonDays = 273 });
+        var features = new StaticOptions<FeaturesOptions>(new FeaturesOptions { HorizonDays = 273 });
         var segments = new StaticOptions<SegmentOptions>(new SegmentOptions { MaxFitCustomers = 300 });
         var context = new StageContext(Guid.NewGuid(), "manual", NullProgressSink.Instance);
 
-        var result = await new SegmentsStage(ds, new FeatureBuilder(ds, options), segments, new StaticOptions<AsOfOptions>(new AsOfOptions { AsOf = Holdout })).RunAsync(context, CancellationToken.None);
+        await new FeatureBuilder(ds, features).BuildAsync(Holdout, CancellationToken.None);
+        var result = await new SegmentsStage(ds, segments, new StaticOptions<AsOfOptions>(new AsOfOptions { AsOf = Holdout })).RunAsync(context, CancellationToken.None);
 
         Assert.Equal(2357, await ds.ScalarAsync<int>("select count(*) from ml.customer_segment where scheme = 'kmeans'"));
         Assert.Equal(5, await ds.ScalarAsync<int>("select count(distinct segment) from ml.customer_segment where scheme = 'kmeans'"));
@@ -71,7 +73,7 @@ public sealed class CdnowWarehouseTests(PostgresCluster cluster)
         await using var ds = await cluster.CreateMigratedDatabaseAsync("cdnowchurn");
         await LoadCdnowAsync(ds);
         var options = new ChurnOptions { AsOf = new DateOnly(1998, 7, 1), HorizonDays = 273, ActiveWindowDays = 10_000 };
-        await new FeatureBuilder(ds, new StaticOptions<ChurnOptions>(options)).BuildAsync(Holdout, CancellationToken.None);
+        await new FeatureBuilder(ds, new StaticOptions<FeaturesOptions>(new FeaturesOptions { HorizonDays = options.HorizonDays })).BuildAsync(Holdout, CancellationToken.None);
 
         var results = await new ChurnBacktest(ds, options).CrossValidateAsync(Holdout, 5, CancellationToken.None);
 

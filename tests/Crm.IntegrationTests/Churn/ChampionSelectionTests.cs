@@ -16,7 +16,7 @@ public sealed class ChampionSelectionTests(PostgresCluster cluster)
         var options = ChurnWorld.Options();
         options.Trainers = "fasttree,lightgbm,logistic";
 
-        var outcome = await ChurnWorld.Trainer(ds, options).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+        var outcome = await ChurnWorld.TrainAsync(ds, options);
 
         // The backtest's mean AUC per candidate, worked from its rows: logistic is best and beats BG/NBD by the margin.
         var mean = outcome.Report.Results.GroupBy(r => r.Model).ToDictionary(g => g.Key, g => g.Average(r => r.Metrics.RocAuc));
@@ -49,7 +49,7 @@ public sealed class ChampionSelectionTests(PostgresCluster cluster)
 
         // Yesterday's champion: a trained logistic model, promoted by an admin (`crm churn promote`).
         var trainer = ChurnWorld.Trainer(ds, options);
-        var calendar = await trainer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        var calendar = await ChurnWorld.PrepareAsync(ds, options);
         var train = await new ChurnBacktest(ds, options).LabelledAsync(calendar.TrainingCutoffs, CancellationToken.None);
         var logistic = ChurnModel.TrainCalibrated(train, ChurnModel.Logistic, ChurnBacktest.Present(train), options);
         var yesterday = await registry.AddAsync(
@@ -57,7 +57,7 @@ public sealed class ChampionSelectionTests(PostgresCluster cluster)
             new { }, 0.5, "challenger", null, CancellationToken.None);
         await registry.PromoteAsync(yesterday.Version, "promoted by admin", CancellationToken.None);
 
-        var outcome = await ChurnWorld.Trainer(ds, options).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+        var outcome = await ChurnWorld.TrainAsync(ds, options);
 
         var mean = outcome.Report.Results.GroupBy(r => r.Model).ToDictionary(g => g.Key, g => g.Average(r => r.Metrics.RocAuc));
         foreach (var kind in ChurnModel.Trainers)
@@ -77,7 +77,7 @@ public sealed class ChampionSelectionTests(PostgresCluster cluster)
 
         // Scoring uses BG/NBD's own P(no purchase) for every customer, and says so in the model version.
         var monitor = new StaticOptions<ChurnOptions>(options);
-        var scored = await new ChurnScorer(ds, ChurnWorld.Trainer(ds, options), monitor).ScoreAsync(NullProgressSink.Instance, CancellationToken.None);
+        var scored = await new ChurnScorer(ds, monitor).ScoreAsync(NullProgressSink.Instance, CancellationToken.None);
         Assert.Equal(champion.Version, scored.ModelVersion);
         Assert.Equal(0, await ds.ScalarAsync<int>(
             """

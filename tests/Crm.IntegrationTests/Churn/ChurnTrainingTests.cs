@@ -13,7 +13,7 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         await using var ds = await cluster.CreateMigratedDatabaseAsync("shuffle");
         await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(800, 1));
         var options = ChurnWorld.Options();
-        var calendar = await ChurnWorld.Trainer(ds, options).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        var calendar = await ChurnWorld.PrepareAsync(ds, options);
         var backtest = new ChurnBacktest(ds, options);
         var train = await backtest.LabelledAsync(calendar.FoldTrainingCutoffs(calendar.LatestLabelled, options), CancellationToken.None);
         var test = await backtest.LabelledAsync([calendar.LatestLabelled], CancellationToken.None);
@@ -39,7 +39,7 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(400, 2, spendSignal: true));
         var options = ChurnWorld.Options();
         var trainer = ChurnWorld.Trainer(ds, options);
-        var calendar = await trainer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        var calendar = await ChurnWorld.PrepareAsync(ds, options);
 
         var first = await new ChurnBacktest(ds, options).RunAsync(calendar, NullProgressSink.Instance, CancellationToken.None);
         var second = await new ChurnBacktest(ds, options).RunAsync(calendar, NullProgressSink.Instance, CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
     {
         await using var ds = await cluster.CreateMigratedDatabaseAsync("champ");
         await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(800, 4, spendSignal: true));
-        var strong = await ChurnWorld.Trainer(ds, ChurnWorld.Options()).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+        var strong = await ChurnWorld.TrainAsync(ds, ChurnWorld.Options());
         Assert.True(strong.Decision.Promote, strong.Decision.Reason);
 
         Assert.Equal(ChurnModel.Logistic, strong.Challenger!.Name);
@@ -75,7 +75,7 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         weakOptions.Trees = 1;
         weakOptions.Leaves = 2;
         weakOptions.MinimumAuc = 0.5;
-        var weak = await ChurnWorld.Trainer(ds, weakOptions).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+        var weak = await ChurnWorld.TrainAsync(ds, weakOptions);
 
         Assert.False(weak.Decision.Promote, weak.Decision.Reason);
         var registry = new ModelRegistry(ds);
@@ -95,10 +95,11 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         await SyntheticOrders.InsertAsync(ds, ChurnWorld.Generate(800, 4, spendSignal: true));
         var options = ChurnWorld.Options();
         var trainer = ChurnWorld.Trainer(ds, options);
+        await ChurnWorld.PrepareAsync(ds, options);
         var good = await trainer.TrainAsync(NullProgressSink.Instance, CancellationToken.None);
         Assert.True(good.Decision.Promote && good.Challenger!.Name == ChurnModel.Logistic, good.Decision.Reason);
         // A second trained model, recorded and promoted by hand (`crm churn promote`), whose artifact then breaks.
-        var calendar = await trainer.PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        var calendar = await ChurnWorld.PrepareAsync(ds, options);
         var train = await new ChurnBacktest(ds, options).LabelledAsync(calendar.TrainingCutoffs, CancellationToken.None);
         var otherOptions = ChurnWorld.Options();
         otherOptions.Trees = 20;
@@ -111,7 +112,7 @@ public sealed class ChurnTrainingTests(PostgresCluster cluster)
         await ds.ExecuteAsync($"update ml.model set artifact = '\\x504b0304deadbeef'::bytea where version = '{other.Version}'");
 
         var monitor = new StaticOptions<ChurnOptions>(options);
-        var outcome = await new ChurnScorer(ds, trainer, monitor).ScoreAsync(NullProgressSink.Instance, CancellationToken.None);
+        var outcome = await new ChurnScorer(ds, monitor).ScoreAsync(NullProgressSink.Instance, CancellationToken.None);
 
         Assert.Equal(good.Version, outcome.ModelVersion);
         Assert.True(outcome.FellBack);

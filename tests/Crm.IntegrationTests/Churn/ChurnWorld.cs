@@ -1,5 +1,6 @@
 using Crm.Pipeline.Churn;
 using Crm.Pipeline.Features;
+using Crm.Pipeline.Jobs;
 using Npgsql;
 
 namespace Crm.IntegrationTests.Churn;
@@ -50,7 +51,6 @@ internal static class ChurnWorld
     {
         AsOf = AsOf,
         HorizonDays = 90,
-        CutoffStepDays = 30,
         BacktestCutoffs = 2,
         TrainingCutoffs = 3,
         Trees = 50,
@@ -60,9 +60,37 @@ internal static class ChurnWorld
         Trainers = ChurnModel.Logistic,
     };
 
-    public static ChurnTrainer Trainer(NpgsqlDataSource ds, ChurnOptions options)
+    /// <summary>The features stage's settings that lay out <paramref name="options"/>'s cutoffs, <paramref name="stepDays"/> apart.</summary>
+    public static FeaturesOptions Features(ChurnOptions options, int stepDays = 30, int sample = 100_000) => new()
     {
-        var monitor = new StaticOptions<ChurnOptions>(options);
-        return new ChurnTrainer(ds, new FeatureBuilder(ds, monitor), monitor);
+        HorizonDays = options.HorizonDays,
+        CutoffStepDays = stepDays,
+        BacktestCutoffs = options.BacktestCutoffs,
+        TrainingCutoffs = options.TrainingCutoffs,
+        FeatureSampleCustomers = sample,
+    };
+
+    /// <summary>The features stage's preparer for <paramref name="features"/>, as of <paramref name="options"/>' day.</summary>
+    public static FeaturePreparer Preparer(NpgsqlDataSource ds, ChurnOptions options, FeaturesOptions features)
+    {
+        var monitor = new StaticOptions<FeaturesOptions>(features);
+        return new FeaturePreparer(ds, new FeatureBuilder(ds, monitor), monitor, new StaticOptions<AsOfOptions>(new AsOfOptions { AsOf = options.AsOf }));
     }
+
+    /// <summary>Runs the features stage's work for <paramref name="options"/>' cutoffs, then reads the churn calendar as training does.</summary>
+    public static async Task<ChurnCalendar> PrepareAsync(NpgsqlDataSource ds, ChurnOptions options, int stepDays = 30, int sample = 100_000)
+    {
+        await Preparer(ds, options, Features(options, stepDays, sample)).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        return await Trainer(ds, options, stepDays).CalendarAsync(CancellationToken.None);
+    }
+
+    /// <summary>Builds the features, then retrains, as the features and train stages do one after the other.</summary>
+    public static async Task<TrainingOutcome> TrainAsync(NpgsqlDataSource ds, ChurnOptions options, int stepDays = 30)
+    {
+        await PrepareAsync(ds, options, stepDays);
+        return await Trainer(ds, options, stepDays).TrainAsync(NullProgressSink.Instance, CancellationToken.None);
+    }
+
+    public static ChurnTrainer Trainer(NpgsqlDataSource ds, ChurnOptions options, int stepDays = 30) =>
+        new(ds, new StaticOptions<ChurnOptions>(options), new StaticOptions<FeaturesOptions>(Features(options, stepDays)));
 }

@@ -99,7 +99,7 @@ public sealed class FeatureBuilderTests(PostgresCluster cluster)
     }
 
     internal static FeatureBuilder Builder(NpgsqlDataSource ds) =>
-        new(ds, new StaticOptions<ChurnOptions>(new ChurnOptions()));
+        new(ds, new StaticOptions<FeaturesOptions>(new FeaturesOptions()));
 
     internal static List<TestLine> RandomLines(Random random, int customers, DateTime from, DateTime to)
     {

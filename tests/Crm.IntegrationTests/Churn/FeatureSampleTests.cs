@@ -32,11 +32,10 @@ public sealed class FeatureSampleTests(PostgresCluster cluster, ITestOutputHelpe
         };
         ChurnOptions Options(int sample) => new()
         {
-            AsOf = company.Start.AddDays(company.Days), HorizonDays = 30, CutoffStepDays = 20, BacktestCutoffs = 1, TrainingCutoffs = 2,
-            FeatureSampleCustomers = sample,
+            AsOf = company.Start.AddDays(company.Days), HorizonDays = 30, BacktestCutoffs = 1, TrainingCutoffs = 2,
         };
         var options = Options(250);
-        await GeneratedCompanyChurnTests.LoadAsync(ds, company, _root, options, output.WriteLine, ["www"]);
+        await GeneratedCompanyChurnTests.LoadAsync(ds, company, _root, options, output.WriteLine, ["www"], sample: 250);
 
         var customers = await ds.ScalarAsync<long>("select count(*) from core.customer where status = 'active'");
         var slots = FeatureSample.SlotsFor(customers, 250);
@@ -68,9 +67,9 @@ public sealed class FeatureSampleTests(PostgresCluster cluster, ITestOutputHelpe
 
         // Nothing to do when every cutoff holds at least its sample; everyone wanted → the past cutoffs are rebuilt.
         var before = await CutoffsAsync(ds);
-        await ChurnWorld.Trainer(ds, options).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        await ChurnWorld.PrepareAsync(ds, options, 20, 250);
         Assert.Equal(before, await CutoffsAsync(ds));
-        await ChurnWorld.Trainer(ds, Options(0)).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        await ChurnWorld.PrepareAsync(ds, Options(0), 20, 0);
         var after = await CutoffsAsync(ds);
         Assert.All(after, b => Assert.Equal(FeatureSample.All, b.Value.Slots));
         Assert.All(after.Where(b => b.Key != asOf && b.Key != latest), b => Assert.NotEqual(before[b.Key].At, b.Value.At));

@@ -32,13 +32,13 @@ public sealed class GeneratedCompanyChurnTests(PostgresCluster cluster, ITestOut
         await using var ds = await cluster.CreateMigratedDatabaseAsync("genchurn");
         var options = new ChurnOptions
         {
-            AsOf = Company.Start.AddDays(Company.Days), HorizonDays = 60, CutoffStepDays = 20, BacktestCutoffs = 1, TrainingCutoffs = 3,
+            AsOf = Company.Start.AddDays(Company.Days), HorizonDays = 60, BacktestCutoffs = 1, TrainingCutoffs = 3,
             Trees = 50, Leaves = 8, MinimumExamplesPerLeaf = 40,
         };
         var folder = await LoadAsync(ds, Company, _root, options, output.WriteLine, ["www"]);
         var cutoff = options.AsOf!.Value.AddDays(-options.HorizonDays);
 
-        var report = await TruthComparison.RunAsync(ds, folder, options, cutoff, CancellationToken.None);
+        var report = await TruthComparison.RunAsync(ds, folder, options, 20, cutoff, CancellationToken.None);
         foreach (var line in report.Lines())
         {
             output.WriteLine(line);
@@ -54,7 +54,7 @@ public sealed class GeneratedCompanyChurnTests(PostgresCluster cluster, ITestOut
     }
 
     /// <summary>Generates the company and runs the ingest and identity stages on it, then the feature cutoffs.</summary>
-    internal static async Task<string> LoadAsync(NpgsqlDataSource ds, GeneratorOptions company, string root, ChurnOptions options, Action<string> log, IReadOnlyCollection<string>? webSites = null)
+    internal static async Task<string> LoadAsync(NpgsqlDataSource ds, GeneratorOptions company, string root, ChurnOptions options, Action<string> log, IReadOnlyCollection<string>? webSites = null, int sample = 100_000)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var folder = Path.Combine(root, "synthetic");
@@ -95,7 +95,7 @@ public sealed class GeneratedCompanyChurnTests(PostgresCluster cluster, ITestOut
         }
 
         watch.Restart();
-        await ChurnWorld.Trainer(ds, options).PrepareAsync(false, NullProgressSink.Instance, CancellationToken.None);
+        await ChurnWorld.PrepareAsync(ds, options, 20, sample);
         log($"features: {watch.Elapsed.TotalSeconds:F1} s");
         return folder;
     }

@@ -26,7 +26,7 @@ public sealed class StoredEngagementTests(PostgresCluster cluster, ITestOutputHe
         };
         var options = new ChurnOptions
         {
-            AsOf = company.Start.AddDays(company.Days), HorizonDays = 30, CutoffStepDays = 20, BacktestCutoffs = 1, TrainingCutoffs = 2,
+            AsOf = company.Start.AddDays(company.Days), HorizonDays = 30, BacktestCutoffs = 1, TrainingCutoffs = 2,
         };
         await GeneratedCompanyChurnTests.LoadAsync(ds, company, _root, options, output.WriteLine, ["www"]);
 

@@ -38,7 +38,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         await SyntheticOrders.InsertAsync(cleanDb, world);
 
         // kill -9 once the training run has committed part of its work (the features of a first cutoff).
-        using (var trainer = CrmProcess.Start(killed, _dir, "run", "train", "--config", settings))
+        using (var trainer = CrmProcess.Start(killed, _dir, "run", "features", "train", "--config", settings))
         {
             var output = trainer.StandardOutput.ReadToEndAsync();
             var errors = trainer.StandardError.ReadToEndAsync();
@@ -58,8 +58,8 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
         Phase($"after the kill: {await killedDb.ScalarAsync<long>("select count(distinct cutoff) from ml.customer_features")} cutoffs, {await killedDb.ScalarAsync<long>("select count(*) from ml.model")} models");
         Assert.Equal(0L, await killedDb.ScalarAsync<long>("select count(*) from ml.model"));
         // The restart and the undisturbed run, side by side.
-        var restart = CrmProcess.RunAsync(killed, _dir, TimeSpan.FromSeconds(120), "run", "train", "--config", settings);
-        var undisturbed = CrmProcess.RunAsync(clean, _dir, TimeSpan.FromSeconds(120), "run", "train", "--config", settings);
+        var restart = CrmProcess.RunAsync(killed, _dir, TimeSpan.FromSeconds(120), "run", "features", "train", "--config", settings);
+        var undisturbed = CrmProcess.RunAsync(clean, _dir, TimeSpan.FromSeconds(120), "run", "features", "train", "--config", settings);
         var (restartExit, restartOutput) = await restart;
         var (cleanExit, cleanOutput) = await undisturbed;
 
