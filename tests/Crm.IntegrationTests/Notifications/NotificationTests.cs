@@ -54,18 +54,18 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
         Assert.True(await Poll.UntilAtLeastAsync(ds, "select count(*) from hangfire.server", 2, TimeSpan.FromSeconds(60), AnyExited) == 2, Diagnostics());
         Phase("two nodes up");
 
-        // A stage fails: its table is gone (as after a botched restore), and no retry is configured.
+        // A stage fails: a table it reads is gone (as after a botched restore), and no retry is configured.
         await ds.ExecuteAsync("alter table core.customer rename to customer_gone");
-        await EnqueueAsync(connectionString, "segments");
+        await EnqueueAsync(connectionString, "features");
         await UntilAsync(() => smtp.Messages().Count >= 1 && hook.Accepted().Count >= 1, "the failure to be told", smtp, hook);
         Phase("failure told");
         var failure = smtp.Messages().Single();
-        Assert.StartsWith("[Crm] The manual run failed: segments: 42P01: relation \"core.customer\" does not exist", failure.Subject, StringComparison.Ordinal);
+        Assert.StartsWith("[Crm] The manual run failed: features: 42P01: relation \"core.customer\" does not exist", failure.Subject, StringComparison.Ordinal);
         Assert.Equal(Admin, failure.To.Mailboxes.Single().Address);
         // Times in the display zone, ISO 8601 with the offset: December in Berlin is +01:00.
         Assert.Matches(@"Opened:   \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+01:00", failure.TextBody);
         var opened = hook.Accepted().Single();
-        Assert.StartsWith("[Crm] The manual run failed: segments", opened.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("[Crm] The manual run failed: features", opened.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal("open", opened.GetProperty("status").GetString());
         Assert.True(hook.Requests >= 2, $"the refused POST was not retried ({hook.Requests} requests)");
         // Hangfire's retry filter writes its own line when the job fails for good, after the job returned: it names
@@ -76,10 +76,10 @@ public sealed class NotificationTests(PostgresCluster cluster, ITestOutputHelper
 
         // Recovery: the table is back and the next run of that kind succeeds.
         await ds.ExecuteAsync("alter table core.customer_gone rename to customer");
-        await EnqueueAsync(connectionString, "segments");
+        await EnqueueAsync(connectionString, "features");
         await UntilAsync(() => smtp.Messages().Count >= 2 && hook.Accepted().Count >= 2, "the recovery to be told", smtp, hook);
         Phase("recovery told");
-        Assert.StartsWith("[Crm] Resolved: The manual run failed: segments", smtp.Messages()[1].Subject, StringComparison.Ordinal);
+        Assert.StartsWith("[Crm] Resolved: The manual run failed: features", smtp.Messages()[1].Subject, StringComparison.Ordinal);
         Assert.Equal("resolved", hook.Accepted()[1].GetProperty("status").GetString());
 
         // Restart: both nodes stop as systemd stops them, one comes back. A stage raises an alert (score with no
