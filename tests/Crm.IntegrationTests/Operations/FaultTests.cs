@@ -49,7 +49,8 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
                 Assert.Fail("training finished before it could be killed: " + await output + await errors);
             }
 
-            Assert.Equal(1L, cutoffs);
+            // The features stage commits its cutoffs before training starts; the kill comes after at least one.
+            Assert.True(cutoffs >= 1, $"{cutoffs} cutoffs");
             trainer.Kill(entireProcessTree: true);
             await trainer.WaitForExitAsync();
             Phase("killed the trainer");
