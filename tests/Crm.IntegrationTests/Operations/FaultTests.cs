@@ -163,7 +163,7 @@ public sealed class FaultTests(PostgresCluster cluster, ITestOutputHelper log) :
             var stdout = run.StandardOutput.ReadToEndAsync();
             var stderr = run.StandardError.ReadToEndAsync();
             var copying = await Poll.UntilAtLeastAsync(ds,
-                $"select count(*) from pg_stat_progress_copy where relid = 'staging.order_line'::regclass and tuples_processed between 1 and {lines / 2} and (select count(*) from ops.ingest_ledger) = 1",
+                $"select count(*) from pg_stat_progress_copy where relid = 'staging.order_line'::regclass and tuples_processed between 1 and {lines - 1} and (select count(*) from ops.ingest_ledger) = 1",
                 1, TimeSpan.FromSeconds(90), () => run.HasExited);
             if (copying != 1 || run.HasExited)
             {
