@@ -174,5 +174,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             () => page.ClickAsync($"#review-{id}-{choice}"), r => r.Url.EndsWith($"/review/{id}/{choice}", StringComparison.Ordinal));
         Assert.Equal(204, response.Status);
         await page.WaitForSelectorAsync($"#review-{id}", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
+        // The reloaded page binds its buttons when its scripts have run: a click before that posts nothing.
+        await page.WaitForLoadStateAsync(LoadState.Load);
     }
 }
