@@ -32,30 +32,21 @@ public sealed class EmailIngestStage : IPipelineStage
         ArgumentNullException.ThrowIfNull(context);
         var options = _options.CurrentValue;
         var drops = options.Drops.Where(d => Directory.Exists(d) || File.Exists(d)).ToList();
-        var results = new List<UnitResult>();
-        results.AddRange(await _files.IngestAsync(drops, context.RunId, context.Progress, cancellationToken).ConfigureAwait(false));
+        // A mail unit is an IMAP folder as often as a file: its whole name and outcome go in the summary.
+        var tally = new UnitTally(r => r.ToString());
+        tally.AddRange(await _files.IngestAsync(drops, context.RunId, context.Progress, cancellationToken).ConfigureAwait(false));
         var imap = await _imap.SyncAllAsync(context.RunId, context.Progress, cancellationToken).ConfigureAwait(false);
-        results.AddRange(imap);
-
-        var total = default(IngestCounts);
-        var failed = new List<string>();
-        foreach (var r in results)
-        {
-            total += r.Counts;
-            if (r.Error is not null)
-            {
-                failed.Add(r.ToString());
-            }
-        }
+        tally.AddRange(imap);
+        var total = tally.Total;
 
         var imapFailures = imap.Count(r => r.Error is not null && r.Unit.StartsWith("imap:", StringComparison.Ordinal) && !r.Unit.Contains('/', StringComparison.Ordinal));
         if (options.Imap.Accounts.Count > 0 && imapFailures == options.Imap.Accounts.Count && drops.Count == 0)
         {
-            throw new ImapSyncException("Every IMAP account failed: " + string.Join("; ", failed));
+            throw new ImapSyncException("Every IMAP account failed: " + string.Join("; ", imap.Where(r => r.Error is not null)));
         }
 
         context.Progress.Report(1, $"email: {total}");
-        var summary = $"{results.Count} unit(s), {failed.Count} failed; {total}" + (failed.Count > 0 ? " — " + string.Join("; ", failed.Take(3)) : "");
+        var summary = $"{tally.Units} unit(s), {tally.Failed} failed; {total}" + tally.Failures();
         return new StageResult(total.Read, total.Loaded, summary);
     }
 }

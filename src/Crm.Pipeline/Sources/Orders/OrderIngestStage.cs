@@ -58,26 +58,15 @@ public sealed class OrderIngestStage : IPipelineStage
                 perFeed[i] = await _ingester.IngestAsync(paths, feed, context.RunId, progress, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
-        var total = default(IngestCounts);
-        var files = 0;
-        var failed = 0;
-        var errors = new List<string>();
+        var tally = new UnitTally();
         foreach (var results in perFeed)
         {
-            foreach (var r in results)
-            {
-                total += r.Counts;
-                files++;
-                failed += r.Error is null ? 0 : 1;
-                if (r.Error is not null)
-                {
-                    errors.Add($"{Path.GetFileName(r.Unit)}: {r.Error}");
-                }
-            }
+            tally.AddRange(results);
         }
 
+        var total = tally.Total;
         await TableStatistics.RefreshAsync(_dataSource, total.Loaded, ["core.\"order\"", "core.order_line", "core.source_customer"], cancellationToken).ConfigureAwait(false);
-        return new StageResult(total.Read, total.Loaded, $"{files} file(s), {failed} failed; {total}" + Failures(errors));
+        return new StageResult(total.Read, total.Loaded, $"{tally.Units} file(s), {tally.Failed} failed; {total}" + tally.Failures());
     }
 
     /// <summary>Feeds report from several threads; the sink they share sees one report at a time.</summary>
@@ -93,8 +82,4 @@ public sealed class OrderIngestStage : IPipelineStage
             }
         }
     }
-
-    /// <summary>The failed units' reasons for the stage message (the first three; the ingest ledger and log have all).</summary>
-    internal static string Failures(IReadOnlyList<string> errors) =>
-        errors.Count == 0 ? "" : " — " + string.Join("; ", errors.Take(3)) + (errors.Count > 3 ? $"; and {errors.Count - 3} more" : "");
 }
