@@ -49,7 +49,8 @@ public sealed class MatchWeightWaterfall
         var adjust = model.FrequencyAdjustments(pattern, left, right);
 
         // When the names compare better swapped, show the right record's names in the order compared.
-        var swapped = PairComparer.NamesSwapped(left, right);
+        var reading = PairComparer.NamesRead(left, right);
+        var swapped = reading == NameReading.Swapped;
         for (var f = 0; f < MatchRecord.FieldCount; f++)
         {
             var field = (MatchField)f;
@@ -65,7 +66,9 @@ public sealed class MatchWeightWaterfall
                 MatchField.Family => right[MatchField.Given],
                 _ => right[field],
             };
-            var agreement = level < 0 ? "missing" : PairComparer.LevelNames[f][level] + (swapped && field is MatchField.Given or MatchField.Family ? ", names swapped" : string.Empty);
+            var order = field is not (MatchField.Given or MatchField.Family) ? string.Empty
+                : reading switch { NameReading.Swapped => ", names swapped", NameReading.Reordered => ", one name in another order", _ => string.Empty };
+            var agreement = level < 0 ? "missing" : PairComparer.LevelNames[f][level] + order;
             bars.Add(new WaterfallBar(Evidence.Name(field), level, agreement, left[field], other, model.Weight(f, level) + adjust[f]));
         }
 

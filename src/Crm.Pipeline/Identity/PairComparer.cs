@@ -18,25 +18,7 @@ internal static class PairComparer
         var y = b.Values;
         ulong pattern = 0;
 
-        // Names: compare straight and swapped (given/family typed in each other's place) and keep the better reading.
-        var g1 = x[(int)MatchField.Given];
-        var f1 = x[(int)MatchField.Family];
-        var g2 = y[(int)MatchField.Given];
-        var f2 = y[(int)MatchField.Family];
-        var jg = Jw(g1, g2);
-        var jf = Jw(f1, f2);
-        int given, family;
-        if (Swapped(g1, f1, g2, f2, jg, jf))
-        {
-            given = NameLevel(g1, f2);
-            family = NameLevel(f1, g2);
-        }
-        else
-        {
-            given = NameLevel(g1, g2, jg, isGiven: true);
-            family = NameLevel(f1, f2, jf);
-        }
-
+        var (given, family, _) = NameLevels(x[(int)MatchField.Given], x[(int)MatchField.Family], y[(int)MatchField.Given], y[(int)MatchField.Family]);
         pattern = Put(pattern, MatchField.Given, given);
         pattern = Put(pattern, MatchField.Family, family);
         pattern = Put(pattern, MatchField.DateOfBirth, DateLevel(x[(int)MatchField.DateOfBirth], y[(int)MatchField.DateOfBirth]));
@@ -59,14 +41,93 @@ internal static class PairComparer
         return pattern;
     }
 
+    /// <summary>How the two records' names were read to compare them (<see cref="NameReading"/>).</summary>
+    public static NameReading NamesRead(MatchRecord a, MatchRecord b) =>
+        NameLevels(a.Values[(int)MatchField.Given], a.Values[(int)MatchField.Family], b.Values[(int)MatchField.Given], b.Values[(int)MatchField.Family]).Reading;
+
     /// <summary>Whether the two records' names read better with one record's given and family names swapped.</summary>
-    public static bool NamesSwapped(MatchRecord a, MatchRecord b)
+    public static bool NamesSwapped(MatchRecord a, MatchRecord b) => NamesRead(a, b) == NameReading.Swapped;
+
+    // Names: compared straight and swapped (given/family typed in each other's place), keeping the better reading;
+    // then, short of an exact given name, as one whole name reordered or split elsewhere (see SameNameReordered).
+    private static (int Given, int Family, NameReading Reading) NameLevels(string? g1, string? f1, string? g2, string? f2)
     {
-        var g1 = a.Values[(int)MatchField.Given];
-        var f1 = a.Values[(int)MatchField.Family];
-        var g2 = b.Values[(int)MatchField.Given];
-        var f2 = b.Values[(int)MatchField.Family];
-        return Swapped(g1, f1, g2, f2, Jw(g1, g2), Jw(f1, f2));
+        var jg = Jw(g1, g2);
+        var jf = Jw(f1, f2);
+        var swapped = Swapped(g1, f1, g2, f2, jg, jf);
+        var given = swapped ? NameLevel(g1, f2) : NameLevel(g1, g2, jg, isGiven: true);
+        var family = swapped ? NameLevel(f1, g2) : NameLevel(f1, f2, jf);
+        if (given < 3 && SameNameReordered(g1, f1, g2, f2))
+        {
+            return (3, f1 is null && f2 is null ? -1 : 3, NameReading.Reordered);
+        }
+
+        return (given, family, swapped ? NameReading.Swapped : NameReading.AsWritten);
+    }
+
+    /// <summary>
+    /// Whether two whole names (given then family, spaces dropped) hold the same letters in the same order, or with a
+    /// front part of at least two letters moved to the back. Romanised Chinese and Japanese names come in one piece
+    /// and in either order: 拓也高橋 and 高橋拓也 are "tayegaoqiao" and "gaoqiaotaye", with no space to swap the
+    /// parts at, and 李 静 against 李静 splits one name in two places.
+    /// </summary>
+    internal static bool SameNameReordered(string? g1, string? f1, string? g2, string? f2)
+    {
+        var n = Letters(g1) + Letters(f1);
+        if (n < 4 || n > 64 || n != Letters(g2) + Letters(f2))
+        {
+            return false;
+        }
+
+        Span<char> a = stackalloc char[n];
+        Span<char> b = stackalloc char[n];
+        Fill(a, g1, f1);
+        Fill(b, g2, f2);
+        if (a.SequenceEqual(b))
+        {
+            return true;
+        }
+
+        for (var k = 2; k <= n - 2; k++)
+        {
+            if (a[k..].SequenceEqual(b[..(n - k)]) && a[..k].SequenceEqual(b[(n - k)..]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static int Letters(string? s)
+        {
+            var count = 0;
+            foreach (var ch in s.AsSpan())
+            {
+                count += ch == ' ' ? 0 : 1;
+            }
+
+            return count;
+        }
+
+        static void Fill(Span<char> into, string? given, string? family)
+        {
+            var i = 0;
+            foreach (var ch in given.AsSpan())
+            {
+                if (ch != ' ')
+                {
+                    into[i++] = ch;
+                }
+            }
+
+            foreach (var ch in family.AsSpan())
+            {
+                if (ch != ' ')
+                {
+                    into[i++] = ch;
+                }
+            }
+        }
     }
 
     private static bool Swapped(string? g1, string? f1, string? g2, string? f2, double jg, double jf) =>

@@ -102,6 +102,55 @@ public sealed class ComparisonRuleTests
         Assert.Single(Blocking.CandidatePairs([a, b], 400, null, out _));
     }
 
+    private static MatchRecord Named(string raw)
+    {
+        var name = Crm.Pipeline.Cleaning.NameNormalizer.Normalize(raw)!;
+        return new MatchRecord(raw) { [MatchField.Given] = name.Given, [MatchField.Family] = name.Family };
+    }
+
+    [Fact]
+    public void CjkName_InTheOtherOrderWithoutASpace_IsExact()
+    {
+        // The demo's review item: one customer as 拓也高橋 and 高橋拓也 (one phone), each romanised in one piece.
+        var a = Named("拓也高橋");
+        var b = Named("高橋拓也");
+        Assert.Equal(("tayegaoqiao", (string?)null), (a[MatchField.Given], a[MatchField.Family]));
+        Assert.Equal(("gaoqiaotaye", (string?)null), (b[MatchField.Given], b[MatchField.Family]));
+
+        var pattern = PairComparer.Compare(a, b);
+
+        Assert.Equal(3, PairComparer.Level(pattern, (int)MatchField.Given));
+        Assert.Equal(-1, PairComparer.Level(pattern, (int)MatchField.Family));
+        Assert.Contains(MatchWeightWaterfall.Of(EvenModel(), a, b).Bars, x => x.Field == "given" && x.Agreement == "exact, one name in another order");
+    }
+
+    [Fact]
+    public void CjkName_OfAnotherOfTheFamily_StaysDifferent()
+    {
+        // 高橋拓海 (Takumi) is a brother of 拓也高橋 (Takuya): the family part is shared, the given part is not.
+        var pattern = PairComparer.Compare(Named("拓也高橋"), Named("高橋拓海"));
+
+        Assert.Equal(0, PairComparer.Level(pattern, (int)MatchField.Given));
+    }
+
+    [Theory]
+    [InlineData("li", "jing", "jingli", null, true)] // split in one record, in one piece and family first in the other
+    [InlineData("li", "jing", "lijing", null, true)] // the same name split elsewhere
+    [InlineData("john", "smith", "smithjohn", null, true)]
+    [InlineData("jing", null, "jingli", null, false)] // a part missing is not the same name
+    [InlineData("anna", "lee", "leeanne", null, false)] // a letter apart: left to the name levels
+    public void WholeNames_ReorderedOrSplitElsewhere_AreExact(string g1, string? f1, string g2, string? f2, bool same)
+    {
+        var a = new MatchRecord("a") { [MatchField.Given] = g1, [MatchField.Family] = f1 };
+        var b = new MatchRecord("b") { [MatchField.Given] = g2, [MatchField.Family] = f2 };
+
+        var pattern = PairComparer.Compare(a, b);
+
+        Assert.Equal(same, PairComparer.NamesRead(a, b) == NameReading.Reordered);
+        Assert.Equal(same, PairComparer.Level(pattern, (int)MatchField.Given) == 3);
+        Assert.Equal(same, PairComparer.Level(pattern, (int)MatchField.Family) == 3);
+    }
+
     [Fact]
     public void ReplacedFamilyName_AtTheSameAddress_IsProposedByBlocking()
     {
