@@ -12,11 +12,11 @@ namespace Crm.Dashboard.Charts;
 internal static class SvgBarChart
 {
     private const int Width = 960;
-    private const int Height = 320;
+    private const int PlotHeight = 216;
     private const int Left = 64;
     private const int Right = 16;
-    private const int Top = 40;
     private const int Bottom = 64;
+    private const int MaxSlot = 60;
 
     // Colour-blind-safe (Okabe–Ito), then greys.
     private static readonly string[] Palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999", "#666666", "#BBBBBB", "#333333"];
@@ -27,12 +27,18 @@ internal static class SvgBarChart
     /// </summary>
     public static string Stacked(string id, string title, string unit, IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series)
     {
+        var names = series.Select(s => s.Name).ToList();
+        var (places, legendBottom) = SvgLegend.Layout(names, Left, Width - Right);
+        var top = categories.Count == 0 ? 40 : legendBottom;
+        var height = top + PlotHeight + Bottom;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" role=\"img\" viewBox=\"0 0 {Width} {Height}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" aria-label=\"{Encode(title)}\">");
+        // In a box of its own that scrolls sideways on a phone, where the chart keeps a readable size (crm.css).
+        svg.Append("<div class=\"crm-chart\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" role=\"img\" viewBox=\"0 0 {Width} {height}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" aria-label=\"{Encode(title)}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>");
         if (categories.Count == 0)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"{Height / 2}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#666\">nothing to show yet</text></svg>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"{height / 2}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#666\">nothing to show yet</text></svg></div>");
             return svg.ToString();
         }
 
@@ -47,8 +53,8 @@ internal static class SvgBarChart
 
         var max = Nice(totals.Max());
         var plotWidth = Width - Left - Right;
-        var plotHeight = Height - Top - Bottom;
-        double Y(double v) => Top + plotHeight - (v / max * plotHeight);
+        var plotHeight = PlotHeight;
+        double Y(double v) => top + plotHeight - (v / max * plotHeight);
 
         // Grid and the value axis.
         for (var g = 0; g <= 4; g++)
@@ -59,9 +65,11 @@ internal static class SvgBarChart
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">{Encode(Number(v))}</text>");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{Top + plotHeight / 2}\" transform=\"rotate(-90 12 {Top + plotHeight / 2})\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{Encode(unit)}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{top + plotHeight / 2}\" transform=\"rotate(-90 12 {top + plotHeight / 2})\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{Encode(unit)}</text>");
 
-        var slot = (double)plotWidth / categories.Count;
+        // At most MaxSlot per category, from the left: a single night drawn as one bar across the whole chart read as a
+        // block, and in the middle it was off-screen on a phone, where the chart scrolls sideways.
+        var slot = Math.Min((double)plotWidth / categories.Count, MaxSlot);
         var bar = Math.Max(1, slot * 0.8);
         var labelEvery = Math.Max(1, (int)Math.Ceiling(categories.Count / 12.0));
         for (var i = 0; i < categories.Count; i++)
@@ -87,20 +95,13 @@ internal static class SvgBarChart
             if (i % labelEvery == 0)
             {
                 var lx = Left + (i * slot) + (slot / 2);
-                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx:0.#}\" y=\"{Height - Bottom + 14}\" transform=\"rotate(-35 {lx:0.#} {Height - Bottom + 14})\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">{Encode(categories[i])}</text>");
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx:0.#}\" y=\"{height - Bottom + 14}\" transform=\"rotate(-35 {lx:0.#} {height - Bottom + 14})\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">{Encode(categories[i])}</text>");
             }
         }
 
-        // Legend across the top.
-        var lxPos = Left;
-        for (var s = 0; s < series.Count; s++)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lxPos}\" y=\"12\" width=\"12\" height=\"12\" fill=\"{Palette[s % Palette.Length]}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lxPos + 16}\" y=\"22\" font-size=\"12\" fill=\"#333\">{Encode(series[s].Name)}</text>");
-            lxPos += 24 + (series[s].Name.Length * 7);
-        }
+        SvgLegend.Append(svg, names, places, Palette);
 
-        svg.Append("</svg>");
+        svg.Append("</svg></div>");
         return svg.ToString();
     }
 

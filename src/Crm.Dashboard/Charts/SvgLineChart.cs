@@ -12,11 +12,11 @@ namespace Crm.Dashboard.Charts;
 internal static class SvgLineChart
 {
     private const int Width = 960;
-    private const int Height = 320;
+    private const int PlotHeight = 208;
     private const int Left = 64;
     private const int Right = 16;
-    private const int Top = 40;
-    private const int Bottom = 72;
+    private const int Bottom = 100;
+    private const int MaxSlot = 60;
 
     private static readonly string[] Palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999"];
 
@@ -26,19 +26,26 @@ internal static class SvgLineChart
     /// </summary>
     public static string Lines(string id, string title, string unit, IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, double min, double max)
     {
+        var names = series.Select(s => s.Name).ToList();
+        var (places, legendBottom) = SvgLegend.Layout(names, Left, Width - Right);
+        var top = categories.Count == 0 ? 40 : legendBottom;
+        var height = top + PlotHeight + Bottom;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" role=\"img\" viewBox=\"0 0 {Width} {Height}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" aria-label=\"{Encode(title)}\">");
+        // In a box of its own that scrolls sideways on a phone, where the chart keeps a readable size (crm.css).
+        svg.Append("<div class=\"crm-chart\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" role=\"img\" viewBox=\"0 0 {Width} {height}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" aria-label=\"{Encode(title)}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>");
         if (categories.Count == 0)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"{Height / 2}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#666\">nothing to show yet</text></svg>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"{height / 2}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#666\">nothing to show yet</text></svg></div>");
             return svg.ToString();
         }
 
         var plotWidth = Width - Left - Right;
-        var plotHeight = Height - Top - Bottom;
-        double Y(double v) => Top + plotHeight - ((Math.Clamp(v, min, max) - min) / (max - min) * plotHeight);
-        var slot = (double)plotWidth / categories.Count;
+        var plotHeight = PlotHeight;
+        double Y(double v) => top + plotHeight - ((Math.Clamp(v, min, max) - min) / (max - min) * plotHeight);
+        // At most MaxSlot per category, from the left, as in SvgBarChart: one training stays at the left, on-screen on a phone.
+        var slot = Math.Min((double)plotWidth / categories.Count, MaxSlot);
         double X(int i) => Left + (i * slot) + (slot / 2);
 
         for (var g = 0; g <= 5; g++)
@@ -49,11 +56,11 @@ internal static class SvgLineChart
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">{v.ToString("0.##", CultureInfo.InvariantCulture)}</text>");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{Top + plotHeight / 2}\" transform=\"rotate(-90 12 {Top + plotHeight / 2})\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{Encode(unit)}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{top + plotHeight / 2}\" transform=\"rotate(-90 12 {top + plotHeight / 2})\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{Encode(unit)}</text>");
         var labelEvery = Math.Max(1, (int)Math.Ceiling(categories.Count / 12.0));
         for (var i = 0; i < categories.Count; i += labelEvery)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(i):0.#}\" y=\"{Height - Bottom + 14}\" transform=\"rotate(-35 {X(i):0.#} {Height - Bottom + 14})\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">{Encode(categories[i])}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(i):0.#}\" y=\"{height - Bottom + 14}\" transform=\"rotate(-35 {X(i):0.#} {height - Bottom + 14})\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">{Encode(categories[i])}</text>");
         }
 
         for (var s = 0; s < series.Count; s++)
@@ -93,15 +100,9 @@ internal static class SvgLineChart
             }
         }
 
-        var lx = Left;
-        for (var s = 0; s < series.Count; s++)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"12\" width=\"12\" height=\"12\" fill=\"{Palette[s % Palette.Length]}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 16}\" y=\"22\" font-size=\"12\" fill=\"#333\">{Encode(series[s].Name)}</text>");
-            lx += 24 + (series[s].Name.Length * 7);
-        }
+        SvgLegend.Append(svg, names, places, Palette);
 
-        svg.Append("</svg>");
+        svg.Append("</svg></div>");
         return svg.ToString();
     }
 

@@ -19,6 +19,8 @@ public static class DashboardSetup
 
         // After Hangfire's own style sheets: the menu's layout at widths where it takes two lines.
         DashboardRoutes.AddStylesheet(typeof(DashboardSetup).Assembly, "Crm.Dashboard.crm.css");
+        // After Hangfire's scripts: the footer's time in the one format of our pages.
+        DashboardRoutes.AddJavaScript(typeof(DashboardSetup).Assembly, "Crm.Dashboard.crm.js");
         DashboardRoutes.Routes.AddRazorPage("/progress", _ => new ProgressPage());
         DashboardRoutes.Routes.AddRazorPage("/pipeline", _ => new PipelinePage());
         DashboardRoutes.Routes.AddRazorPage("/runs", _ => new Pages.RunsPage());

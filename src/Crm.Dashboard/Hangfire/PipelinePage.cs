@@ -38,5 +38,6 @@ internal sealed class PipelinePage : RazorPage
         }
 
         WriteLiteral("</tbody></table></div></div>");
+        WriteLiteral(Pages.CrmPage.NowMarker(http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Display.DisplayOptions>>().Value.Zone));
     }
 }

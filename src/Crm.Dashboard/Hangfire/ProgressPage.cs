@@ -46,6 +46,7 @@ internal sealed class ProgressPage : RazorPage
             WriteLiteral("</tbody></table>");
         }
 
+        WriteLiteral(Pages.CrmPage.NowMarker(Zone));
         WriteLiteral("</div></div><script>" + Security.SecurityHeaders.ProgressReloadScript + "</script>");
     }
 }

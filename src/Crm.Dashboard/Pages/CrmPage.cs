@@ -27,7 +27,27 @@ internal abstract class CrmPage : RazorPage
         WriteLiteral($"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{Encode(_title)}</h1>");
         Render();
         WriteLiteral("</div></div>");
+        WriteLiteral(NowMarker(DisplayZone));
     }
+
+    /// <summary>
+    /// A moment as HTML: the date and the time each on one line (<c>span.crm-time</c> in crm.css), so a narrow column
+    /// breaks it before the <c>T</c>, never at a hyphen of the date.
+    /// </summary>
+    internal static string TimeHtml(string iso)
+    {
+        var t = iso.IndexOf('T', StringComparison.Ordinal);
+        return t < 0
+            ? $"<span class=\"crm-time\"><span>{Encode(iso)}</span></span>"
+            : $"<span class=\"crm-time\"><span>{Encode(iso[..t])}</span><wbr><span>{Encode(iso[t..])}</span></span>";
+    }
+
+    /// <summary>
+    /// The moment the page was made, in <paramref name="zone"/>, for crm.js to show in Hangfire's footer in place of its
+    /// browser-formatted "Application Time".
+    /// </summary>
+    internal static string NowMarker(TimeZoneInfo zone) =>
+        $"<span id=\"crm-now\" hidden data-time=\"{Encode(DisplayTime.Format(DateTime.UtcNow, zone))}\"></span>";
 
     protected abstract void Render();
 
@@ -66,7 +86,7 @@ internal abstract class CrmPage : RazorPage
             for (var i = 0; i < reader.FieldCount; i++)
             {
                 var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                var html = cell?.Invoke(reader.GetName(i), value) ?? Encode(Format(value));
+                var html = cell?.Invoke(reader.GetName(i), value) ?? (value is DateTime { Kind: DateTimeKind.Utc } or DateTimeOffset ? TimeHtml(Format(value)) : Encode(Format(value)));
                 WriteLiteral(stacked ? $"<td data-label=\"{Encode(reader.GetName(i).Replace('_', ' '))}\">{html}</td>" : $"<td>{html}</td>");
             }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crm.Dashboard.Charts;
+using Crm.Pipeline.Display;
 
 namespace Crm.Dashboard.Pages;
 
@@ -32,7 +33,8 @@ internal sealed class ModelsPage : CrmPage
         WriteLiteral("<h3>AUC per training</h3><p>Each night every trainer is backtested on the same cutoffs; the best challenges the champion, whose AUC on those cutoffs is the <em>champion</em> line. Hover a dot for its number.</p>");
         WriteLiteral(SvgLineChart.Lines(
             "crm-chart-auc", "Mean backtest AUC per trainer and of the champion, per training", "AUC",
-            trainings.Select(t => TimeZoneInfo.ConvertTimeFromUtc(t.CreatedAt, DisplayZone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).ToList(),
+            // To the minute (yyyy-MM-ddTHH:mm and the zone): with the seconds the slanted label ran off the chart's left edge.
+            trainings.Select(t => DisplayTime.Format(t.CreatedAt, DisplayZone).Remove(16, 3)).ToList(),
             series, Math.Min(0.5, Math.Floor(all.Min() * 10) / 10), Math.Max(1.0, Math.Ceiling(all.Max() * 10) / 10)));
         WriteLiteral($"<p><a href=\"{Url.To("/models/auc.csv")}\" id=\"crm-auc-csv\">Numbers as CSV</a> (trained at, version, model, AUC)</p>");
 
@@ -49,7 +51,7 @@ internal sealed class ModelsPage : CrmPage
                    left(artifact_sha256, 12) as artifact{action}
             from ml.model order by created_at desc limit 50
             """,
-            id: "crm-models",
+            id: "crm-models", stacked: true,
             cell: (column, value) => column switch
             {
                 "status" when value is "champion" => "<span class=\"label label-success\">champion</span>",
@@ -61,7 +63,7 @@ internal sealed class ModelsPage : CrmPage
         if (Exists("ops.alert"))
         {
             WriteLiteral("<h3>Alerts</h3>");
-            Table("select raised_at, source, severity, left(message, 300) as message, resolved_at from ops.alert order by raised_at desc limit 20", id: "crm-alerts");
+            Table("select raised_at, source, severity, left(message, 300) as message, resolved_at from ops.alert order by raised_at desc limit 20", id: "crm-alerts", stacked: true);
         }
         }
 

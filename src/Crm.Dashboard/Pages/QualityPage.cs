@@ -21,7 +21,7 @@ internal sealed class QualityPage : CrmPage
             select source, count(*) as units, sum(read_count) as read, sum(loaded_count) as loaded,
                    sum(quarantined_count) as quarantined, sum(duplicate_count) as duplicate, max(loaded_at) as last_load
             from ops.ingest_ledger group by source order by source
-            """, id: "crm-loads");
+            """, id: "crm-loads", stacked: true);
 
         WriteLiteral("<h3>Quarantine by source and reason</h3>");
         WriteLiteral("<p>Rejected input is never dropped: each row keeps its file, line, byte offset, raw text and reason. After fixing a feed's settings, <em>Re-process</em> releases the files holding rows of that reason and runs the source's ingest again: a re-read order file is reconciled order by order, an email file counts what is already loaded as duplicates, and whatever is still wrong is quarantined again. Web log lines cannot be re-read this way (their hits are appended by offset): fix the format and load a corrected copy.</p>");
@@ -35,7 +35,7 @@ internal sealed class QualityPage : CrmPage
                   from quarantine.record group by 1, 2) k
             order by rows desc limit 100
             """,
-            id: "crm-quarantine",
+            id: "crm-quarantine", stacked: true,
             cell: (column, value) =>
             {
                 if (column != "action" || value is not string act)
@@ -54,6 +54,6 @@ internal sealed class QualityPage : CrmPage
             """
             select source, unit_path as file, line_number as line, byte_offset, reason, left(raw_text, 160) as raw
             from quarantine.record order by quarantine_id desc limit 25
-            """, id: "crm-quarantine-samples");
+            """, id: "crm-quarantine-samples", stacked: true);
     }
 }

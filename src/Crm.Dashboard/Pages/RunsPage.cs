@@ -31,7 +31,7 @@ internal sealed class RunsPage : CrmPage
                    coalesce(string_agg(s.stage || ' ' || s.status
                        || coalesce(' (' || s.rows_read || ' read, ' || s.rows_written || ' written, '
                                    || round(extract(epoch from (s.finished_at - s.started_at))::numeric, 1) || ' s)', '')
-                       || coalesce(': ' || left(s.error, 200), ''), '; ' order by s.started_at), '') as stages,
+                       || coalesce(': ' || left(s.error, 200), ''), E'\n' order by s.started_at), '') as stages,
                    left(r.error, 300) as error
             from ops.pipeline_run r
             left join ops.pipeline_stage s using (run_id)
@@ -46,7 +46,15 @@ internal sealed class RunsPage : CrmPage
                 c.Parameters.Add(new Npgsql.NpgsqlParameter("firing", NpgsqlTypes.NpgsqlDbType.Text) { Value = string.IsNullOrEmpty(firing) ? DBNull.Value : firing });
             },
             id: "crm-runs",
-            cell: (column, value) => column == "status" ? StatusLabel(value as string) : null);
+            stacked: true,
+            cell: (column, value) => column switch
+            {
+                "status" => StatusLabel(value as string),
+                "run" when value is Guid id => $"<a href=\"{Url.To("/runs")}?run={id}\"><code>{id}</code></a>",
+                // One stage a line: in one sentence the stages of a night ran together.
+                "stages" when value is string stages => string.Join("<br>", stages.Split('\n').Select(Encode)),
+                _ => null,
+            });
         if (rows == 0 && !string.IsNullOrEmpty(firing))
         {
             WriteLiteral("<p><em>The firing has not started its run yet: a service node picks it up within seconds. Reload this page.</em></p>");

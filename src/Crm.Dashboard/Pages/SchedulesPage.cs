@@ -37,7 +37,8 @@ internal sealed class SchedulesPage : CrmPage
         // Hangfire renders its pages synchronously; the scheduler's store is read here with blocking calls, as the
         // other pages read the warehouse.
         var schedules = admin.ListAsync(http.RequestAborted).GetAwaiter().GetResult();
-        WriteLiteral("<div class=\"table-responsive\"><table class=\"table table-condensed\" id=\"crm-schedules\"><thead><tr><th>schedule</th><th>job</th><th>cron</th><th>time zone</th><th>calendar</th>"
+        // Stacked below 768 px (crm.css): as a table it was wider than a phone, and the next firings were off-screen.
+        WriteLiteral("<table class=\"table table-condensed crm-stacked\" id=\"crm-schedules\"><thead><tr><th>schedule</th><th>job</th><th>cron</th><th>time zone</th><th>calendar</th>"
             + "<th>misfire</th><th>previous firing</th><th>next firings</th><th>state</th><th></th></tr></thead><tbody>");
         if (schedules.Count == 0)
         {
@@ -47,10 +48,10 @@ internal sealed class SchedulesPage : CrmPage
         foreach (var s in schedules)
         {
             var id = Uri.EscapeDataString(s.Name);
-            WriteLiteral($"<tr data-schedule=\"{Encode(s.Name)}\"><td>{Encode(s.Name)}</td><td>{Encode(s.Job)}</td><td><code>{Encode(s.Cron)}</code></td><td>{Encode(s.TimeZone)}</td>");
-            WriteLiteral($"<td>{Encode(s.Calendar ?? "none")}</td><td>{Encode(s.Misfire)}</td><td>{Previous(s, zone)}</td>");
-            WriteLiteral($"<td>{string.Join("<br>", s.Next.Select(n => Encode(DisplayTime.Format(n, zone))))}</td>");
-            WriteLiteral($"<td>{(s.Paused ? "<span class=\"label label-warning\">paused</span>" : $"<span class=\"label label-success\">{Encode(s.State.ToLowerInvariant())}</span>")}</td><td>");
+            WriteLiteral($"<tr data-schedule=\"{Encode(s.Name)}\"><td data-label=\"schedule\">{Encode(s.Name)}</td><td data-label=\"job\">{Encode(s.Job)}</td><td data-label=\"cron\"><code>{Encode(s.Cron)}</code></td><td data-label=\"time zone\">{Encode(s.TimeZone)}</td>");
+            WriteLiteral($"<td data-label=\"calendar\">{Encode(s.Calendar ?? "none")}</td><td data-label=\"misfire\">{Encode(s.Misfire)}</td><td data-label=\"previous firing\">{Previous(s, zone)}</td>");
+            WriteLiteral($"<td data-label=\"next firings\">{string.Join("<br>", s.Next.Select(n => TimeHtml(DisplayTime.Format(n, zone))))}</td>");
+            WriteLiteral($"<td data-label=\"state\">{(s.Paused ? "<span class=\"label label-warning\">paused</span>" : $"<span class=\"label label-success\">{Encode(s.State.ToLowerInvariant())}</span>")}</td><td>");
             if (!IsReadOnly)
             {
                 var toggle = s.Paused ? "resume" : "pause";
@@ -61,7 +62,7 @@ internal sealed class SchedulesPage : CrmPage
             WriteLiteral("</td></tr>");
         }
 
-        WriteLiteral("</tbody></table></div>");
+        WriteLiteral("</tbody></table>");
     }
 
     private string Previous(ScheduleView s, TimeZoneInfo zone)
@@ -74,7 +75,7 @@ internal sealed class SchedulesPage : CrmPage
         using var command = Warehouse.CreateCommand("select run_id, status from ops.pipeline_run where trigger_key = @k");
         command.Parameters.AddWithValue("k", $"{s.TriggerKey}@{previous.UtcDateTime:O}");
         using var reader = command.ExecuteReader();
-        var when = Encode(DisplayTime.Format(previous, zone));
+        var when = TimeHtml(DisplayTime.Format(previous, zone));
         return reader.Read()
             ? $"{when}<br><a href=\"{Url.To("/runs")}?run={reader.GetGuid(0)}\">run {Encode(reader.GetString(1))}</a>"
             : when;

@@ -88,8 +88,14 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
             var response = await page.GotoAsync(_baseUrl + "/hangfire/nights");
             Assert.Equal(200, response!.Status);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "nights-1024.png"), FullPage = true });
+            // Hangfire's footer shows the page's time as the pages do, ISO 8601 with the zone, not in the browser's format.
+            Assert.Matches(@"^Application Time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", (await page.InnerTextAsync("#footer li:nth-child(2)")).Trim());
             await page.SetViewportSizeAsync(390, 844);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "nights-390.png"), FullPage = true });
+            // On a phone the page does not scroll sideways; a chart does, in its own box, where its labels keep a size
+            // that can be read (scaled to the screen they were under 5 px).
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page is wider than the phone");
+            Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('#crm-chart-durations text').getBoundingClientRect().height") >= 9, "the chart's labels are too small to read at 390 px");
 
             // Stacked per night, stages in name order: identity under orders.
             Assert.Equal("30|12|20|45|8", await Bars(page, "#crm-chart-durations"));
