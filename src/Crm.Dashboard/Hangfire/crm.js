@@ -17,3 +17,38 @@
         }
     }
 })();
+
+// Hangfire posts a button's data-ajax command and reloads the page when it succeeds, but does nothing when it is
+// refused: the button said "Rolling back…" for ever and the reason (the plain-text body of a 422, see
+// AsyncCommandDispatcher and ScheduleCommand) was never shown. Show it above the page and give the button back.
+(function ($) {
+    if (!$) {
+        return;
+    }
+
+    $(document).ajaxError(function (event, xhr, settings) {
+        var button = $('[data-ajax]').filter(function () { return $(this).data('ajax') === settings.url; });
+        if (button.length === 0) {
+            return;
+        }
+
+        setTimeout(function () { button.button('reset'); }, 150);
+        var reason = (xhr.responseText || '').trim();
+        if (!reason) {
+            reason = xhr.status === 0
+                ? 'The dashboard did not answer: check that crm serve (or crm dashboard) is running, then reload the page.'
+                : xhr.status === 403
+                    ? 'Refused: your role may only look; sign in as an admin to do this.'
+                    : 'Refused (' + xhr.status + ' ' + (xhr.statusText || '') + '): reload the page and try again.';
+        }
+
+        $('#crm-refused').remove();
+        var box = $('<div class="alert alert-danger" id="crm-refused" role="alert"></div>').text(reason);
+        var header = $('h1.page-header').first();
+        if (header.length) {
+            box.insertAfter(header);
+        } else {
+            box.prependTo($('.container').first());
+        }
+    });
+})(window.jQuery);

@@ -25,13 +25,13 @@ internal sealed class ScheduleCommand : IDashboardDispatcher
 
         if (context.IsReadOnly)
         {
-            http.Response.StatusCode = (int)HttpStatusCode.Forbidden;
+            await RefuseAsync(http, HttpStatusCode.Forbidden, "Refused: you are signed in as a viewer; an admin can pause, resume or fire a schedule.").ConfigureAwait(false);
             return;
         }
 
         if (http.RequestServices.GetService<IScheduleAdmin>() is not { } admin)
         {
-            http.Response.StatusCode = (int)HttpStatusCode.Conflict;
+            await RefuseAsync(http, HttpStatusCode.Conflict, "The scheduler is off in this process (Crm:Scheduler:Enabled is false): pause, resume or fire the schedule on a crm serve node's dashboard.").ConfigureAwait(false);
             return;
         }
 
@@ -42,7 +42,21 @@ internal sealed class ScheduleCommand : IDashboardDispatcher
             "resume" => await admin.ResumeAsync(name, http.RequestAborted).ConfigureAwait(false),
             _ => await FireAsync(admin, http, name).ConfigureAwait(false),
         };
-        http.Response.StatusCode = done ? (int)HttpStatusCode.NoContent : (int)HttpStatusCode.NotFound;
+        if (done)
+        {
+            http.Response.StatusCode = (int)HttpStatusCode.NoContent;
+            return;
+        }
+
+        await RefuseAsync(http, HttpStatusCode.NotFound, $"No schedule named '{name}' in Crm:Schedules: it was renamed or removed since this page was loaded; reload the page.").ConfigureAwait(false);
+    }
+
+    // The reason is the plain-text body: crm.js shows it above the page.
+    private static Task RefuseAsync(HttpContext http, HttpStatusCode status, string reason)
+    {
+        http.Response.StatusCode = (int)status;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        return http.Response.WriteAsync(reason, http.RequestAborted);
     }
 
     private static async Task<bool> FireAsync(IScheduleAdmin admin, HttpContext http, string name)

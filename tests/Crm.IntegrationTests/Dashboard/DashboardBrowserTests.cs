@@ -201,6 +201,11 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
                 """);
             Assert.Equal("422 No churn model with version 'churn-zzz' (see `crm churn models`).", refusal);
             Assert.Equal("churn-b", await dataSource.ScalarAsync<string>("select version from ml.model where status = 'champion'"));
+            // Clicked, a refused command shows its reason above the page (Hangfire's script showed nothing and left the
+            // button saying "Promoting…"): the model was renamed after the page was drawn.
+            await dataSource.ExecuteAsync("update ml.model set version = 'churn-a-renamed' where version = 'churn-a'");
+            await page.ClickAsync("#promote-churn-a");
+            Assert.Equal("No churn model with version 'churn-a' (see `crm churn models`).", (await page.Locator("#crm-refused").InnerTextAsync()).Trim());
 
             // Re-process the quarantined order file: released, the orders stage runs again and reads it.
             await page.GotoAsync(_baseUrl + "/hangfire/quality");
