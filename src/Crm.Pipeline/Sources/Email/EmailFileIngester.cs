@@ -10,8 +10,8 @@ namespace Crm.Pipeline.Sources.Email;
 
 /// <summary>
 /// Loads dropped mail files: <c>.eml</c> files, Maildir folders (any file holding one message) and
-/// mbox files, parsed streaming by MimeKit (an mbox is never held in memory: the parser is
-/// persistent over the file, so bodies stay on disk until read). One ledger unit per file,
+/// mbox files, parsed by MimeKit (an mbox is never held in memory whole: it is cut into messages as it
+/// is read, and only the messages being parsed are held). One ledger unit per file,
 /// skipped when the same bytes were loaded before; each message keeps its byte offset.
 /// </summary>
 public sealed partial class EmailFileIngester
@@ -234,7 +234,7 @@ public sealed partial class EmailFileIngester
         {
             await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             var buffer = new BufferedEmailSink();
-            (file.Messages, file.StoppedAt) = await LandMboxAsync(stream, file.Path, file.Size, extractor, buffer, cancellationToken).ConfigureAwait(false);
+            (file.Messages, file.StoppedAt) = await LandMboxAsync(stream, file.Path, extractor, buffer, cancellationToken).ConfigureAwait(false);
             file.Buffered = buffer;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -412,7 +412,7 @@ public sealed partial class EmailFileIngester
             var copying = times?.Copy ?? 0;
             if (mbox)
             {
-                (messages, stoppedAt) = await LandMboxAsync(stream, fullPath, size, extractor, writer, cancellationToken).ConfigureAwait(false);
+                (messages, stoppedAt) = await LandMboxAsync(stream, fullPath, extractor, writer, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -452,62 +452,62 @@ public sealed partial class EmailFileIngester
     }
 
     /// <summary>
-    /// Streams an mbox: one message at a time, each located by its <c>From </c> line's byte offset. Extracting a
-    /// message (text out of MIME and HTML, quotes, intent) is most of an mbox's CPU, so it runs on the thread
-    /// pool for up to <see cref="ExtractAhead"/> messages while this loop reads on, and the results reach
-    /// <paramref name="writer"/> in file order: indexes, offsets and quarantine rows are as from one thread.
+    /// Streams an mbox, each message located by its <c>From </c> line's byte offset. The file is cut into its messages'
+    /// bytes at the separator lines (<see cref="MboxSplitter"/>: a forward byte scan, the only part on this thread), and
+    /// each message is parsed (MimeKit) and extracted (text out of MIME and HTML, quotes, intent) on the thread pool, up
+    /// to <see cref="ExtractAhead"/> messages ahead of <paramref name="writer"/>; the results reach it in file order, so
+    /// indexes, offsets and quarantine rows are those of one sequential parse. A message MimeKit cannot parse (broken
+    /// headers) is quarantined from its separator up to the next one, and the messages after it still load.
     /// </summary>
     internal static async Task<(long Messages, string? StoppedAt)> LandMboxAsync(
-        Stream stream, string path, long size, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
+        Stream stream, string path, EmailExtractor extractor, IEmailSink writer, CancellationToken cancellationToken)
     {
-        // Not persistent: each message's content is copied out as it is parsed, since its extraction now
-        // runs while the parser moves the stream on to the next one.
-        var parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: false);
+        var splitter = new MboxSplitter(stream);
         var ahead = new Queue<Task<Extracted>>();
         long index = 0;
-        long end = 0; // where the last message parsed ends: the next one's separator starts here
-        while (!parser.IsEndOfStream)
+        Task<Extracted>? last = null;
+        long lastOffset = 0;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            MimeMessage message;
-            long offset;
-            try
+            var (found, start, bytes) = await splitter.NextAsync(cancellationToken).ConfigureAwait(false);
+            if (!found)
             {
-                message = await parser.ParseMessageAsync(cancellationToken).ConfigureAwait(false);
-                offset = parser.MboxMarkerOffset;
-            }
-            catch (FormatException e)
-            {
-                // This message cannot be parsed (its headers are broken) or what follows is not mbox at all. The
-                // message up to the next separator is quarantined and the parse starts again there, so one broken
-                // message does not take the rest of the file with it; without a next separator, the rest goes.
-                await WriteAheadAsync(ahead, 0, writer, "mbox", cancellationToken).ConfigureAwait(false);
-                var at = index == 0 ? 0 : end;
-                var next = stream.CanSeek ? NextSeparator(path, at) : -1;
-                index++;
-                writer.Quarantine(RawRow(path, at, index, $"unparseable mbox data from byte {at}: {e.Message}", (next < 0 ? size : next) - at));
-                if (next < 0)
-                {
-                    return (index, $"byte {at}");
-                }
-
-                stream.Position = end = next;
-                parser = new MimeParser(EmailExtractor.ParserOptions, stream, MimeFormat.Mbox, persistent: false);
-                continue;
+                break;
             }
 
-            index++;
-            end = parser.Position;
-            var length = parser.Position - offset;
-            // The separator's date is when the message was stored: the sent time when it has no Date header.
-            DateTimeOffset? stored = MboxFromLine.TryParseDate(parser.MboxMarker, out var separatorDate) ? separatorDate : null;
-            var number = index;
-            ahead.Enqueue(Task.Run(() => Extract(message, $"{path}@{offset}", offset, number, length, stored, extractor), cancellationToken));
+            var number = ++index;
+            lastOffset = start;
+            last = Task.Run(() => ParseRange(bytes, start, number, path, extractor), cancellationToken);
+            ahead.Enqueue(last);
             await WriteAheadAsync(ahead, ExtractAhead, writer, "mbox", cancellationToken).ConfigureAwait(false);
         }
 
         await WriteAheadAsync(ahead, 0, writer, "mbox", cancellationToken).ConfigureAwait(false);
-        return (index, null);
+        // As the sequential parse said it: an unparseable last message is where the file's reading stopped.
+        var stoppedAt = last is { IsCompletedSuccessfully: true, Result.Unparseable: true } ? $"byte {lastOffset}" : null;
+        return (index, stoppedAt);
+    }
+
+    /// <summary>Parses and extracts one message's bytes (<paramref name="start"/>: their offset in the file).</summary>
+    private static Extracted ParseRange(byte[] bytes, long start, long index, string path, EmailExtractor extractor)
+    {
+        using var memory = new MemoryStream(bytes, writable: false);
+        var parser = new MimeParser(EmailExtractor.ParserOptions, memory, MimeFormat.Mbox, persistent: false);
+        MimeMessage message;
+        try
+        {
+            message = parser.ParseMessage();
+        }
+        catch (FormatException e)
+        {
+            return new Extracted(null, QuarantineRow.FromBytes(index, start, $"unparseable mbox data from byte {start}: {e.Message}", bytes, bytes.Length), Unparseable: true);
+        }
+
+        var offset = start + parser.MboxMarkerOffset;
+        // The separator's date is when the message was stored: the sent time when it has no Date header.
+        DateTimeOffset? stored = MboxFromLine.TryParseDate(parser.MboxMarker, out var separatorDate) ? separatorDate : null;
+        return Extract(message, $"{path}@{offset}", offset, index, start + bytes.Length - offset, stored, extractor);
     }
 
     /// <summary>Messages an mbox's reader may be ahead of the writer while they are extracted.</summary>
@@ -564,56 +564,7 @@ public sealed partial class EmailFileIngester
         return new Extracted(null, RawRow(path, offset ?? 0, index, rejection!, length));
     }
 
-    private sealed record Extracted(ParsedEmail? Email, QuarantineRow? Rejected);
-
-    /// <summary>
-    /// The offset of the first mbox separator (a line starting <c>From </c>) after the one at or after
-    /// <paramref name="from"/>, or -1 when there is none.
-    /// </summary>
-    private static long NextSeparator(string path, long from)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        file.Position = from;
-        var buffer = new byte[1 << 16];
-        var own = false; // passed the failed message's own separator
-        var atLineStart = true;
-        var matched = 0; // bytes of "From " matched at a line start
-        long position = from;
-        int read;
-        while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            for (var i = 0; i < read; i++, position++)
-            {
-                var b = buffer[i];
-                if (matched >= 0 && (atLineStart || matched > 0))
-                {
-                    matched = b == "From "u8[matched] ? matched + 1 : -1;
-                    if (matched == 5)
-                    {
-                        if (own)
-                        {
-                            return position - 4;
-                        }
-
-                        own = true;
-                        matched = -1;
-                    }
-                }
-
-                atLineStart = b == '\n';
-                if (atLineStart)
-                {
-                    matched = 0;
-                }
-                else if (matched == 0)
-                {
-                    matched = -1;
-                }
-            }
-        }
-
-        return -1;
-    }
+    private sealed record Extracted(ParsedEmail? Email, QuarantineRow? Rejected, bool Unparseable = false);
 
     /// <summary>A quarantine row holding the message's location and its first bytes.</summary>
     private static QuarantineRow RawRow(string path, long offset, long index, string reason, long length)
