@@ -13,7 +13,7 @@ using Npgsql;
 namespace Crm.Bench;
 
 /// <summary>
-/// <c>weblogs [--lines N] [--small N] [--parse-only]</c>: generated combined-format lines (default 5,000,000,
+/// <c>weblogs [--lines N] [--small N] [--parse-only] [--copy-profile]</c>: generated combined-format lines (default 5,000,000,
 /// and a 1,000,000 run for the memory comparison).
 /// 1. End-to-end loads at the small and the large size, each with its own peak memory (resident
 ///    high-water mark reset before each; must not grow with size) and where its time went.
@@ -115,6 +115,19 @@ internal static class WebLogBenchmark
             BenchReport.Add("weblogs.peak_resident_mib", largeRun.PeakBytes / 1048576.0);
             BenchReport.Add("weblogs.small_peak_resident_mib", smallRun.PeakBytes / 1048576.0);
             BenchReport.Add("weblogs.phases", WebLogTimings.Describe());
+            if (args.Contains("--copy-profile"))
+            {
+                // Where the server's share of the row COPY goes: the same rows without the table's one index,
+                // and with the index but without the user agent's raw text (the widest column).
+                var noIndexSeconds = await PlainCopyAsync(server!, largeFile, dropIndex: true);
+                var noAgentSeconds = await PlainCopyAsync(server!, largeFile, dropAgentText: true);
+                var partitionSeconds = await PlainCopyAsync(server!, largeFile, intoPartition: true);
+                Console.WriteLine($"  copy profile: rows as loaded {copySeconds:N1} s; without the web_event_visitor index {noIndexSeconds:N1} s; with it but without the user_agent text {noAgentSeconds:N1} s; straight into the month's partition (no routing) {partitionSeconds:N1} s; raw lines {rawSeconds:N1} s");
+                BenchReport.Add("weblogs.row_binary_copy_into_partition_seconds", partitionSeconds);
+                BenchReport.Add("weblogs.row_binary_copy_no_index_seconds", noIndexSeconds);
+                BenchReport.Add("weblogs.row_binary_copy_no_user_agent_seconds", noAgentSeconds);
+            }
+
             return 0;
         }
         finally
@@ -280,9 +293,9 @@ internal static class WebLogBenchmark
     }
 
     /// <summary>Times only the binary COPY of the rows the ingester would write, segment by segment, into a fresh database.</summary>
-    private static async Task<double> PlainCopyAsync(string server, string path)
+    private static async Task<double> PlainCopyAsync(string server, string path, bool dropIndex = false, bool dropAgentText = false, bool intoPartition = false)
     {
-        await using var dataSource = await FreshDatabaseAsync(server, "copy");
+        await using var dataSource = await FreshDatabaseAsync(server, dropIndex ? "copy_noindex" : dropAgentText ? "copy_noagent" : intoPartition ? "copy_partition" : "copy");
         var site = new WebLogSourceOptions { Name = "bench", Format = "combined" };
         var parser = WebLogFormats.Create(site, "combined", []);
         var builder = new WebEventBuilder(site, UserAgentClassifier.Shared);
@@ -298,6 +311,12 @@ internal static class WebLogBenchmark
                     $"create table core.web_event_p{key} partition of core.web_event for values from ('{m:yyyy-MM-dd}') to ('{m.AddMonths(1):yyyy-MM-dd}')"), connection);
                 await create.ExecuteNonQueryAsync();
             }
+
+            if (dropIndex)
+            {
+                await using var drop = new NpgsqlCommand("drop index core.web_event_visitor", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
         }
 
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -312,7 +331,13 @@ internal static class WebLogBenchmark
             if (more)
             {
                 parser.Parse(record, hit, out _);
-                rows.Add(builder.Build(record, hit, reader.RecordOffset));
+                var row = builder.Build(record, hit, reader.RecordOffset);
+                if (dropAgentText)
+                {
+                    row.UserAgent = null;
+                }
+
+                rows.Add(row);
             }
 
             if (rows.Count > 0 && (!more || reader.CommittedOffset - segmentStart >= site.SegmentBytes))
@@ -320,7 +345,8 @@ internal static class WebLogBenchmark
                 await using var connection = await dataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
                 var watch = Stopwatch.StartNew();
-                await WebLogIngester.CopyEventsAsync(connection, "bench", "file", 1, rows, CancellationToken.None);
+                // Straight into the partition: the generated month is January 2024 (30 days from its first).
+                await WebLogIngester.CopyEventsAsync(connection, "bench", "file", 1, rows, CancellationToken.None, intoPartition ? "web_event_p202401" : null);
                 await transaction.CommitAsync();
                 seconds += watch.Elapsed.TotalSeconds;
                 rows.Clear();

@@ -437,11 +437,16 @@ public sealed partial class WebLogIngester
         return lines;
     }
 
-    /// <summary>Binary COPY of rows into <c>core.web_event</c> (the benchmark's baseline; the ingester streams rows with <see cref="WriteEvent"/>).</summary>
+    /// <summary>
+    /// Binary COPY of rows into <c>core.web_event</c>, or straight into one of its partitions when <paramref name="partition"/>
+    /// names it (the benchmark's baselines; the ingester streams rows with <see cref="WriteEvent"/>).
+    /// </summary>
     internal static async Task CopyEventsAsync(
-        NpgsqlConnection connection, string site, string fileKey, long ledgerId, List<WebEventRow> rows, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string site, string fileKey, long ledgerId, List<WebEventRow> rows, CancellationToken cancellationToken,
+        string? partition = null)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(CopyEventsSql, cancellationToken).ConfigureAwait(false);
+        var sql = partition is null ? CopyEventsSql : CopyEventsSql.Replace("copy core.web_event (", $"copy core.{partition} (", StringComparison.Ordinal);
+        await using var importer = await connection.BeginBinaryImportAsync(sql, cancellationToken).ConfigureAwait(false);
         // The synchronous writer only touches the socket when its buffer fills; per-value awaits would dominate.
         for (var i = 0; i < rows.Count; i++)
         {
