@@ -98,6 +98,75 @@ public sealed class MboxSplitTests
         Assert.Equal(Good.Length, Assert.Single(sink.Rejected).ByteOffset);
     }
 
+    [Fact]
+    public async Task ParallelParse_KeepsAttachmentSizesAndContentHashes_OfTheSequentialParse()
+    {
+        // A part that runs to its message's end ends, in one parse of the whole file, before the line break that precedes
+        // the next separator (LF or CRLF); parsed alone it must end there too, or its size and the message's content hash
+        // (the de-duplication key) change. A message that is its separator line alone is rejected as the whole parse does.
+        static string Attached(int i, string eol) =>
+            string.Join(eol, $"From a{i}@example.org Mon Nov  2 09:{i:00}:07 2026", $"From: a{i}@example.org", "To: support@shop.example",
+                $"Subject: s{i}", $"Message-ID: <m{i}@example.org>", "Content-Type: application/octet-stream",
+                $"Content-Disposition: attachment; filename=\"f{i}.bin\"", "", $"payload {i} ends here", "", "");
+        var parts = new[]
+        {
+            Attached(0, "\n"),
+            Attached(1, "\r\n"),
+            "From lonely@example.org Mon Nov  2 09:02:07 2026\n",
+            "From a3@example.org Mon Nov  2 09:03:07 2026\nFrom: a3@example.org\nSubject: s3\nContent-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: inner\n\ninner body\n\n",
+            Attached(4, "\n").TrimEnd('\n'), // the file's last message, no line break after it
+        };
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(parts));
+        var extractor = new EmailExtractor(new EmailOptions { StaffDomains = ["shop.example"] }, Rules);
+
+        var expected = new List<string>();
+        using (var whole = new MemoryStream(bytes))
+        {
+            var parser = new MimeParser(whole, MimeFormat.Mbox);
+            while (!parser.IsEndOfStream)
+            {
+                var message = parser.ParseMessage();
+                var offset = parser.MboxMarkerOffset;
+                var email = extractor.Extract(message, "x", offset, null, parser.Position - offset, out var rejection);
+                expected.Add(email is null ? $"rejected {offset}: {rejection}" : Describe(email));
+            }
+        }
+
+        var sink = new CollectingSink();
+        await using var stream = new MemoryStream(bytes);
+        var (messages, stoppedAt) = await EmailFileIngester.LandMboxAsync(stream, "t.mbox", extractor, sink, CancellationToken.None);
+
+        Assert.Equal(5, messages);
+        Assert.Null(stoppedAt);
+        Assert.Equal(5, expected.Count);
+        Assert.Equal(expected.Where(e => !e.StartsWith("rejected", StringComparison.Ordinal)), sink.Emails.Select(Describe));
+        var rejected = Assert.Single(sink.Rejected);
+        Assert.Equal(Assert.Single(expected, e => e.StartsWith("rejected", StringComparison.Ordinal)), $"rejected {rejected.ByteOffset}: {rejected.Reason}");
+        Assert.Equal(3, rejected.LineNumber);
+        // Independently of MimeKit: the attachments hold their payload line and its own line break, not the blank line.
+        Assert.Equal(["f0.bin|20", "f1.bin|21", "f4.bin|19"], sink.Emails.Where(e => e.Subject != "s3").Select(e => $"{e.Attachments[0].FileName}|{e.Attachments[0].SizeBytes}"));
+
+        static string Describe(ParsedEmail e) =>
+            $"{e.Position}|{e.SizeBytes}|{e.ContentHash}|{e.BodyText}|{string.Join(';', e.Attachments.Select(a => $"{a.FileName}|{a.ContentType}|{a.SizeBytes}"))}";
+    }
+
+    [Fact]
+    public async Task EmptyFile_IsOneUnparseableMessage_AsTheSequentialParseSaidIt()
+    {
+        var sink = new CollectingSink();
+        await using var stream = new MemoryStream([]);
+
+        var (messages, stoppedAt) = await EmailFileIngester.LandMboxAsync(
+            stream, "empty.mbox", new EmailExtractor(new EmailOptions(), Rules), sink, CancellationToken.None);
+
+        Assert.Equal(1, messages);
+        Assert.Equal("byte 0", stoppedAt);
+        Assert.Empty(sink.Emails);
+        var row = Assert.Single(sink.Rejected);
+        Assert.Equal((1L, 0L, 0L), (row.LineNumber!.Value, row.ByteOffset!.Value, row.RawLength));
+        Assert.Equal("unparseable mbox data from byte 0: the file is empty", row.Reason);
+    }
+
     private sealed class CollectingSink : IEmailSink
     {
         public List<ParsedEmail> Emails { get; } = [];

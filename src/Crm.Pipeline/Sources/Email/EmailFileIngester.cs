@@ -470,7 +470,7 @@ public sealed partial class EmailFileIngester
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (found, start, bytes) = await splitter.NextAsync(cancellationToken).ConfigureAwait(false);
+            var (found, start, bytes, parseLength) = await splitter.NextAsync(cancellationToken).ConfigureAwait(false);
             if (!found)
             {
                 break;
@@ -478,21 +478,31 @@ public sealed partial class EmailFileIngester
 
             var number = ++index;
             lastOffset = start;
-            last = Task.Run(() => ParseRange(bytes, start, number, path, extractor), cancellationToken);
+            last = Task.Run(() => ParseRange(bytes, parseLength, start, number, path, extractor), cancellationToken);
             ahead.Enqueue(last);
             await WriteAheadAsync(ahead, ExtractAhead, writer, "mbox", cancellationToken).ConfigureAwait(false);
         }
 
         await WriteAheadAsync(ahead, 0, writer, "mbox", cancellationToken).ConfigureAwait(false);
+        if (index == 0)
+        {
+            // An empty file is not a mailbox with no messages: as the sequential parse did, it is one unparseable message.
+            writer.Quarantine(QuarantineRow.FromBytes(1, 0, "unparseable mbox data from byte 0: the file is empty", [], 0));
+            return (1, "byte 0");
+        }
+
         // As the sequential parse said it: an unparseable last message is where the file's reading stopped.
         var stoppedAt = last is { IsCompletedSuccessfully: true, Result.Unparseable: true } ? $"byte {lastOffset}" : null;
         return (index, stoppedAt);
     }
 
-    /// <summary>Parses and extracts one message's bytes (<paramref name="start"/>: their offset in the file).</summary>
-    private static Extracted ParseRange(byte[] bytes, long start, long index, string path, EmailExtractor extractor)
+    /// <summary>
+    /// Parses the first <paramref name="parseLength"/> of one message's bytes and extracts it (<paramref name="start"/>:
+    /// their offset in the file); its size and a quarantine row's raw text are all of <paramref name="bytes"/>.
+    /// </summary>
+    private static Extracted ParseRange(byte[] bytes, int parseLength, long start, long index, string path, EmailExtractor extractor)
     {
-        using var memory = new MemoryStream(bytes, writable: false);
+        using var memory = new MemoryStream(bytes, 0, parseLength, writable: false);
         var parser = new MimeParser(EmailExtractor.ParserOptions, memory, MimeFormat.Mbox, persistent: false);
         MimeMessage message;
         try

@@ -25,8 +25,11 @@ internal sealed class MboxSplitter
     /// <summary>
     /// The next message's bytes, from its separator up to the next one (or the end), and its file offset; false at the
     /// end. Bytes before the first separator stay with the first message (MimeKit's parser skips them).
+    /// <c>ParseLength</c> is how many of the bytes a parser of this message alone must read to see what a parser of the
+    /// whole file sees: the line break just before the next separator belongs to the separator (MimeKit's sequential
+    /// parse ends the message's last part before it), so it is left out; at the end of the file nothing is.
     /// </summary>
-    public async ValueTask<(bool Found, long Offset, byte[] Bytes)> NextAsync(CancellationToken cancellationToken)
+    public async ValueTask<(bool Found, long Offset, byte[] Bytes, int ParseLength)> NextAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -44,26 +47,41 @@ internal sealed class MboxSplitter
                     continue;
                 }
 
-                return Take(end);
+                return Take(end, atSeparator: true);
             }
 
             _searchFrom = Math.Max(from, _length - (Separator.Length - 1)); // a separator cut by the read stays findable
             if (_ended)
             {
-                return _length > _start ? Take(_length) : (false, 0, []);
+                return _length > _start ? Take(_length, atSeparator: false) : (false, 0, [], 0);
             }
 
             await FillAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private (bool, long, byte[]) Take(int end)
+    private (bool, long, byte[], int) Take(int end, bool atSeparator)
     {
         var bytes = _buffer.AsSpan(_start, end - _start).ToArray();
         var offset = _bufferStart + _start;
+        var parseLength = bytes.Length;
+        if (atSeparator && !EndsWithSeparatorLine(bytes))
+        {
+            // The message ends with the '\n' of "\nFrom "; a '\r' before it is the same line break. When the message is
+            // its separator line alone, that line break ends the separator line itself and stays.
+            parseLength -= bytes.Length >= 2 && bytes[^2] == (byte)'\r' ? 2 : 1;
+        }
+
         _start = end;
         _searchFrom = end;
-        return (true, offset, bytes);
+        return (true, offset, bytes, parseLength);
+    }
+
+    /// <summary>Whether the last line of <paramref name="bytes"/> (which end with '\n') is a <c>From </c> line.</summary>
+    private static bool EndsWithSeparatorLine(byte[] bytes)
+    {
+        var lineStart = bytes.AsSpan(0, bytes.Length - 1).LastIndexOf((byte)'\n') + 1;
+        return bytes.AsSpan(lineStart).StartsWith("From "u8);
     }
 
     private async ValueTask FillAsync(CancellationToken cancellationToken)
