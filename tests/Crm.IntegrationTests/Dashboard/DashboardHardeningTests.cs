@@ -279,6 +279,32 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     }
 
     [Fact]
+    public async Task QualityPage_CountsIdentityCleaningReasons_AsOneKind_WhateverValueTheyName()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await dataSource.ExecuteAsync("""
+            insert into quarantine.record (source, reason, raw_text) values
+              ('identity', 'identity cleaning: postcode: not a UK postcode (AK1 2BJ)', 'a'),
+              ('identity', 'identity cleaning: postcode: not a UK postcode (ZZ 9)', 'b'),
+              ('identity', 'identity cleaning: phone: not a possible number ((03) 555-01)', 'c'),
+              ('orders', 'wrong column count: expected 5, got 4', 'd'),
+              ('orders', 'wrong column count: expected 5, got 7', 'e');
+            """);
+        using var client = DashboardClient.Create(_baseUrl, out _);
+        await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.12");
+
+        var html = await client.GetStringAsync("/hangfire/quality");
+        var table = html[html.IndexOf("id=\"crm-quarantine\"", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("</table>", StringComparison.Ordinal)];
+        var rows = System.Text.RegularExpressions.Regex.Matches(table, "<tr><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>(\\d+)</td>")
+            .Select(m => $"{m.Groups[1].Value}|{System.Net.WebUtility.HtmlDecode(m.Groups[2].Value)}|{m.Groups[3].Value}").Order(StringComparer.Ordinal).ToList();
+        // Identity's kinds lose the value in parentheses; the order feed's keep the kind re-processing matches.
+        Assert.Equal(
+            ["identity|identity cleaning: phone: not a possible number (…)|1", "identity|identity cleaning: postcode: not a UK postcode (…)|2", "orders|wrong column count: expected …, got …|2"],
+            rows);
+    }
+
+    [Fact]
     public async Task IdentitySearch_ShowsAMatchWeightWaterfallForEachMerge()
     {
         // Issue 24: the prior (weight 10 − fields 12 = −2), then each field's bar, then the total.
