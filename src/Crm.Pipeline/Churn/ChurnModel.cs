@@ -16,7 +16,15 @@ namespace Crm.Pipeline.Churn;
 /// <param name="Value">The customer's value (null when missing).</param>
 /// <param name="Contribution">Contribution to the model's score (log-odds scale for both trainers).</param>
 /// <param name="Direction">"raises" or "lowers" the churn risk.</param>
-public sealed record ChurnDriver(string Feature, double? Value, double Contribution, string Direction);
+public sealed record ChurnDriver(string Feature, double? Value, double Contribution, string Direction)
+{
+    /// <summary>
+    /// The customer's values of the other features the driver's sentence needs (the usual gap beside the days since
+    /// the last order, see <see cref="DriverContext"/>); null when none.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, double>? Context { get; init; }
+}
 
 /// <summary>
 /// A trained churn classifier: an ML.NET pipeline (mean imputation, standardisation, then FastTree, LightGBM

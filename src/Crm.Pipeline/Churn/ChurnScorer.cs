@@ -77,6 +77,11 @@ public sealed partial class ChurnScorer
             drivers = model.Explain(data, options.TopDrivers);
         }
 
+        for (var i = 0; i < drivers.Length; i++)
+        {
+            drivers[i] = DriverContext.Attach(drivers[i], data.Features[i], options.HorizonDays);
+        }
+
         progress.Report(0.8, "writing scores");
         var scoredAt = AsOfDay.OutputStamp(asOf, DateTime.UtcNow);
         var bands = Bands(probabilities, options);

@@ -15,7 +15,7 @@ internal static class AtRiskCsv
         ["rank", "customer_id", "customer", "email", "phone", "region", "segment", "churn_probability", "risk_band", "clv", "value_at_risk",
          "main_drivers", "driver_features", "last_order", "orders", "last_contact"];
 
-    public static byte[] Write(IEnumerable<AtRiskRow> rows, ReportLabels labels)
+    public static byte[] Write(IEnumerable<AtRiskRow> rows, ReportLabels labels, ReportFormat format)
     {
         var rank = 0;
         var sb = new StringBuilder();
@@ -28,7 +28,7 @@ internal static class AtRiskCsv
                 (++rank).ToString(inv), r.CustomerId.ToString(inv), r.Name, r.Email, r.Phone, r.Region,
                 r.Segment is null ? null : ReportNotes.Segment(r.Segment, labels),
                 r.Probability.ToString("0.0000", inv), r.RiskBand, r.Clv.ToString("0.00", inv), r.ValueAtRisk.ToString("0.00", inv),
-                string.Join("; ", r.Drivers.Select(labels.Driver)), string.Join("; ", r.Drivers), r.LastOrder?.UtcDateTime.ToString("yyyy-MM-dd", inv), r.Orders.ToString(inv),
+                string.Join("; ", DriverWords.Sentences(r.Facts, r.Drivers, r.ScoredAt, labels, format, 3)), string.Join("; ", r.Drivers), r.LastOrder?.UtcDateTime.ToString("yyyy-MM-dd", inv), r.Orders.ToString(inv),
                 r.LastContact?.UtcDateTime.ToString("yyyy-MM-dd", inv),
             ];
             for (var i = 0; i < cells.Length; i++)

@@ -55,7 +55,7 @@ internal static class ReportComposer
             image.ContentDisposition = new ContentDisposition(ContentDisposition.Inline) { FileName = chart.ContentId[..chart.ContentId.IndexOf('.', StringComparison.Ordinal)] + ".png" };
         }
 
-        builder.Attachments.Add(labels["csv_name"], AtRiskCsv.Write(data.AtRiskCsv, labels), new ContentType("text", "csv") { Charset = "utf-8" });
+        builder.Attachments.Add(labels["csv_name"], AtRiskCsv.Write(data.AtRiskCsv, labels, format), new ContentType("text", "csv") { Charset = "utf-8" });
         message.Body = builder.ToMessageBody();
         return new ComposedReport(message, archive, subject);
     }

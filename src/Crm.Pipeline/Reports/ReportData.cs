@@ -27,6 +27,12 @@ internal sealed record AtRiskRow(
 {
     /// <summary>The golden customer's phone number, for the CSV's contact details.</summary>
     public string? Phone { get; init; }
+
+    /// <summary>The drivers of <see cref="Drivers"/> with the customer's values, for the drivers in words.</summary>
+    public IReadOnlyList<DriverFact> Facts { get; init; } = [];
+
+    /// <summary>When the score was made (the day the drivers' values are as of); null when unknown.</summary>
+    public DateTimeOffset? ScoredAt { get; init; }
 }
 
 /// <summary>One segment's scored customers and their value at stake (churn probability × CLV, summed).</summary>
@@ -39,6 +45,12 @@ internal sealed record SegmentStakeRow(string Segment, long Customers, double Va
 internal sealed record RiskRiserRow(
     long CustomerId, string Name, string? Segment, double PreviousProbability, double Probability, DateTimeOffset PreviousScoredAt, IReadOnlyList<string> Drivers)
 {
+    /// <summary>The drivers of <see cref="Drivers"/> with the customer's values, for the drivers in words.</summary>
+    public IReadOnlyList<DriverFact> Facts { get; init; } = [];
+
+    /// <summary>When the latest score was made (the day the drivers' values are as of); null when unknown.</summary>
+    public DateTimeOffset? ScoredAt { get; init; }
+
     /// <summary>The rise in probability (0.12 = 12 percentage points).</summary>
     public double Rise => Probability - PreviousProbability;
 }

@@ -149,9 +149,9 @@ internal static class ReportHtml
                     who.Append(" <span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(ReportNotes.Segment(r.Segment, L))).Append("</span>");
                 }
 
-                if (r.Drivers.Count > 0)
+                foreach (var why in DriverWords.Sentences(r.Facts, r.Drivers, r.ScoredAt, L, f, 2))
                 {
-                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers.Take(2).Select(L.Driver)))).Append("</span>");
+                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(why)).Append("</span>");
                 }
 
                 sb.Append("<tr>");
@@ -195,9 +195,9 @@ internal static class ReportHtml
                     who.Append(" <span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(ReportNotes.Segment(r.Segment, L))).Append("</span>");
                 }
 
-                if (r.Drivers.Count > 0)
+                foreach (var why in DriverWords.Sentences(r.Facts, r.Drivers, r.ScoredAt, L, f, 2))
                 {
-                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(string.Join(", ", r.Drivers.Take(2).Select(L.Driver)))).Append("</span>");
+                    who.Append("<br><span style=\"color:").Append(Soft).Append(";font-size:11px;\">").Append(E(why)).Append("</span>");
                 }
 
                 sb.Append("<tr>");

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
 using NpgsqlTypes;
@@ -174,7 +173,10 @@ internal sealed class ReportQueries
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 risers.Add(new RiskRiserRow(reader.GetInt64(0), reader.GetString(1), Str(reader, 2), reader.GetDouble(3), reader.GetDouble(4),
-                    Ts(reader, 5)!.Value, ChurnDrivers.Parse(Str(reader, 6))));
+                    Ts(reader, 5)!.Value, ChurnDrivers.Parse(Str(reader, 6)))
+                {
+                    Facts = ChurnDrivers.ParseFacts(Str(reader, 6)), ScoredAt = Ts(reader, 7),
+                });
             }
         }
 
@@ -282,7 +284,10 @@ internal sealed class ReportQueries
                 rows.Add(new AtRiskRow(
                     reader.GetInt64(0), reader.GetString(1), Str(reader, 2), Str(reader, 3), Str(reader, 4),
                     reader.GetDouble(5), reader.GetString(6), reader.GetDouble(7), reader.GetDouble(8),
-                    ChurnDrivers.Parse(Str(reader, 9)), Ts(reader, 10), reader.GetInt64(11), null) { Phone = Str(reader, 12) });
+                    ChurnDrivers.Parse(Str(reader, 9)), Ts(reader, 10), reader.GetInt64(11), null)
+                {
+                    Phone = Str(reader, 12), Facts = ChurnDrivers.ParseFacts(Str(reader, 9)), ScoredAt = Ts(reader, 13),
+                });
             }
         }
 
@@ -338,49 +343,3 @@ internal readonly record struct ReadKey(
 
 /// <summary>The unscoped figures of one period.</summary>
 internal sealed record Health(IReadOnlyList<SourceHealthRow> Sources, IReadOnlyList<FailedJobRow> Failed, ModelHealth? Model);
-
-/// <summary>Reads the main churn drivers out of <c>ml.churn_score.top_drivers</c>.</summary>
-internal static class ChurnDrivers
-{
-    /// <summary>Feature names of the drivers that push towards churn, strongest first (at most three).</summary>
-    public static IReadOnlyList<string> Parse(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return [];
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array)
-        {
-            return [];
-        }
-
-        var drivers = new List<(string Name, double Weight)>();
-        foreach (var e in doc.RootElement.EnumerateArray())
-        {
-            if (e.ValueKind == JsonValueKind.String)
-            {
-                drivers.Add((e.GetString()!, drivers.Count == 0 ? 1 : 1.0 / (drivers.Count + 1)));
-                continue;
-            }
-
-            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("feature", out var f) || f.ValueKind != JsonValueKind.String)
-            {
-                continue;
-            }
-
-            var contribution = e.TryGetProperty("contribution", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0;
-            var direction = e.TryGetProperty("direction", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-            // Drivers that lower the risk are not reasons to call the customer.
-            if (direction is "down" or "decreases" or "-" || contribution < 0)
-            {
-                continue;
-            }
-
-            drivers.Add((f.GetString()!, Math.Abs(contribution)));
-        }
-
-        return drivers.OrderByDescending(d => d.Weight).Take(3).Select(d => d.Name).ToList();
-    }
-}

@@ -61,7 +61,7 @@ internal static class ReportText
                 data.AtRisk.Select(r => new[] { r.Name, f.Percent(r.Probability), ReportNotes.Band(r.RiskBand, L), f.MoneyD(r.Clv), f.MoneyD(r.ValueAtRisk), f.Date(r.LastOrder), ReportNotes.LastContact(r.LastContact, L, f) }).ToList());
             foreach (var r in data.AtRisk.Where(r => r.Drivers.Count > 0))
             {
-                sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join(", ", r.Drivers.Select(L.Driver)));
+                sb.Append("  ").Append(r.Name).Append(": ").AppendLine(string.Join("; ", DriverWords.Sentences(r.Facts, r.Drivers, r.ScoredAt, L, f, 3)));
             }
 
             sb.AppendLine(L.Format("action", f.MoneyD(data.AtRisk.Sum(r => r.ValueAtRisk))));

@@ -83,7 +83,7 @@ public sealed class ReportPartsTests
     [Fact]
     public void Csv_StartsWithABomAndTheHeader()
     {
-        var bytes = AtRiskCsv.Write([], ReportLabels.For("en"));
+        var bytes = AtRiskCsv.Write([], ReportLabels.For("en"), new ReportFormat(ReportLabels.For("en"), "$"));
         var text = Encoding.UTF8.GetString(bytes);
 
         Assert.Equal(Encoding.UTF8.GetPreamble(), bytes[..3]);

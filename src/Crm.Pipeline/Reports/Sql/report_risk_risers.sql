@@ -22,7 +22,8 @@ select c.customer_id,
        t.probability as previous_probability,
        n.probability,
        t.scored_at as previous_scored_at,
-       n.top_drivers::text as top_drivers
+       n.top_drivers::text as top_drivers,
+       n.scored_at
 from scope_customers sc
 join core.customer c on c.customer_id = sc.customer_id and c.status = 'active'
 join now_score n on n.customer_id = c.customer_id

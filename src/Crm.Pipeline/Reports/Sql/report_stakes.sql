@@ -5,7 +5,7 @@
     select distinct customer_id from o where customer_id is not null
 ),
 score as (
-    select distinct on (customer_id) customer_id, probability, risk_band, top_drivers
+    select distinct on (customer_id) customer_id, probability, risk_band, top_drivers, scored_at
     from ml.churn_score
     where scored_at <= @asof
     order by customer_id, scored_at desc
