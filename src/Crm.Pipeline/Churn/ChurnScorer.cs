@@ -79,7 +79,7 @@ public sealed partial class ChurnScorer
 
         for (var i = 0; i < drivers.Length; i++)
         {
-            drivers[i] = DriverContext.Attach(drivers[i], data.Features[i], options.HorizonDays);
+            drivers[i] = DriverContext.Attach(drivers[i], data.Features[i]);
         }
 
         progress.Report(0.8, "writing scores");

@@ -9,9 +9,6 @@ namespace Crm.Pipeline.Churn;
 /// </summary>
 public static class DriverContext
 {
-    /// <summary>The context key of the churn horizon in days (not a feature: the horizon BG/NBD's probability is over).</summary>
-    public const string HorizonDays = "horizon_days";
-
     private static readonly Dictionary<string, string[]> Needs = new(StringComparer.Ordinal)
     {
         ["recency_days"] = ["avg_interpurchase_days", "orders_all"],
@@ -34,10 +31,9 @@ public static class DriverContext
 
     /// <summary>
     /// <paramref name="drivers"/> with each one's context filled from <paramref name="row"/> (one customer's values in
-    /// <see cref="FeatureColumns.All"/> order); missing values are left out, and <paramref name="horizonDays"/> goes
-    /// with the BG/NBD drivers, whose probability is over that horizon.
+    /// <see cref="FeatureColumns.All"/> order); missing values are left out.
     /// </summary>
-    public static IReadOnlyList<ChurnDriver> Attach(IReadOnlyList<ChurnDriver> drivers, float[] row, int horizonDays)
+    public static IReadOnlyList<ChurnDriver> Attach(IReadOnlyList<ChurnDriver> drivers, float[] row)
     {
         ArgumentNullException.ThrowIfNull(drivers);
         ArgumentNullException.ThrowIfNull(row);
@@ -52,11 +48,6 @@ public static class DriverContext
                 {
                     context[name] = v;
                 }
-            }
-
-            if (d.Feature is FeatureColumns.ProbabilityNoPurchase or FeatureColumns.ProbabilityAlive)
-            {
-                context[HorizonDays] = horizonDays;
             }
 
             result.Add(context.Count == 0 ? d : d with { Context = context });

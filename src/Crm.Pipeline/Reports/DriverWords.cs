@@ -41,11 +41,15 @@ internal static class DriverWords
             : Missing(d, labels) ?? labels.Driver(d.Feature);
     }
 
-    /// <summary>Sentences for a driver whose own value is missing: the customer has no such record at all.</summary>
+    /// <summary>
+    /// Sentences for a driver whose own value is missing: the customer has no such record at all, or (for the gaps
+    /// between orders) a single order, so the model weighed the average in its place.
+    /// </summary>
     private static string? Missing(DriverFact d, ReportLabels L) => d.Feature switch
     {
         "web_days_since_visit" => L["why_web_never"],
         "email_days_since_contact" => L["why_email_never"],
+        "avg_interpurchase_days" or "last_interpurchase_days" or "interpurchase_trend" or "interpurchase_cv" or "recency_gap_ratio" => L["why_no_rhythm"],
         _ => null,
     };
 
@@ -79,11 +83,10 @@ internal static class DriverWords
                 return Rhythm("why_recency", v) ?? L.Format("why_recency_alone", N(v));
             case "recency_gap_ratio":
                 return d.Get("recency_days") is { } r ? Rhythm("why_recency", r) : L.Format("why_gap_ratio", v.ToString("0.0", c));
-            case "bgnbd_p_no_purchase":
-                return d.Get("recency_days") is { } r1 && d.Get(Churn.DriverContext.HorizonDays) is { } h1
-                    ? Rhythm("why_no_purchase", r1, Pct(v), N(h1)) : null;
-            case "bgnbd_p_alive":
-                return d.Get("recency_days") is { } r2 ? Rhythm("why_alive", r2, Pct(v)) : null;
+            // BG/NBD's probabilities come from the purchase rhythm alone: say the rhythm, not a second probability
+            // beside the report's churn risk (for the BG/NBD champion they are the same figure).
+            case "bgnbd_p_no_purchase" or "bgnbd_p_alive":
+                return d.Get("recency_days") is { } r1 ? Rhythm("why_recency", r1) : null;
             case "avg_interpurchase_days":
                 return L.Format("why_avg_gap", N(v));
             case "last_interpurchase_days":

@@ -45,15 +45,15 @@ public sealed class DriverWordsTests
     }
 
     [Fact]
-    public void Sentence_BgNbdChampion_SaysItsProbabilityAndTheRhythmBehindIt()
+    public void Sentence_BgNbdChampion_SaysTheRhythmBehindItsProbability()
     {
         var en = ReportLabels.For("en");
         var facts = ChurnDrivers.ParseFacts(
-            """[{"feature":"bgnbd_p_no_purchase","value":0.853,"contribution":1.2,"direction":"raises","context":{"recency_days":212,"avg_interpurchase_days":45,"orders_all":3,"horizon_days":90}}]""");
+            """[{"feature":"bgnbd_p_no_purchase","value":0.853,"contribution":1.2,"direction":"raises","context":{"recency_days":212,"avg_interpurchase_days":45,"orders_all":3}}]""");
 
         var words = DriverWords.Sentences(facts, [], ScoredAt, en, new ReportFormat(en, "€"), 3);
 
-        Assert.Equal(["85% likely to order nothing in the next 90 days: no order for 212 days, usually every 45"], words);
+        Assert.Equal(["no order for 212 days, usually every 45"], words);
     }
 
     [Fact]
@@ -65,6 +65,10 @@ public sealed class DriverWordsTests
         Assert.Equal(["days since last order"], DriverWords.Sentences(ChurnDrivers.ParseFacts("""["recency_days"]"""), [], ScoredAt, en, format, 3));
         Assert.Equal("clicked none of 12 campaign mails in the last year",
             DriverWords.Sentence(new DriverFact("campaign_click_rate_365", 0, new Dictionary<string, double> { ["campaign_sends_365"] = 12 }), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
+        Assert.Equal("only one order so far, so no usual rhythm yet",
+            DriverWords.Sentence(new DriverFact("interpurchase_cv", null, new Dictionary<string, double>()), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
+        Assert.Equal("one order so far, 12 days ago",
+            DriverWords.Sentence(new DriverFact("bgnbd_p_no_purchase", 0.66, new Dictionary<string, double> { ["recency_days"] = 12.2, ["orders_all"] = 1 }), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
         Assert.Equal("no web visit on record",
             DriverWords.Sentence(new DriverFact("web_days_since_visit", null, new Dictionary<string, double>()), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
     }
@@ -80,7 +84,7 @@ public sealed class DriverWordsTests
         row[Index("web_sessions_since_order")] = 0;
         ChurnDriver[] drivers = [new("recency_days", 61, 0.8, "raises"), new("web_sessions_since_order", 0, 0.3, "raises"), new("monetary_30", null, 0.1, "raises")];
 
-        var attached = DriverContext.Attach(drivers, row, 90);
+        var attached = DriverContext.Attach(drivers, row);
         var json = JsonSerializer.Serialize(attached, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
         var en = ReportLabels.For("en");
         var words = DriverWords.Sentences(ChurnDrivers.ParseFacts(json), [], ScoredAt, en, new ReportFormat(en, "€"), 3);
