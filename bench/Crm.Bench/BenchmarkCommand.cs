@@ -49,7 +49,7 @@ internal static class BenchmarkCommand
             case "nightly":
                 return await NightlyBenchmark.RunAsync(args[1..]);
             default:
-                Console.WriteLine("benchmarks: orders [rows=2000000] [--explain] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | generator [10000,100000[,1000000]] [--days 365] | identity [records=1000000] | identity company [people=10000] [--explain K] | identity eval FILE… | churn [customers=100000 …] | churn truth [customers=10000 …] | reports [customers=50000] | nightly [10000,100000[,1000000]] [--days 365]; any of them: --json FILE");
+                Console.WriteLine("benchmarks: orders [rows=2000000] [--explain] | weblogs [--lines 5000000] [--small 1000000] | email [mbox messages=100000] [imap messages=10000] | generator [10000,100000[,1000000]] [--days 365] | identity [records=1000000] | identity company [people=10000] [--explain K] | identity eval FILE… | churn [customers=100000 …] | churn truth [customers=10000 …] [--dropout engagement|bgnbd] | reports [customers=50000] | nightly [10000,100000[,1000000]] [--days 365]; any of them: --json FILE");
                 return name == "help" ? 0 : 2;
         }
     }

@@ -16,13 +16,27 @@ namespace Crm.Bench;
 /// synthetic customers in a throwaway embedded PostgreSQL, each beside a baseline measured in the same
 /// run (a plain SQL count/sum/max per customer over the same orders); BG/NBD fit time on CDNOW and on N
 /// customers beside one log-likelihood evaluation. Peak working set after each phase.
-/// <c>churn truth [CUSTOMERS…]</c>: the same models on a generated company against its truth (<see cref="ChurnTruthBenchmark"/>).
+/// <c>churn truth [CUSTOMERS…] [--dropout engagement|bgnbd]</c>: the same models on a generated company against its truth
+/// (<see cref="ChurnTruthBenchmark"/>); the company's people leave by the engagement process unless told otherwise.
 /// </summary>
 internal static class ChurnBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var truth = args.Length > 0 && args[0] == "truth";
+        var dropout = Crm.Synthetic.DropoutProcess.Engagement;
+        var at = Array.IndexOf(args, "--dropout");
+        if (at >= 0)
+        {
+            if (at + 1 >= args.Length || !Enum.TryParse(args[at + 1], ignoreCase: true, out dropout))
+            {
+                Console.Error.WriteLine("--dropout takes engagement or bgnbd");
+                return 2;
+            }
+
+            args = [.. args[..at], .. args[(at + 2)..]];
+        }
+
         var sizes = args.Skip(truth ? 1 : 0).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(truth ? 10_000 : 100_000).ToList();
         var root = Path.Combine(Path.GetTempPath(), "crm-bench-churn-" + Guid.NewGuid().ToString("N")[..8]);
         await using var server = await EmbeddedPostgres.StartAsync(root, CancellationToken.None);
@@ -32,7 +46,7 @@ internal static class ChurnBenchmark
             {
                 foreach (var n in sizes)
                 {
-                    await ChurnTruthBenchmark.RunAsync(server, root, n);
+                    await ChurnTruthBenchmark.RunAsync(server, root, n, dropout);
                 }
 
                 return 0;

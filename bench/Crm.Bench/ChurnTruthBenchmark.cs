@@ -23,7 +23,7 @@ namespace Crm.Bench;
 /// </summary>
 internal static class ChurnTruthBenchmark
 {
-    public static async Task RunAsync(EmbeddedPostgres server, string root, int n)
+    public static async Task RunAsync(EmbeddedPostgres server, string root, int n, DropoutProcess dropout)
     {
         var name = "bench_churn_truth_" + n;
         await using var ds = await BenchEnvironment.CreateDatabaseAsync(server.ConnectionString, name);
@@ -33,7 +33,7 @@ internal static class ChurnTruthBenchmark
         var company = new GeneratorOptions
         {
             Customers = n, Start = new DateOnly(2025, 1, 1), Days = 400, Seed = 8, Progress = false,
-            VisitsPerPurchase = 3, BaselineVisitsPerYear = 12, CampaignReach = 0.05, QuestionsPerYear = 0.3,
+            VisitsPerPurchase = 3, BaselineVisitsPerYear = 12, CampaignReach = 0.05, QuestionsPerYear = 0.3, Dropout = dropout,
             Out = Path.Combine(root, "company-" + n, "synthetic"),
         };
         var options = new ChurnOptions { AsOf = company.Start.AddDays(company.Days), BacktestCutoffs = 1 };

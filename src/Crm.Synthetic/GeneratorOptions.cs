@@ -51,6 +51,16 @@ public sealed class GeneratorOptions
     /// <summary>Web sessions per year of an active person regardless of purchases.</summary>
     public double BaselineVisitsPerYear { get; set; } = 0.4;
 
+    /// <summary>
+    /// How people leave: <see cref="DropoutProcess.BgNbd"/> (the default) is the BG/NBD story itself, a coin after each
+    /// repeat purchase; <see cref="DropoutProcess.Engagement"/> is a hazard in time that bad experiences raise, followed
+    /// by a waning phase before the last order (see <c>Lifecycle.cs</c>).
+    /// </summary>
+    public DropoutProcess Dropout { get; set; } = DropoutProcess.BgNbd;
+
+    /// <summary>With <see cref="DropoutProcess.Engagement"/>: share of orders with a bad experience (a returned item, often a complaint).</summary>
+    public double BadExperienceRate { get; set; } = 0.08;
+
     /// <summary>Days before dropout in which visits thin out and complaints become likely.</summary>
     public int ChurnSignalDays { get; set; } = 45;
 
@@ -137,6 +147,11 @@ public sealed class GeneratorOptions
         var sb = new System.Text.StringBuilder();
         var output = Path.IsPathRooted(Out) ? "DIR" : Out.Replace('\\', '/');
         sb.Append(CultureInfo.InvariantCulture, $"crm generate --customers {Customers} --start {Start:yyyy-MM-dd} --days {Days} --seed {Seed} --out {output}");
+        if (Dropout != defaults.Dropout)
+        {
+            sb.Append(" --dropout ").Append(Dropout.ToString().ToLowerInvariant());
+        }
+
         var mine = Numbers().ToList();
         var theirs = defaults.Numbers().ToList();
         for (var i = 0; i < mine.Count; i++)
@@ -224,6 +239,6 @@ public sealed class GeneratorOptions
         ("json-feed-share", JsonFeedShare), ("gzip-share", GzipShare), ("cancel-rate", CancelRate), ("return-rate", ReturnRate),
         ("order-fault-rate", OrderFaultRate), ("web-fault-rate", WebFaultRate), ("out-of-order-rate", OutOfOrderRate),
         ("bot-share", BotShare), ("anonymous-share", AnonymousShare), ("campaign-reach", CampaignReach), ("click-rate", ClickRate),
-        ("eml-share", EmlShare), ("email-fault-rate", EmailFaultRate),
+        ("eml-share", EmlShare), ("email-fault-rate", EmailFaultRate), ("bad-experience-rate", BadExperienceRate),
     ];
 }

@@ -3,10 +3,12 @@ using System.Globalization;
 namespace Crm.Synthetic;
 
 /// <summary>
-/// Phase 1: one person's whole life in the period. Purchases follow the BG/NBD story (rate
-/// λ ~ Gamma(r, α), after each repeat purchase a dropout with probability p ~ Beta(a, b)); order values
-/// follow the gamma-gamma model. Visits thin out over <see cref="GeneratorOptions.ChurnSignalDays"/>
-/// before dropout and complaints become likely, with noise. Events go to the spool, truth to the truth files.
+/// Phase 1: one person's whole life in the period. By default purchases follow the BG/NBD story (rate
+/// λ ~ Gamma(r, α), after each repeat purchase a dropout with probability p ~ Beta(a, b)); with
+/// <see cref="DropoutProcess.Engagement"/> they come on a rhythm and people leave by a hazard that experience
+/// shapes (<see cref="EngagementPurchases"/>). Order values follow the gamma-gamma model. Visits thin out over the
+/// waning window before dropout (<see cref="GeneratorOptions.ChurnSignalDays"/>) and complaints become likely,
+/// with noise. Events go to the spool, truth to the truth files.
 /// </summary>
 internal sealed class Lifecycle
 {
@@ -19,6 +21,12 @@ internal sealed class Lifecycle
     private readonly TruthWriter _truth;
     private readonly long _startTicks;
     private readonly List<double> _purchases = new(64);
+    private readonly List<byte> _purchaseFlags = new(64);
+
+    // The engagement process (DropoutProcess.Engagement): each bad experience raises the dropout hazard by this
+    // share of the base; a new customer's hazard starts at 1.5× the base and settles to 0.5× over about half a year.
+    private const double HazardPerBadExperience = 1.5;
+    private const double TenureSettleDays = 180;
 
     public Lifecycle(GeneratorOptions options, PersonFactory factory, EventSpool spool, TruthWriter truth)
     {
@@ -62,29 +70,51 @@ internal sealed class Lifecycle
         var personSeed = rng.NextUInt64();
 
         _purchases.Clear();
-        var t = t0;
+        _purchaseFlags.Clear();
         var dropout = double.NaN;
-        while (true)
+        double waning = _o.ChurnSignalDays;
+        if (_o.Dropout == DropoutProcess.Engagement)
         {
-            _purchases.Add(t);
-
-            // BG/NBD drops out only after a repeat purchase: the first one is the acquisition, and a
-            // person with no repeat is alive in the model (x = 0 ⇒ P(alive) = 1). Dropping out right
-            // after it too (the MBG/NBD story) biases a BG/NBD fit (r by −40 % at the defaults).
-            if (_purchases.Count > 1 && rng.Chance(p))
+            (dropout, waning) = EngagementPurchases(ref rng, t0, lambda, p);
+        }
+        else
+        {
+            var t = t0;
+            while (true)
             {
-                dropout = t;
-                break;
-            }
+                _purchases.Add(t);
+                _purchaseFlags.Add(0);
 
-            t += rng.Exponential(lambda);
-            if (t >= days)
-            {
-                break;
+                // BG/NBD drops out only after a repeat purchase: the first one is the acquisition, and a
+                // person with no repeat is alive in the model (x = 0 ⇒ P(alive) = 1). Dropping out right
+                // after it too (the MBG/NBD story) biases a BG/NBD fit (r by −40 % at the defaults).
+                if (_purchases.Count > 1 && rng.Chance(p))
+                {
+                    dropout = t;
+                    break;
+                }
+
+                t += rng.Exponential(lambda);
+                if (t >= days)
+                {
+                    break;
+                }
             }
         }
 
-        if (!double.IsNaN(dropout))
+        var complaintAfter = new List<double>();
+        for (var k = 0; k < _purchases.Count; k++)
+        {
+            // A bad experience is often followed by a complaint within days (drawn here, written with the other mail below).
+            if ((_purchaseFlags[k] & SpoolEvent.FlagBadExperience) != 0 && rng.Chance(0.6))
+            {
+                complaintAfter.Add(_purchases[k] + 1 + rng.NextDouble() * 4);
+            }
+        }
+
+        // The truth's dropout is within the period; someone still waning at its end is not gone yet.
+        var truthDropout = dropout < days ? dropout : double.NaN;
+        if (!double.IsNaN(truthDropout))
         {
             Dropouts++;
         }
@@ -107,7 +137,7 @@ internal sealed class Lifecycle
         // Orders.
         for (var k = 0; k < _purchases.Count; k++)
         {
-            var flags = (byte)((k >= dupFrom ? SpoolEvent.FlagDuplicate : 0) | (rng.Chance(0.7) ? SpoolEvent.FlagOnline : 0));
+            var flags = (byte)((k >= dupFrom ? SpoolEvent.FlagDuplicate : 0) | (rng.Chance(0.7) ? SpoolEvent.FlagOnline : 0) | _purchaseFlags[k]);
             Add(new SpoolEvent { Ticks = Ticks(_purchases[k]), Person = index, Kind = EventKind.Order, Flags = flags, Extra = k, Seed = Prng.Mix(personSeed, (ulong)k) });
         }
 
@@ -128,7 +158,7 @@ internal sealed class Lifecycle
                     break;
                 }
 
-                var keep = s < t0 ? 0.5 : Engagement(s, dropout);
+                var keep = s < t0 ? 0.5 : Engagement(s, dropout, waning);
                 if (!rng.Chance(keep))
                 {
                     continue;
@@ -163,7 +193,7 @@ internal sealed class Lifecycle
             mails++;
             var token = Token(_o.Seed, index, c);
             _truth.Record("tracking", token, person.PersonId, email);
-            if (rng.Chance(_o.ClickRate * Math.Min(1, Engagement(sent, dropout) * 1.2)))
+            if (rng.Chance(_o.ClickRate * Math.Min(1, Engagement(sent, dropout, waning) * 1.2)))
             {
                 var click = sent + rng.Exponential(4.0) / 24.0 * 6;
                 if (click < days)
@@ -203,11 +233,17 @@ internal sealed class Lifecycle
             mails += Thread(person, ref rng, personSeed, MailKind.Complaint, b, threads++, dupTime);
         }
 
+        foreach (var at in complaintAfter)
+        {
+            complained = true;
+            mails += Thread(person, ref rng, personSeed, MailKind.Complaint, at, threads++, dupTime);
+        }
+
         if (!double.IsNaN(dropout))
         {
             if (rng.Chance(_o.ComplaintBeforeDropout))
             {
-                var at = Math.Max(t0, dropout - rng.NextDouble() * _o.ChurnSignalDays);
+                var at = Math.Max(t0, dropout - rng.NextDouble() * waning);
                 complained = true;
                 mails += Thread(person, ref rng, personSeed, MailKind.Complaint, at, threads++, dupTime);
             }
@@ -228,7 +264,7 @@ internal sealed class Lifecycle
         [
             person.PersonId, local.Country, person.Language, person.Main.Given, person.Main.Family, person.Main.Email, person.Main.CustomerId,
             person.HouseholdOf >= 0 ? PersonFactory.PersonIdOf(person.HouseholdOf) : null,
-            Date(t0), double.IsNaN(dropout) ? null : Date(dropout), double.IsNaN(dropout) ? "true" : "false",
+            Date(t0), double.IsNaN(truthDropout) ? null : Date(truthDropout), double.IsNaN(truthDropout) ? "true" : "false",
             Num(lambda), Num(p), Num(_o.SpendP), Num(nu), Num(expected), local.Currency,
             _purchases.Count.ToString(CultureInfo.InvariantCulture), sessions.ToString(CultureInfo.InvariantCulture),
             mails.ToString(CultureInfo.InvariantCulture), complained ? "true" : "false",
@@ -285,15 +321,88 @@ internal sealed class Lifecycle
         return count;
     }
 
-    /// <summary>1 while engaged; falls to 0.25 over the signal window before dropout; fades out after it.</summary>
-    private double Engagement(double t, double dropout)
+    /// <summary>
+    /// The engagement process's purchases into <see cref="_purchases"/>: gaps ~ Gamma(κ, κλ) (mean 1/λ as in BG/NBD;
+    /// κ = 1 + Gamma(2, 1) per person, so most buy on a rhythm and a few as irregularly as a Poisson process). From the
+    /// first order on, the person decides to leave at a hazard of p·λ per day (BG/NBD's mean lifetime of 1/p orders
+    /// every 1/λ days) × (1 + 1.5 per bad experience so far) × a tenure factor from 1.5 down to 0.5. After deciding
+    /// they wane for a window around <see cref="GeneratorOptions.ChurnSignalDays"/>: orders thin out as engagement
+    /// falls and are flagged waning (smaller, returned more); the end of that window is the dropout.
+    /// </summary>
+    /// <returns>
+    /// The day the person is gone (NaN when they never decide to leave in the period; it may lie after the period's end
+    /// when they are still waning then) and the waning window in days.
+    /// </returns>
+    private (double Gone, double Waning) EngagementPurchases(ref Prng rng, double t0, double lambda, double p)
+    {
+        double days = _o.Days;
+        var regularity = 1 + rng.Gamma(2, 1);
+        var waning = Math.Max(1, _o.ChurnSignalDays * (0.5 + rng.NextDouble()));
+        var baseHazard = p * lambda;
+        var bad = 0;
+        var t = t0;
+        var decided = double.NaN;
+        while (true)
+        {
+            var waningNow = !double.IsNaN(decided);
+            var badNow = rng.Chance(_o.BadExperienceRate);
+            _purchases.Add(t);
+            _purchaseFlags.Add((byte)((waningNow ? SpoolEvent.FlagWaning : 0) | (badNow ? SpoolEvent.FlagBadExperience : 0)));
+            bad += badNow ? 1 : 0;
+
+            var next = t;
+            while (true)
+            {
+                next += rng.Gamma(regularity, regularity * lambda);
+                if (next >= days || double.IsNaN(decided) || next >= decided + waning)
+                {
+                    break;
+                }
+
+                // While waning, an order comes only as often as the person is still engaged.
+                if (rng.Chance(Engagement(next, decided + waning, waning)))
+                {
+                    break;
+                }
+            }
+
+            if (double.IsNaN(decided))
+            {
+                // The hazard over the gap, held at its value at the gap's start (tenure moves slowly against a gap).
+                var tenure = 0.5 + Math.Exp(-(t - t0) / TenureSettleDays);
+                var leave = t + rng.Exponential(baseHazard * (1 + HazardPerBadExperience * bad) * tenure);
+                if (leave < Math.Min(next, days))
+                {
+                    decided = leave;
+                    // The order planned after the decision is only placed if it falls in the waning window and the
+                    // person is still engaged enough then.
+                    while (next < decided + waning && next < days && !rng.Chance(Engagement(next, decided + waning, waning)))
+                    {
+                        next += rng.Gamma(regularity, regularity * lambda);
+                    }
+                }
+            }
+
+            if (next >= days || (!double.IsNaN(decided) && next >= decided + waning))
+            {
+                break;
+            }
+
+            t = next;
+        }
+
+        return (double.IsNaN(decided) ? double.NaN : decided + waning, waning);
+    }
+
+    /// <summary>1 while engaged; falls to 0.25 over the waning window of <paramref name="window"/> days before dropout; fades out after it.</summary>
+    private static double Engagement(double t, double dropout, double window)
     {
         if (double.IsNaN(dropout))
         {
             return 1;
         }
 
-        var w = Math.Max(1, _o.ChurnSignalDays);
+        var w = Math.Max(1, window);
         if (t < dropout - w)
         {
             return 1;

@@ -111,6 +111,12 @@ internal sealed class OrderRenderer : IDisposable
         life.Beta(_o.DropoutA, _o.DropoutB);
         var nu = life.Gamma(_o.SpendQ, _o.SpendGamma);
         var value = rng.Gamma(_o.SpendP, nu) * (double)person.Culture.FxPerUnit;
+        if ((e.Flags & SpoolEvent.FlagWaning) != 0)
+        {
+            // A waning customer still buys, but less: the basket is 60 % of their usual.
+            value *= 0.6;
+        }
+
         var decimals = person.Culture.Currency == "JPY" ? 0 : 2;
         var scale = decimals == 0 ? 1 : 100;
         var count = Math.Min(5, 1 + rng.Poisson(0.6));
@@ -151,7 +157,8 @@ internal sealed class OrderRenderer : IDisposable
 
         var statusRoll = rng.NextDouble();
         var cancelled = statusRoll < _o.CancelRate;
-        var returned = !cancelled && statusRoll < _o.CancelRate + _o.ReturnRate;
+        var returnRate = (e.Flags & SpoolEvent.FlagWaning) != 0 ? Math.Min(1 - _o.CancelRate, 3 * _o.ReturnRate) : _o.ReturnRate;
+        var returned = !cancelled && ((e.Flags & SpoolEvent.FlagBadExperience) != 0 || statusRoll < _o.CancelRate + returnRate);
         var returnedLine = returned ? rng.Next(_items.Count) : -1;
 
         var fault = rng.Chance(_o.OrderFaultRate) ? FaultKinds[rng.Next(FaultKinds.Length)] : null;

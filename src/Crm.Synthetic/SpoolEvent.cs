@@ -42,12 +42,18 @@ internal struct SpoolEvent : IComparable<SpoolEvent>
     public EventKind Kind;
     public byte Sub;        // SessionKind or MailKind
     public byte Step;       // message number within a thread
-    public byte Flags;      // FlagDuplicate | FlagOnline
+    public byte Flags;      // FlagDuplicate | FlagOnline | FlagWaning | FlagBadExperience
     public int Extra;       // purchase number, thread number or campaign number
     public ulong Seed;
 
     public const byte FlagDuplicate = 1;
     public const byte FlagOnline = 2;
+
+    /// <summary>An order placed while the person is waning (<see cref="DropoutProcess.Engagement"/>): a smaller basket, returns likelier.</summary>
+    public const byte FlagWaning = 4;
+
+    /// <summary>An order with a bad experience (<see cref="DropoutProcess.Engagement"/>): one of its items goes back.</summary>
+    public const byte FlagBadExperience = 8;
 
     public readonly int CompareTo(SpoolEvent other)
     {

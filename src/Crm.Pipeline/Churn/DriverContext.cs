@@ -12,12 +12,14 @@ public static class DriverContext
     private static readonly Dictionary<string, string[]> Needs = new(StringComparer.Ordinal)
     {
         ["recency_days"] = ["avg_interpurchase_days", "orders_all"],
-        ["recency_gap_ratio"] = ["recency_days", "avg_interpurchase_days"],
+        // The gap features are missing for a one-order customer: the sentence then says so, with the days since it.
+        ["recency_gap_ratio"] = ["recency_days", "avg_interpurchase_days", "orders_all"],
         ["bgnbd_p_no_purchase"] = ["recency_days", "avg_interpurchase_days", "orders_all"],
         ["bgnbd_p_alive"] = ["recency_days", "avg_interpurchase_days", "orders_all"],
-        ["last_interpurchase_days"] = ["avg_interpurchase_days"],
-        ["interpurchase_trend"] = ["last_interpurchase_days", "avg_interpurchase_days"],
-        ["interpurchase_cv"] = ["avg_interpurchase_days"],
+        ["avg_interpurchase_days"] = ["recency_days", "orders_all"],
+        ["last_interpurchase_days"] = ["avg_interpurchase_days", "recency_days", "orders_all"],
+        ["interpurchase_trend"] = ["last_interpurchase_days", "avg_interpurchase_days", "recency_days", "orders_all"],
+        ["interpurchase_cv"] = ["avg_interpurchase_days", "recency_days", "orders_all"],
         ["orders_90"] = ["orders_prev_90"],
         ["orders_prev_90"] = ["orders_90"],
         ["tenure_days"] = ["orders_all"],

@@ -49,7 +49,8 @@ internal static class DriverWords
     {
         "web_days_since_visit" => L["why_web_never"],
         "email_days_since_contact" => L["why_email_never"],
-        "avg_interpurchase_days" or "last_interpurchase_days" or "interpurchase_trend" or "interpurchase_cv" or "recency_gap_ratio" => L["why_no_rhythm"],
+        "avg_interpurchase_days" or "last_interpurchase_days" or "interpurchase_trend" or "interpurchase_cv" or "recency_gap_ratio" =>
+            d.Get("orders_all") is 1 && d.Get("recency_days") is { } r ? L.Format("why_recency_first", Math.Round(r, MidpointRounding.AwayFromZero).ToString("N0", L.Culture)) : L["why_no_rhythm"],
         _ => null,
     };
 

@@ -22,6 +22,11 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed: the same arguments give byte-identical output.", DefaultValueFactory = _ => defaults.Seed };
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => defaults.Out };
         var quiet = new Option<bool>("--quiet") { Description = "No progress line." };
+        var dropout = new Option<DropoutProcess>("--dropout")
+        {
+            Description = "How people leave: bgnbd (a coin after each repeat purchase, BG/NBD's own story) or engagement (a hazard that bad experiences raise, then a waning phase before the last order).",
+            DefaultValueFactory = _ => defaults.Dropout,
+        };
         var signalDays = new Option<int>("--churn-signal-days") { Description = "Days before dropout in which visits thin out and complaints rise.", DefaultValueFactory = _ => defaults.ChurnSignalDays };
         var webDaysPerFile = new Option<int>("--weblog-days-per-file") { Description = "Days of web log per file (1 = daily rotation, 7 = weekly).", DefaultValueFactory = _ => defaults.WebLogDaysPerFile };
         var campaignDays = new Option<int>("--campaign-every-days") { Description = "Days between email campaigns.", DefaultValueFactory = _ => defaults.CampaignEveryDays };
@@ -59,10 +64,11 @@ internal static class GenerateCommand
         Rate("click-rate", "Share of campaign emails clicked.", o => o.ClickRate, (o, v) => o.ClickRate = v);
         Rate("eml-share", "Share of emails written as single .eml files (the rest into mbox files).", o => o.EmlShare, (o, v) => o.EmlShare = v);
         Rate("email-fault-rate", "Share of emails with a fault.", o => o.EmailFaultRate, (o, v) => o.EmailFaultRate = v);
+        Rate("bad-experience-rate", "With --dropout engagement: share of orders with a bad experience (an item returned, often a complaint), each raising the dropout hazard.", o => o.BadExperienceRate, (o, v) => o.BadExperienceRate = v);
 
         var command = new Command("generate", "Write a synthetic company (order feeds, web logs, emails) with its ground truth.")
         {
-            customers, start, days, seed, output, signalDays, campaignDays, webDaysPerFile, quiet,
+            customers, start, days, seed, output, signalDays, campaignDays, webDaysPerFile, dropout, quiet,
         };
         foreach (var r in rates)
         {
@@ -87,6 +93,7 @@ internal static class GenerateCommand
                 ChurnSignalDays = parse.GetValue(signalDays),
                 CampaignEveryDays = parse.GetValue(campaignDays),
                 WebLogDaysPerFile = parse.GetValue(webDaysPerFile),
+                Dropout = parse.GetValue(dropout),
             };
             foreach (var r in rates)
             {

@@ -67,6 +67,10 @@ public sealed class DriverWordsTests
             DriverWords.Sentence(new DriverFact("campaign_click_rate_365", 0, new Dictionary<string, double> { ["campaign_sends_365"] = 12 }), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
         Assert.Equal("only one order so far, so no usual rhythm yet",
             DriverWords.Sentence(new DriverFact("interpurchase_cv", null, new Dictionary<string, double>()), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
+        // A one-order customer's missing gap and BG/NBD's probability say the same thing, so it is said once.
+        Assert.Equal(["one order so far, 12 days ago"], DriverWords.Sentences(ChurnDrivers.ParseFacts(
+            """[{"feature":"bgnbd_p_no_purchase","value":0.66,"contribution":0.5,"context":{"recency_days":12.2,"orders_all":1}},{"feature":"interpurchase_cv","contribution":0.3,"context":{"recency_days":12.2,"orders_all":1}}]"""),
+            [], ScoredAt, en, format, 3));
         Assert.Equal("one order so far, 12 days ago",
             DriverWords.Sentence(new DriverFact("bgnbd_p_no_purchase", 0.66, new Dictionary<string, double> { ["recency_days"] = 12.2, ["orders_all"] = 1 }), DateOnly.FromDateTime(ScoredAt.UtcDateTime), en, format));
         Assert.Equal("no web visit on record",
