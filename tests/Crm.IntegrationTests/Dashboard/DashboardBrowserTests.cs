@@ -110,6 +110,14 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-run-finished.png"), FullPage = true });
             Assert.Contains("manual", runs, StringComparison.Ordinal);
             Assert.Contains("orders succeeded", runs, StringComparison.Ordinal);
+
+            // As admin too, the Nights chart holds the night just run: one orders bar, as long as the stage took.
+            var seconds = await dataSource.ScalarAsync<double>("select extract(epoch from finished_at - started_at)::float8 from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
+            await page.GotoAsync(_baseUrl + "/hangfire/nights");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-nights-admin.png"), FullPage = true });
+            var bars = await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('#crm-chart-durations rect[data-series]')].map(r => r.dataset.series + ':' + r.dataset.value).join('|')");
+            Assert.Equal("orders:" + seconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), bars);
         }
     }
 
