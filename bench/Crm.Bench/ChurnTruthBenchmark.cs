@@ -30,6 +30,8 @@ internal static class ChurnTruthBenchmark
         // Twelve visits a year besides those around purchases: a customer who still shops somewhere looks in about
         // monthly whether or not they buy, and what tells a slow buyer from one who left is exactly those visits.
         // With four a year the site said little about the slow buyers (trees 0.667 AUC against the true dropout; 0.705 with twelve).
+        // People leave by the engagement process (#22): with BG/NBD's own process (--dropout bgnbd) 1 − P(alive) was 0.856
+        // against the true dropout and the champion 0.584; with the engagement process 0.567 and 0.646 (recency alone 0.728).
         var company = new GeneratorOptions
         {
             Customers = n, Start = new DateOnly(2025, 1, 1), Days = 400, Seed = 8, Progress = false,
