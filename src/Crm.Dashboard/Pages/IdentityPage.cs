@@ -34,7 +34,7 @@ internal sealed class IdentityPage : CrmPage
             return;
         }
 
-        WriteLiteral("<h3>Matching customers and their source records</h3>");
+        WriteLiteral("<h3>Matching customers and their source records</h3><div class=\"crm-identity-wide\">");
         const string match =
             """
             select c.customer_id from core.customer c
@@ -50,10 +50,11 @@ internal sealed class IdentityPage : CrmPage
             where c.customer_id in ({match})
             order by c.customer_id, i.source
             """,
-            bind: cmd => Bind(cmd, q), id: "crm-identity-search");
+            bind: cmd => Bind(cmd, q), id: "crm-identity-search", cell: Breakable, stacked: true);
+        WriteLiteral("</div>");
         if (Exists("identity.merge_evidence_view"))
         {
-            WriteLiteral("<h3>Evidence of each merge</h3>");
+            WriteLiteral("<h3>Evidence of each merge</h3><div class=\"crm-identity-wide\">");
             Table(
                 $"""
                 select customer_id, left_source || '/' || left_id as record_a, right_source || '/' || right_id as record_b,
@@ -62,7 +63,8 @@ internal sealed class IdentityPage : CrmPage
                 from identity.merge_evidence_view where customer_id in ({match})
                 order by customer_id, recorded_at
                 """,
-                bind: cmd => Bind(cmd, q), id: "crm-identity-evidence");
+                bind: cmd => Bind(cmd, q), id: "crm-identity-evidence", cell: Breakable, stacked: true);
+            WriteLiteral("</div>");
             Waterfalls(match, q);
         }
     }
@@ -96,9 +98,32 @@ internal sealed class IdentityPage : CrmPage
 
             // The stored match weight is the prior plus every field's weight, so the prior is what remains.
             var total = reader.IsDBNull(4) ? sum : reader.GetDouble(4);
-            WriteLiteral($"<h4>Customer {Encode(reader.GetInt64(0))}: {Encode(reader.GetString(1))} and {Encode(reader.GetString(2))} ({Encode(reader.GetString(3))}, weight {Encode(Math.Round(total, 2))})</h4>");
-            WriteLiteral(WaterfallSvg.Render("crm-waterfall-" + n++, total - sum, bars));
+            WriteLiteral($"<h4 class=\"crm-identity-merge\">Customer {Encode(reader.GetInt64(0))}: {Encode(reader.GetString(1))} and {Encode(reader.GetString(2))} ({Encode(reader.GetString(3))}, weight {Encode(Math.Round(total, 2))})</h4>");
+            WriteLiteral("<div class=\"crm-identity-waterfall\">" + WaterfallSvg.Render("crm-waterfall-" + n++, total - sum, bars) + "</div>");
         }
+    }
+
+    // Addresses and source ids are long words: they may break after @ / . _ - (and only there), so the tables fit the
+    // window without cutting "phone" or a date in two.
+    private static string? Breakable(string column, object? value)
+    {
+        if (column is not ("email" or "source_customer_id" or "record_a" or "record_b") || value is not string text)
+        {
+            return null;
+        }
+
+        var html = new System.Text.StringBuilder(text.Length + 16);
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is '@' or '/' or '.' or '_' or '-' && i + 1 < text.Length)
+            {
+                html.Append(Encode(text[start..(i + 1)])).Append("<wbr>");
+                start = i + 1;
+            }
+        }
+
+        return html.Append(Encode(text[start..])).ToString();
     }
 
     private static string Value(JsonElement field, string name) =>

@@ -76,7 +76,7 @@ internal sealed class ReviewPage : CrmPage
             select review_id as item, left_source || '/' || left_id as record_a, right_source || '/' || right_id as record_b,
                    replace(status, '_', ' ') as decision, decided_by, decided_at
               from ops.identity_review where status <> 'pending' order by decided_at desc limit 20
-            """, id: "crm-review-decided");
+            """, id: "crm-review-decided", stacked: true);
     }
 
     private void Item(Npgsql.NpgsqlDataReader r)
@@ -100,7 +100,7 @@ internal sealed class ReviewPage : CrmPage
 
         WriteLiteral("</tbody></table>");
 
-        WriteLiteral("<table class=\"table table-condensed crm-review-levels\"><thead><tr><th>field</th><th>comparison</th><th>weight</th><th>A (cleaned)</th><th>B (cleaned)</th></tr></thead><tbody>");
+        WriteLiteral("<table class=\"table table-condensed crm-review-levels crm-stacked\"><thead><tr><th>field</th><th>comparison</th><th>weight</th><th>A (cleaned)</th><th>B (cleaned)</th></tr></thead><tbody>");
         var bars = new List<WaterfallSvg.Bar>();
         var sum = 0.0;
         foreach (var f in fields.RootElement.EnumerateArray())
@@ -110,7 +110,7 @@ internal sealed class ReviewPage : CrmPage
             var agreement = f.GetProperty("agreement").GetString() ?? "";
             var a = Text(f, "left");
             var b = Text(f, "right");
-            WriteLiteral($"<tr><td>{Encode(field)}</td><td>{Encode(agreement)}</td><td>{Encode(weight.ToString("+0.00;-0.00", c))}</td><td class=\"crm-value\">{Encode(a)}</td><td class=\"crm-value\">{Encode(b)}</td></tr>");
+            WriteLiteral($"<tr><td data-label=\"field\">{Encode(field)}</td><td data-label=\"comparison\">{Encode(agreement)}</td><td data-label=\"weight\">{Encode(weight.ToString("+0.00;-0.00", c))}</td><td class=\"crm-value\" data-label=\"A (cleaned)\">{Encode(a)}</td><td class=\"crm-value\" data-label=\"B (cleaned)\">{Encode(b)}</td></tr>");
             bars.Add(new WaterfallSvg.Bar(field, weight, $"{agreement}: {(a.Length == 0 ? "—" : a)} | {(b.Length == 0 ? "—" : b)}"));
             sum += weight;
         }

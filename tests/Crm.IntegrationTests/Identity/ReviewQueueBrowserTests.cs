@@ -13,7 +13,8 @@ namespace Crm.IntegrationTests.Identity;
 /// <summary>
 /// Issue 24, the identity review queue on a real warehouse and in headless Chromium: pairs scored in the band become one
 /// item each, a re-run adds none; an admin's merge and keep-apart on the Review page survive a full re-run of identity,
-/// and a viewer sees the page but cannot decide (403).
+/// and a viewer sees the page but cannot decide (403). Neither the Review page nor the Identity page (a merge with its
+/// waterfall) is wider than a 1024 px window or a 390 px phone.
 /// </summary>
 [Collection(HostCollection.Name)]
 public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLifetime
@@ -142,14 +143,26 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             await admin.ReloadAsync();
             Assert.True(await admin.IsVisibleAsync("#crm-review-empty"));
             Assert.Equal(2, await admin.EvaluateAsync<int>("() => document.querySelectorAll('#crm-review-decided tbody tr').length"));
+
+            // The Identity page shows Ann Lee's merge with its waterfall, and neither it nor the Review page is wider
+            // than a 1024 px window or a 390 px phone (wide parts scroll inside their own box).
+            foreach (var width in new[] { 1024, 390 })
+            {
+                await admin.SetViewportSizeAsync(width, 800);
+                Assert.Equal(200, (await admin.GotoAsync(_baseUrl + "/hangfire/identity?q=Ann%20Lee"))!.Status);
+                Assert.Equal(1, await admin.EvaluateAsync<int>("() => document.querySelectorAll('.crm-identity-waterfall svg').length"));
+                Assert.Equal(width, await admin.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+            }
+
             Assert.Empty(blocked);
 
             // A viewer sees the page without buttons, and a POST of a decision is refused.
             await ds.ExecuteAsync("update ops.identity_review set status = 'pending', decision_id = null, decided_by = null, decided_at = null where left_id = 'B1'");
-            var viewer = await (await browser.NewContextAsync()).NewPageAsync();
+            var viewer = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 800 } })).NewPageAsync();
             await SignInAsync(viewer, "vic", "viewer-pass");
             Assert.Equal(200, (await viewer.GotoAsync(_baseUrl + "/hangfire/review"))!.Status);
             Assert.True(await viewer.IsVisibleAsync($"#review-{bob}"));
+            Assert.Equal(390, await viewer.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
             Assert.Equal(0, await viewer.EvaluateAsync<int>("() => document.querySelectorAll('.crm-review-actions button').length"));
             var refused = await viewer.APIRequest.PostAsync($"{_baseUrl}/hangfire/review/{bob}/merge");
             Assert.Equal(403, refused.Status);
