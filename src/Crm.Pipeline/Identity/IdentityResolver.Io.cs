@@ -54,38 +54,102 @@ public sealed partial class IdentityResolver
         return list;
     }
 
-    private static async Task<List<SourceRow>> LoadAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    private static async Task<List<SourceRow>> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         var rows = new List<SourceRow>();
-        await using var command = new NpgsqlCommand(SqlResource.Load("identity_load.sql"), c, tx);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        string? S(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        await using var command = new NpgsqlCommand(SqlResource.Load("identity_load.sql"), connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var column = new LoadColumns(reader);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = new SourceRow
             {
-                Source = reader.GetString(0), SourceCustomerId = reader.GetString(1), Email = S(2), Name = S(3), Phone = S(4),
-                Address = S(5), Postcode = S(6), Country = S(7), DateOfBirth = S(8),
-                FirstSeen = reader.GetFieldValue<DateTimeOffset>(9), LastSeen = reader.GetFieldValue<DateTimeOffset>(10),
-                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(11),
-                CustomerId = reader.IsDBNull(25) ? null : reader.GetInt64(25),
+                Source = reader.GetString(column.Source), SourceCustomerId = reader.GetString(column.SourceCustomerId),
+                Email = Text(reader, column.Email), Name = Text(reader, column.CustomerName), Phone = Text(reader, column.Phone),
+                Address = Text(reader, column.Address), Postcode = Text(reader, column.Postcode), Country = Text(reader, column.Country),
+                DateOfBirth = Text(reader, column.DateOfBirth),
+                FirstSeen = reader.GetFieldValue<DateTimeOffset>(column.FirstSeen), LastSeen = reader.GetFieldValue<DateTimeOffset>(column.LastSeen),
+                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(column.UpdatedAt),
+                CustomerId = reader.IsDBNull(column.CustomerId) ? null : reader.GetInt64(column.CustomerId),
             };
-            if (reader.GetBoolean(12))
+
+            // Match keys cleaned by an earlier run, still current for this version of the source record.
+            if (reader.GetBoolean(column.CleanCurrent))
             {
-                var r = new MatchRecord(row.Key)
+                row.Clean = new MatchRecord(row.Key)
                 {
-                    [MatchField.Given] = S(13), [MatchField.Family] = S(14), [MatchField.Email] = S(15), [MatchField.Phone] = S(17),
-                    [MatchField.DateOfBirth] = S(18), [MatchField.StreetNumber] = S(19), [MatchField.Street] = S(20),
-                    [MatchField.Locality] = S(21), [MatchField.Postcode] = S(22), [MatchField.Region] = S(23), [MatchField.Country] = S(24),
+                    [MatchField.Given] = Text(reader, column.Given), [MatchField.Family] = Text(reader, column.Family),
+                    [MatchField.Email] = Text(reader, column.CleanEmail), [MatchField.Phone] = Text(reader, column.CleanPhone),
+                    [MatchField.DateOfBirth] = Text(reader, column.CleanDateOfBirth), [MatchField.StreetNumber] = Text(reader, column.StreetNumber),
+                    [MatchField.Street] = Text(reader, column.Street), [MatchField.Locality] = Text(reader, column.Locality),
+                    [MatchField.Postcode] = Text(reader, column.CleanPostcode), [MatchField.Region] = Text(reader, column.Region),
+                    [MatchField.Country] = Text(reader, column.CleanCountry),
+                    VerifiedEmail = Text(reader, column.VerifiedEmail),
                 };
-                r.VerifiedEmail = S(16);
-                row.Clean = r;
             }
 
             rows.Add(row);
         }
 
         return rows;
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>The positions of identity_load.sql's columns, looked up by name once per reader.</summary>
+    private sealed class LoadColumns(NpgsqlDataReader reader)
+    {
+        public int Source { get; } = reader.GetOrdinal("source");
+
+        public int SourceCustomerId { get; } = reader.GetOrdinal("source_customer_id");
+
+        public int Email { get; } = reader.GetOrdinal("email");
+
+        public int CustomerName { get; } = reader.GetOrdinal("customer_name");
+
+        public int Phone { get; } = reader.GetOrdinal("phone");
+
+        public int Address { get; } = reader.GetOrdinal("address");
+
+        public int Postcode { get; } = reader.GetOrdinal("postcode");
+
+        public int Country { get; } = reader.GetOrdinal("country");
+
+        public int DateOfBirth { get; } = reader.GetOrdinal("date_of_birth");
+
+        public int FirstSeen { get; } = reader.GetOrdinal("first_seen");
+
+        public int LastSeen { get; } = reader.GetOrdinal("last_seen");
+
+        public int UpdatedAt { get; } = reader.GetOrdinal("updated_at");
+
+        public int CleanCurrent { get; } = reader.GetOrdinal("clean_current");
+
+        public int Given { get; } = reader.GetOrdinal("given");
+
+        public int Family { get; } = reader.GetOrdinal("family");
+
+        public int CleanEmail { get; } = reader.GetOrdinal("clean_email");
+
+        public int VerifiedEmail { get; } = reader.GetOrdinal("verified_email");
+
+        public int CleanPhone { get; } = reader.GetOrdinal("clean_phone");
+
+        public int CleanDateOfBirth { get; } = reader.GetOrdinal("clean_dob");
+
+        public int StreetNumber { get; } = reader.GetOrdinal("street_number");
+
+        public int Street { get; } = reader.GetOrdinal("street");
+
+        public int Locality { get; } = reader.GetOrdinal("locality");
+
+        public int CleanPostcode { get; } = reader.GetOrdinal("clean_postcode");
+
+        public int Region { get; } = reader.GetOrdinal("region");
+
+        public int CleanCountry { get; } = reader.GetOrdinal("clean_country");
+
+        public int CustomerId { get; } = reader.GetOrdinal("customer_id");
     }
 
     private static async Task<long[]> AllocateIdsAsync(NpgsqlConnection c, NpgsqlTransaction tx, int count, CancellationToken ct)
