@@ -78,7 +78,8 @@ header as materialized (
                count(*) over w as line_count,
                coalesce(sum(line_total) filter (where status <> 'cancelled') over w, 0) as total_amount
         from unit_distinct
-        window w as (partition by order_id)
+        -- Ordered as the distinct on below, with the whole partition as its frame: one sort serves both.
+        window w as (partition by order_id order by line_number rows between unbounded preceding and unbounded following)
         order by order_id, line_number
     ) h
 ),
@@ -107,7 +108,7 @@ person as materialized (
                min(order_ts) over k as first_seen, max(order_ts) over k as last_seen
         from unit_distinct
         where customer_key is not null -- guest sales (AllowGuestOrders) count as revenue without a customer
-        window k as (partition by customer_key)
+        window k as (partition by customer_key order by order_ts desc, line_number desc rows between unbounded preceding and unbounded following)
         order by customer_key, order_ts desc, line_number desc
     ) p
 ),
