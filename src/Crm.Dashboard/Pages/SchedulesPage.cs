@@ -51,7 +51,7 @@ internal sealed class SchedulesPage : CrmPage
             WriteLiteral($"<tr data-schedule=\"{Encode(s.Name)}\"><td data-label=\"schedule\">{Encode(s.Name)}</td><td data-label=\"job\">{Encode(s.Job)}</td><td data-label=\"cron\"><code>{Encode(s.Cron)}</code></td><td data-label=\"time zone\">{Encode(s.TimeZone)}</td>");
             WriteLiteral($"<td data-label=\"calendar\">{Encode(s.Calendar ?? "none")}</td><td data-label=\"misfire\">{Encode(s.Misfire)}</td><td data-label=\"previous firing\">{Previous(s, zone)}</td>");
             WriteLiteral($"<td data-label=\"next firings\">{string.Join("<br>", s.Next.Select(n => TimeHtml(DisplayTime.Format(n, zone))))}</td>");
-            WriteLiteral($"<td data-label=\"state\">{(s.Paused ? "<span class=\"label label-warning\">paused</span>" : $"<span class=\"label label-success\">{Encode(s.State.ToLowerInvariant())}</span>")}</td><td>");
+            WriteLiteral($"<td data-label=\"state\">{StateLabel(s)}</td><td>");
             if (!IsReadOnly)
             {
                 var toggle = s.Paused ? "resume" : "pause";
@@ -64,6 +64,18 @@ internal sealed class SchedulesPage : CrmPage
 
         WriteLiteral("</tbody></table>");
     }
+
+    // Quartz's trigger states in words: "Blocked" is Quartz's word for a firing whose job is still running (a job never
+    // runs twice at once), which read as a fault.
+    private static string StateLabel(ScheduleView s) => s.Paused
+        ? "<span class=\"label label-warning\">paused</span>"
+        : s.State switch
+        {
+            "Blocked" => "<span class=\"label label-info\" title=\"Quartz: blocked until the running firing ends\">running now</span>",
+            "PausedBlocked" => "<span class=\"label label-warning\" title=\"Quartz: paused and blocked\">paused, a firing still running</span>",
+            "Error" => "<span class=\"label label-danger\" title=\"Quartz: error\">error: see the service log</span>",
+            _ => $"<span class=\"label label-success\">{Encode(s.State.ToLowerInvariant())}</span>",
+        };
 
     private string Previous(ScheduleView s, TimeZoneInfo zone)
     {
