@@ -28,7 +28,7 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
     {
         var connectionString = await cluster.CreateMigratedConnectionStringAsync("attack");
         _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(DashboardHardeningTests.Configuration(DashboardHardeningTests.Settings(connectionString), _baseUrl), connectionString);
+        _app = ServiceHost.BuildDashboard(DashboardHost.Configuration(DashboardHardeningTests.Settings(connectionString), _baseUrl), connectionString);
         await _app.StartAsync();
 
         // The attacker's site: same machine, another port, so another origin.

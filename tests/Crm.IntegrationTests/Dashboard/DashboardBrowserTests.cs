@@ -1,13 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using Crm.Dashboard;
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -18,55 +12,34 @@ namespace Crm.IntegrationTests.Dashboard;
 public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private readonly string _feedFolder = Directory.CreateTempSubdirectory("crm-browser-orders-").FullName;
-    private WebApplication? _app;
-    private IHost? _worker;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("browser");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Warehouse"] = _connectionString,
-            ["Crm:Dashboard:Users:0:Name"] = "ada",
-            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
-            ["Crm:Dashboard:Users:0:Role"] = "admin",
-            ["Crm:Dashboard:Users:1:Name"] = "vic",
-            ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-            ["Crm:Dashboard:Users:1:Role"] = "viewer",
-            ["Crm:Scheduler:Enabled"] = "false",
-            // An order feed with a row the feed's settings cannot read, for the data-quality page's re-process.
-            ["Crm:Orders:Feeds:0:Name"] = "shop",
-            ["Crm:Orders:Feeds:0:Folder"] = _feedFolder,
-            ["Crm:Orders:Feeds:0:Pattern"] = "*.csv",
-            ["Crm:Orders:Feeds:0:Format"] = "csv",
-            ["Crm:Orders:Feeds:0:Columns:order_id"] = "order_id",
-            ["Crm:Orders:Feeds:0:Columns:order_date"] = "order_date",
-            ["Crm:Orders:Feeds:0:Columns:customer_id"] = "customer_id",
-            ["Crm:Orders:Feeds:0:Columns:quantity"] = "quantity",
-            ["Crm:Orders:Feeds:0:Columns:unit_price"] = "unit_price",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "browser-worker");
-        await _worker.StartAsync();
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
-        await _app.StartAsync();
+        var settings = DashboardHost.Settings(_connectionString);
+        settings["Crm:Scheduler:Enabled"] = "false";
+        // An order feed with a row the feed's settings cannot read, for the data-quality page's re-process.
+        settings["Crm:Orders:Feeds:0:Name"] = "shop";
+        settings["Crm:Orders:Feeds:0:Folder"] = _feedFolder;
+        settings["Crm:Orders:Feeds:0:Pattern"] = "*.csv";
+        settings["Crm:Orders:Feeds:0:Format"] = "csv";
+        settings["Crm:Orders:Feeds:0:Columns:order_id"] = "order_id";
+        settings["Crm:Orders:Feeds:0:Columns:order_date"] = "order_date";
+        settings["Crm:Orders:Feeds:0:Columns:customer_id"] = "customer_id";
+        settings["Crm:Orders:Feeds:0:Columns:quantity"] = "quantity";
+        settings["Crm:Orders:Feeds:0:Columns:unit_price"] = "unit_price";
+        _host = await DashboardHost.StartAsync(_connectionString, settings, workerNode: "browser-worker");
+        _baseUrl = _host.BaseUrl;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        if (_worker is not null)
-        {
-            await _worker.StopAsync();
-            _worker.Dispose();
+            await _host.DisposeAsync();
         }
 
         Directory.Delete(_feedFolder, recursive: true);
@@ -82,10 +55,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await page.GotoAsync(_baseUrl + "/hangfire");
             Assert.Contains("/login", page.Url, StringComparison.Ordinal);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-login.png") });
-            await page.FillAsync("#username", "ada");
-            await page.FillAsync("#password", "admin-pass");
-            await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync("**/hangfire");
+            await DashboardPage.SignInAsync(page, _baseUrl, "ada", "admin-pass");
 
             foreach (var (path, marker) in new[] { ("/hangfire/runs", "Pipeline runs"), ("/hangfire/quality", "Data quality"), ("/hangfire/identity", "Identity"), ("/hangfire/models", "Models"), ("/hangfire/reports", "Reports"), ("/hangfire/progress", "Job progress"), ("/hangfire/pipeline", "Pipeline") })
             {
@@ -99,7 +69,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             }
 
             await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
-            await ClickAndWaitForReloadAsync(page, "#trigger-orders");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#trigger-orders");
 
             // Watch the run finish on the Runs page (bounded).
             await using var dataSource = NpgsqlDataSource.Create(_connectionString);
@@ -127,11 +97,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync();
-            await page.GotoAsync(_baseUrl + "/login");
-            await page.FillAsync("#username", "vic");
-            await page.FillAsync("#password", "viewer-pass");
-            await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync("**/hangfire");
+            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
 
             await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-viewer-pipeline.png") });
@@ -174,24 +140,20 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             page.Dialog += (_, dialog) => { _ = dialog.AcceptAsync(); }; // the confirm() of promote and roll back
-            await page.GotoAsync(_baseUrl + "/login");
-            await page.FillAsync("#username", "ada");
-            await page.FillAsync("#password", "admin-pass");
-            await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync("**/hangfire");
+            await DashboardPage.SignInAsync(page, _baseUrl, "ada", "admin-pass");
 
             // Promote the challenger: the page reloads with it as the champion.
             await page.GotoAsync(_baseUrl + "/hangfire/models");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-admin.png"), FullPage = true });
             // Hangfire's script reloads the page when the command succeeds: wait for that, not navigate over it.
-            await ClickAndWaitForReloadAsync(page, "#promote-churn-c");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#promote-churn-c");
             await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-c' and status = 'champion'");
             Assert.Contains("promoted by admin ada", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
             Assert.Equal(0, await page.Locator("#promote-churn-c").CountAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-promoted.png"), FullPage = true });
 
             // Roll back: the previous champion returns, the rolled-back one is rejected.
-            await ClickAndWaitForReloadAsync(page, "#rollback");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#rollback");
             await WaitForAsync(dataSource, "select count(*) from ml.model where version = 'churn-b' and status = 'champion'");
             Assert.Equal("rejected", await dataSource.ScalarAsync<string>("select status from ml.model where version = 'churn-c'"));
             Assert.Contains("rolled back by admin", await page.InnerTextAsync("#crm-models"), StringComparison.Ordinal);
@@ -218,7 +180,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             // Re-process the quarantined order file: released, the orders stage runs again and reads it.
             await page.GotoAsync(_baseUrl + "/hangfire/quality");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-quality-admin.png"), FullPage = true });
-            await ClickAndWaitForReloadAsync(page, "button.crm-reprocess[data-source=orders]");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "button.crm-reprocess[data-source=orders]");
             await WaitForAsync(dataSource, "select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
             Assert.Equal(2L, await dataSource.ScalarAsync<long>("select count(*) from ops.ingest_ledger where source = 'orders'"));
             Assert.Equal("ada", await dataSource.ScalarAsync<string>("select detail ->> 'released_by' from ops.ingest_ledger where checksum is null"));
@@ -231,31 +193,11 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
     }
 
     private Crm.Pipeline.Sources.Orders.OrderFeedOptions Feed() =>
-        _app!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Sources.Orders.OrdersOptions>>().Value.Feeds.Single();
-
-    /// <summary>Clicks a command button and waits for the page to load again (Hangfire's script reloads it on success).</summary>
-    private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
-    {
-        // The reload's request being sent is not enough: until the new document has loaded, the
-        // old one still reports "loaded" and a following navigation would be interrupted by it.
-        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLoad(object? sender, IPage p) => reloaded.TrySetResult();
-        page.Load += OnLoad;
-        try
-        {
-            await page.ClickAsync(selector);
-            await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            page.Load -= OnLoad;
-        }
-    }
+        _host!.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Crm.Pipeline.Sources.Orders.OrdersOptions>>().Value.Feeds.Single();
 
     private static async Task WaitForAsync(NpgsqlDataSource dataSource, string countSql)
     {
         await Poll.UntilAtLeastAsync(dataSource, countSql, 1, TimeSpan.FromSeconds(60));
         Assert.True(await dataSource.ScalarAsync<long>(countSql) > 0, "timed out waiting for: " + countSql);
     }
-
 }

@@ -1,10 +1,7 @@
 using System.Net;
 using Crm.Dashboard;
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -22,53 +19,36 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
 {
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
     private readonly CapturedLogs _logs = new();
-    private WebApplication? _app;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("harden");
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(Configuration(Settings(_connectionString), _baseUrl), _connectionString, b =>
+        _host = await DashboardHost.StartAsync(_connectionString, Settings(_connectionString), configure: b =>
         {
             b.Services.AddSingleton<TimeProvider>(_clock);
             b.Logging.AddProvider(_logs);
         });
-        await _app.StartAsync();
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
-    /// <summary>The dashboard's settings plus where it listens.</summary>
-    internal static IConfiguration Configuration(Dictionary<string, string?> settings, string url) =>
-        new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", url)]).Build();
-
-    internal static Dictionary<string, string?> Settings(string connectionString) => new()
+    /// <summary>The dashboard's settings (<see cref="DashboardHost.Settings"/>) with a login throttle that locks early.</summary>
+    internal static Dictionary<string, string?> Settings(string connectionString)
     {
-        ["ConnectionStrings:Warehouse"] = connectionString,
-        ["Crm:Dashboard:Users:0:Name"] = "ada",
-        ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
-        ["Crm:Dashboard:Users:0:Role"] = "admin",
-        ["Crm:Dashboard:Users:1:Name"] = "vic",
-        ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-        ["Crm:Dashboard:Users:1:Role"] = "viewer",
+        var settings = DashboardHost.Settings(connectionString);
         // No waiting in tests (the delay schedule is asserted on its own); lock early.
-        ["Crm:Dashboard:LoginThrottle:FreeAttempts"] = "1",
-        ["Crm:Dashboard:LoginThrottle:DelaySeconds"] = "0",
-        ["Crm:Dashboard:LoginThrottle:UserLockoutFailures"] = "3",
-        ["Crm:Dashboard:LoginThrottle:AddressLockoutFailures"] = "5",
-        ["Crm:Dashboard:LoginThrottle:LockoutMinutes"] = "10",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Crm.Dashboard.Security"] = "Information",
-    };
+        settings["Crm:Dashboard:LoginThrottle:FreeAttempts"] = "1";
+        settings["Crm:Dashboard:LoginThrottle:DelaySeconds"] = "0";
+        settings["Crm:Dashboard:LoginThrottle:UserLockoutFailures"] = "3";
+        settings["Crm:Dashboard:LoginThrottle:AddressLockoutFailures"] = "5";
+        settings["Crm:Dashboard:LoginThrottle:LockoutMinutes"] = "10";
+        settings["Logging:LogLevel:Crm.Dashboard.Security"] = "Information";
+        return settings;
+    }
 
     [Fact]
     public async Task Login_WithoutTheFormToken_IsRefusedWith400_AndSignsNobodyIn()
@@ -402,7 +382,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         settings["Crm:Dashboard:Metrics:Anonymous"] = "never";
         settings["Crm:Dashboard:Metrics:BearerToken"] = "scrape-token-0123456789";
         var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var app = ServiceHost.BuildDashboard(Configuration(settings, baseUrl), _connectionString);
+        await using var app = ServiceHost.BuildDashboard(DashboardHost.Configuration(settings, baseUrl), _connectionString);
         await app.StartAsync();
         using var client = DashboardClient.CreateRaw(baseUrl);
 

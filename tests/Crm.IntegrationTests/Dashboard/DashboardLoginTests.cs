@@ -1,12 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Crm.Dashboard;
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Crm.IntegrationTests.Dashboard;
@@ -15,37 +10,18 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("dash");
-        var port = FreePort.Next();
-        _baseUrl = $"http://127.0.0.1:{port}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["urls"] = _baseUrl,
-            ["Crm:Dashboard:Users:0:Name"] = "ada",
-            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
-            ["Crm:Dashboard:Users:0:Role"] = "admin",
-            ["Crm:Dashboard:Users:1:Name"] = "vic",
-            ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-            ["Crm:Dashboard:Users:1:Role"] = "viewer",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Build(), _connectionString);
-        await _app.StartAsync();
+        _host = await DashboardHost.StartAsync(_connectionString, DashboardHost.Settings(_connectionString));
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     [Fact]
     public async Task Anonymous_IsSentToTheLoginPage()

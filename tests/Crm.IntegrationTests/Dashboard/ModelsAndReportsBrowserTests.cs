@@ -1,9 +1,5 @@
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Reports;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -17,35 +13,20 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("modelcharts");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Warehouse"] = _connectionString,
-            ["Crm:Dashboard:Users:0:Name"] = "vic",
-            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-            ["Crm:Dashboard:Users:0:Role"] = "viewer",
-            ["Crm:Scheduler:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
-        await _app.StartAsync();
+        var settings = DashboardHost.Settings(_connectionString);
+        settings["Crm:Scheduler:Enabled"] = "false";
+        _host = await DashboardHost.StartAsync(_connectionString, settings);
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     [Fact]
     public async Task TheChartsAndTheModelDetailsHoldTheSeededNumbers_AndTheCsvGivesTheSameNumbers()
@@ -90,19 +71,8 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            var blocked = new List<string>();
-            page.Console += (_, m) =>
-            {
-                if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-                {
-                    blocked.Add(m.Text);
-                }
-            };
-            await page.GotoAsync(_baseUrl + "/login");
-            await page.FillAsync("#username", "vic");
-            await page.FillAsync("#password", "viewer-pass");
-            await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync("**/hangfire");
+            var blocked = DashboardPage.CspViolations(page);
+            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
 
             Assert.Equal(200, (await page.GotoAsync(_baseUrl + "/hangfire/models"))!.Status);
             // At 1024 px the menu takes two lines (Hangfire's body padding leaves room for one); the title starts below it.
@@ -110,9 +80,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
             Assert.True(await page.EvaluateAsync<bool>(
                 "() => document.querySelector('h1.page-header').getBoundingClientRect().top >= document.querySelector('.navbar').getBoundingClientRect().bottom"));
             await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "models-1024.png"), FullPage = true });
-            await page.SetViewportSizeAsync(390, 844);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "models-390.png"), FullPage = true });
+            await DashboardPage.ScreenshotsAsync(page, "models");
             // Series: the champion first, then the trainers by name; one dot per training that has the number.
             Assert.Equal("champion:0.72|bgnbd:0.66|fasttree:0.69|lightgbm:0.71|lightgbm:0.72", await Dots(page, "#crm-chart-auc"));
             Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('#crm-chart-auc').getBoundingClientRect().height") > 50);
@@ -136,10 +104,9 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
 
             await page.SetViewportSizeAsync(1024, 800);
             Assert.Equal(200, (await page.GotoAsync(_baseUrl + "/hangfire/reports"))!.Status);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "reports-1024.png"), FullPage = true });
-            await page.SetViewportSizeAsync(390, 844);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "reports-390.png"), FullPage = true });
+            await DashboardPage.ScreenshotsAsync(page, "reports");
             // The deliveries table is stacked on a phone: nothing wider than the screen.
+            await page.SetViewportSizeAsync(390, 844);
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
                 await page.EvaluateAsync<string>("() => `page ${document.documentElement.scrollWidth} px wide, table ${document.querySelector('#crm-reports').getBoundingClientRect().width} px`"));
             Assert.Equal("status: sent", await page.EvaluateAsync<string>(

@@ -1,9 +1,4 @@
-using System.Globalization;
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -16,35 +11,20 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("nights");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Warehouse"] = _connectionString,
-            ["Crm:Dashboard:Users:0:Name"] = "vic",
-            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-            ["Crm:Dashboard:Users:0:Role"] = "viewer",
-            ["Crm:Scheduler:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
-        await _app.StartAsync();
+        var settings = DashboardHost.Settings(_connectionString);
+        settings["Crm:Scheduler:Enabled"] = "false";
+        _host = await DashboardHost.StartAsync(_connectionString, settings);
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     [Fact]
     public async Task TheChartsHoldTheSeededNights_AndTheirCsvGivesTheSameNumbers()
@@ -72,19 +52,8 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            var blocked = new List<string>();
-            page.Console += (_, m) =>
-            {
-                if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-                {
-                    blocked.Add(m.Text);
-                }
-            };
-            await page.GotoAsync(_baseUrl + "/login");
-            await page.FillAsync("#username", "vic");
-            await page.FillAsync("#password", "viewer-pass");
-            await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync("**/hangfire");
+            var blocked = DashboardPage.CspViolations(page);
+            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
             var response = await page.GotoAsync(_baseUrl + "/hangfire/nights");
             Assert.Equal(200, response!.Status);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "nights-1024.png"), FullPage = true });

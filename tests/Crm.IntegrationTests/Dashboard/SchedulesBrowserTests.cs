@@ -1,10 +1,5 @@
 using System.Globalization;
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -20,57 +15,30 @@ namespace Crm.IntegrationTests.Dashboard;
 public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private static readonly DateOnly Excluded = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
-    private WebApplication? _app;
-    private IHost? _worker;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("schedules");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Warehouse"] = _connectionString,
-            ["Crm:Dashboard:Users:0:Name"] = "ada",
-            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
-            ["Crm:Dashboard:Users:0:Role"] = "admin",
-            ["Crm:Dashboard:Users:1:Name"] = "vic",
-            ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-            ["Crm:Dashboard:Users:1:Role"] = "viewer",
-            ["Crm:Schedules:0:Name"] = "nightly",
-            ["Crm:Schedules:0:Job"] = "nightly",
-            ["Crm:Schedules:0:Cron"] = "0 0 2 * * ?",
-            ["Crm:Schedules:0:TimeZone"] = "Europe/Berlin",
-            ["Crm:Schedules:0:ExcludedDates:0"] = Excluded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["Crm:Schedules:1:Name"] = "orders-hourly",
-            ["Crm:Schedules:1:Job"] = "orders",
-            ["Crm:Schedules:1:Cron"] = "0 15 * * * ?",
-            ["Crm:Schedules:1:TimeZone"] = "UTC",
-            ["Crm:Schedules:1:Misfire"] = "Skip",
-            ["Crm:Scheduler:CheckinSeconds"] = "2",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        _worker = ServiceHost.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _connectionString, "schedules-worker");
-        await _worker.StartAsync();
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
-        await _app.StartAsync();
+        var settings = DashboardHost.Settings(_connectionString);
+        settings["Crm:Schedules:0:Name"] = "nightly";
+        settings["Crm:Schedules:0:Job"] = "nightly";
+        settings["Crm:Schedules:0:Cron"] = "0 0 2 * * ?";
+        settings["Crm:Schedules:0:TimeZone"] = "Europe/Berlin";
+        settings["Crm:Schedules:0:ExcludedDates:0"] = Excluded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        settings["Crm:Schedules:1:Name"] = "orders-hourly";
+        settings["Crm:Schedules:1:Job"] = "orders";
+        settings["Crm:Schedules:1:Cron"] = "0 15 * * * ?";
+        settings["Crm:Schedules:1:TimeZone"] = "UTC";
+        settings["Crm:Schedules:1:Misfire"] = "Skip";
+        settings["Crm:Scheduler:CheckinSeconds"] = "2";
+        _host = await DashboardHost.StartAsync(_connectionString, settings, workerNode: "schedules-worker");
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        if (_worker is not null)
-        {
-            await _worker.StopAsync();
-            _worker.Dispose();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     [Fact]
     public async Task Admin_SeesEveryTrigger_PausesResumesAndFiresOne_AndFollowsTheLinkToItsRun()
@@ -79,9 +47,9 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            await SignInAsync(page, "ada", "admin-pass");
+            await DashboardPage.SignInAsync(page, _baseUrl, "ada", "admin-pass");
             await page.GotoAsync(_baseUrl + "/hangfire/schedules");
-            await Shots(page, "schedules-admin");
+            await DashboardPage.ScreenshotsAsync(page, "schedules-admin");
 
             var nightly = await page.InnerTextAsync("tr[data-schedule=nightly]");
             Assert.Contains("0 0 2 * * ?", nightly, StringComparison.Ordinal);
@@ -99,17 +67,17 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
             Assert.Contains("none", hourly, StringComparison.Ordinal);
 
             // Pause, then resume: the clustered store says so, the page too.
-            await ClickAndWaitForReloadAsync(page, "#pause-nightly");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#pause-nightly");
             Assert.Equal("PAUSED", await ds.ScalarAsync<string>("select trigger_state from quartz.qrtz_triggers where trigger_name = 'nightly'"));
             Assert.Contains("paused", await page.InnerTextAsync("tr[data-schedule=nightly]"), StringComparison.Ordinal);
-            await Shots(page, "schedules-paused");
-            await ClickAndWaitForReloadAsync(page, "#resume-nightly");
+            await DashboardPage.ScreenshotsAsync(page, "schedules-paused");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#resume-nightly");
             Assert.Equal("WAITING", await ds.ScalarAsync<string>("select trigger_state from quartz.qrtz_triggers where trigger_name = 'nightly'"));
 
             // Fire now: a confirmation, and its link leads to the run the firing enqueued.
-            await ClickAndWaitForReloadAsync(page, "#fire-orders-hourly");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#fire-orders-hourly");
             Assert.Contains("Fired schedule orders-hourly now", await page.InnerTextAsync("#crm-started"), StringComparison.Ordinal);
-            await Shots(page, "schedules-fired");
+            await DashboardPage.ScreenshotsAsync(page, "schedules-fired");
             await page.ClickAsync("#crm-started a");
             await page.WaitForURLAsync("**/hangfire/runs?firing=*");
             await Poll.UntilAsync(
@@ -130,16 +98,16 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
             Assert.Contains("scheduled", runs, StringComparison.Ordinal);
             Assert.Contains("orders succeeded", runs, StringComparison.Ordinal);
             Assert.Equal(1L, await ds.ScalarAsync<long>("select count(*) from ops.pipeline_run where trigger_key like 'crm-manual.orders-hourly-now-%'"));
-            await Shots(page, "schedules-fired-run");
+            await DashboardPage.ScreenshotsAsync(page, "schedules-fired-run");
 
             // Run now on the Pipeline page confirms with the run it started.
             await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
-            await ClickAndWaitForReloadAsync(page, "#trigger-orders");
+            await DashboardPage.ClickAndWaitForReloadAsync(page, "#trigger-orders");
             var started = await page.InnerTextAsync("#crm-started");
             var runId = await ds.ScalarAsync<Guid>("select run_id from ops.pipeline_run where kind = 'manual'");
             Assert.Contains($"run {runId}", started, StringComparison.Ordinal);
             Assert.EndsWith($"/hangfire/runs?run={runId}", await page.GetAttributeAsync("#crm-started a", "href"), StringComparison.Ordinal);
-            await Shots(page, "pipeline-run-now");
+            await DashboardPage.ScreenshotsAsync(page, "pipeline-run-now");
         }
     }
 
@@ -150,9 +118,9 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            await SignInAsync(page, "vic", "viewer-pass");
+            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
             await page.GotoAsync(_baseUrl + "/hangfire/schedules");
-            await Shots(page, "schedules-viewer");
+            await DashboardPage.ScreenshotsAsync(page, "schedules-viewer");
             Assert.Contains("0 0 2 * * ?", await page.InnerTextAsync("#crm-schedules"), StringComparison.Ordinal);
             Assert.Equal(0, await page.Locator("#crm-schedules button").CountAsync());
             Assert.Contains("viewer", await page.InnerTextAsync(".alert-warning"), StringComparison.Ordinal);
@@ -182,39 +150,5 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
         }
 
         return list;
-    }
-
-    private async Task SignInAsync(IPage page, string user, string password)
-    {
-        await page.GotoAsync(_baseUrl + "/login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/hangfire");
-    }
-
-    /// <summary>The page at 1024 px and at 390 px (a phone), full length.</summary>
-    private static async Task Shots(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"{name}-1024.png"), FullPage = true });
-        await page.SetViewportSizeAsync(390, 844);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"{name}-390.png"), FullPage = true });
-        await page.SetViewportSizeAsync(1024, 800);
-    }
-
-    private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
-    {
-        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLoad(object? sender, IPage p) => reloaded.TrySetResult();
-        page.Load += OnLoad;
-        try
-        {
-            await page.ClickAsync(selector);
-            await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            page.Load -= OnLoad;
-        }
     }
 }

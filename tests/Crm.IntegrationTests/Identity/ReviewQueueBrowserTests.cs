@@ -1,10 +1,6 @@
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Jobs;
 using Crm.Pipeline.Identity;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -33,38 +29,20 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
         ('orders:shop', 'E1', 'eve@example.org', 'Eve Stone', null, '40 Quay Street', 'M3 3JE', 'GB', null, '2024-03-01', '2024-03-01', '2024-06-01');
         """;
 
-    private WebApplication? _app;
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("review");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Warehouse"] = _connectionString,
-            ["Crm:Dashboard:Users:0:Name"] = "ada",
-            ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
-            ["Crm:Dashboard:Users:0:Role"] = "admin",
-            ["Crm:Dashboard:Users:1:Name"] = "vic",
-            ["Crm:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create("viewer-pass"),
-            ["Crm:Dashboard:Users:1:Role"] = "viewer",
-            ["Crm:Scheduler:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", _baseUrl)]).Build(), _connectionString);
-        await _app.StartAsync();
+        var settings = DashboardHost.Settings(_connectionString);
+        settings["Crm:Scheduler:Enabled"] = "false";
+        _host = await DashboardHost.StartAsync(_connectionString, settings);
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     // Every scored pair that agrees beyond its names is uncertain here, so the two look-alike pairs are held.
     private static Task<IdentityRunResult> RunAsync(NpgsqlDataSource ds) =>
@@ -102,16 +80,9 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
         await using (var browser = await Browser.OpenAsync())
         {
             var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            var blocked = new List<string>();
-            admin.Console += (_, m) =>
-            {
-                if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-                {
-                    blocked.Add(m.Text);
-                }
-            };
+            var blocked = DashboardPage.CspViolations(admin);
             admin.Dialog += (_, dialog) => dialog.AcceptAsync();
-            await SignInAsync(admin, "ada", "admin-pass");
+            await DashboardPage.SignInAsync(admin, _baseUrl, "ada", "admin-pass");
             Assert.Equal(200, (await admin.GotoAsync(_baseUrl + "/hangfire/review"))!.Status);
             await admin.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "review-seeded-1024.png"), FullPage = true });
 
@@ -159,7 +130,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             // A viewer sees the page without buttons, and a POST of a decision is refused.
             await ds.ExecuteAsync("update ops.identity_review set status = 'pending', decision_id = null, decided_by = null, decided_at = null where left_id = 'B1'");
             var viewer = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 800 } })).NewPageAsync();
-            await SignInAsync(viewer, "vic", "viewer-pass");
+            await DashboardPage.SignInAsync(viewer, _baseUrl, "vic", "viewer-pass");
             Assert.Equal(200, (await viewer.GotoAsync(_baseUrl + "/hangfire/review"))!.Status);
             Assert.True(await viewer.IsVisibleAsync($"#review-{bob}"));
             Assert.Equal(390, await viewer.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
@@ -168,15 +139,6 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             Assert.Equal(403, refused.Status);
             Assert.Equal("A1-A2:merged:ada B1-B2:pending:", await Items(ds));
         }
-    }
-
-    private async Task SignInAsync(IPage page, string user, string password)
-    {
-        await page.GotoAsync(_baseUrl + "/login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/hangfire");
     }
 
     // Clicks the button as an admin would (Hangfire's script asks to confirm, posts with the anti-forgery token and

@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Crm.IntegrationTests.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Crm.IntegrationTests.Monitoring;
@@ -17,38 +14,27 @@ namespace Crm.IntegrationTests.Monitoring;
 [Collection(HostCollection.Name)]
 public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private readonly DateOnly _today = DateOnly.FromDateTime(DateTime.UtcNow);
+    private DashboardHost? _host;
     private string _baseUrl = "";
     private string _connectionString = "";
-    private readonly DateOnly _today = DateOnly.FromDateTime(DateTime.UtcNow);
 
     public async Task InitializeAsync()
     {
         _connectionString = await cluster.CreateMigratedConnectionStringAsync("metrics");
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["urls"] = _baseUrl,
-            ["Logging:LogLevel:Default"] = "Warning",
-            // The nightly fires at 02:00 UTC; its calendar excludes today and yesterday, so it was last due the day before.
-            ["Crm:Schedules:0:Name"] = "nightly",
-            ["Crm:Schedules:0:Job"] = "nightly",
-            ["Crm:Schedules:0:Cron"] = "0 0 2 * * ?",
-            ["Crm:Schedules:0:TimeZone"] = "UTC",
-            ["Crm:Schedules:0:ExcludedDates:0"] = _today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["Crm:Schedules:0:ExcludedDates:1"] = _today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        }).Build(), _connectionString);
-        await _app.StartAsync();
+        var settings = DashboardHost.Settings(_connectionString);
+        // The nightly fires at 02:00 UTC; its calendar excludes today and yesterday, so it was last due the day before.
+        settings["Crm:Schedules:0:Name"] = "nightly";
+        settings["Crm:Schedules:0:Job"] = "nightly";
+        settings["Crm:Schedules:0:Cron"] = "0 0 2 * * ?";
+        settings["Crm:Schedules:0:TimeZone"] = "UTC";
+        settings["Crm:Schedules:0:ExcludedDates:0"] = _today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        settings["Crm:Schedules:0:ExcludedDates:1"] = _today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        _host = await DashboardHost.StartAsync(_connectionString, settings);
+        _baseUrl = _host.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     [Fact]
     public async Task EveryMetricTheRulesAndTheGrafanaDashboardName_IsExported_WithTheWarehousesValues()
