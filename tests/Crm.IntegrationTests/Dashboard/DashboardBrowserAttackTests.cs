@@ -1,7 +1,6 @@
 using System.Net;
 using Crm.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -19,17 +18,15 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private DashboardHost? _host;
     private WebApplication? _evil;
     private string _baseUrl = "";
     private string _evilUrl = "";
 
     public async Task InitializeAsync()
     {
-        var connectionString = await cluster.CreateMigratedConnectionStringAsync("attack");
-        _baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ServiceHost.BuildDashboard(DashboardHost.Configuration(DashboardHardeningTests.Settings(connectionString), _baseUrl), connectionString);
-        await _app.StartAsync();
+        _host = await DashboardHost.StartAsync(cluster, "attack", DashboardHardeningTests.LockEarly);
+        _baseUrl = _host.BaseUrl;
 
         // The attacker's site: same machine, another port, so another origin.
         _evilUrl = $"http://127.0.0.1:{FreePort.Next()}";
@@ -45,13 +42,15 @@ public sealed class DashboardBrowserAttackTests(PostgresCluster cluster) : IAsyn
 
     public async Task DisposeAsync()
     {
-        foreach (var app in new[] { _app, _evil })
+        if (_host is not null)
         {
-            if (app is not null)
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
+            await _host.DisposeAsync();
+        }
+
+        if (_evil is not null)
+        {
+            await _evil.StopAsync();
+            await _evil.DisposeAsync();
         }
     }
 

@@ -12,36 +12,26 @@ namespace Crm.IntegrationTests.Dashboard;
 public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private readonly string _feedFolder = Directory.CreateTempSubdirectory("crm-browser-orders-").FullName;
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "browser", s =>
     {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("browser");
-        var settings = DashboardHost.Settings(_connectionString);
-        settings["Crm:Scheduler:Enabled"] = "false";
+        s["Crm:Scheduler:Enabled"] = "false";
         // An order feed with a row the feed's settings cannot read, for the data-quality page's re-process.
-        settings["Crm:Orders:Feeds:0:Name"] = "shop";
-        settings["Crm:Orders:Feeds:0:Folder"] = _feedFolder;
-        settings["Crm:Orders:Feeds:0:Pattern"] = "*.csv";
-        settings["Crm:Orders:Feeds:0:Format"] = "csv";
-        settings["Crm:Orders:Feeds:0:Columns:order_id"] = "order_id";
-        settings["Crm:Orders:Feeds:0:Columns:order_date"] = "order_date";
-        settings["Crm:Orders:Feeds:0:Columns:customer_id"] = "customer_id";
-        settings["Crm:Orders:Feeds:0:Columns:quantity"] = "quantity";
-        settings["Crm:Orders:Feeds:0:Columns:unit_price"] = "unit_price";
-        _host = await DashboardHost.StartAsync(_connectionString, settings, workerNode: "browser-worker");
-        _baseUrl = _host.BaseUrl;
-    }
+        s["Crm:Orders:Feeds:0:Name"] = "shop";
+        s["Crm:Orders:Feeds:0:Folder"] = _feedFolder;
+        s["Crm:Orders:Feeds:0:Pattern"] = "*.csv";
+        s["Crm:Orders:Feeds:0:Format"] = "csv";
+        s["Crm:Orders:Feeds:0:Columns:order_id"] = "order_id";
+        s["Crm:Orders:Feeds:0:Columns:order_date"] = "order_date";
+        s["Crm:Orders:Feeds:0:Columns:customer_id"] = "customer_id";
+        s["Crm:Orders:Feeds:0:Columns:quantity"] = "quantity";
+        s["Crm:Orders:Feeds:0:Columns:unit_price"] = "unit_price";
+    }, workerNode: "browser-worker");
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
+        await _host.DisposeAsync();
         Directory.Delete(_feedFolder, recursive: true);
     }
 
@@ -52,30 +42,30 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         {
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             var page = await context.NewPageAsync();
-            await page.GotoAsync(_baseUrl + "/hangfire");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire");
             Assert.Contains("/login", page.Url, StringComparison.Ordinal);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-login.png") });
-            await DashboardPage.SignInAsync(page, _baseUrl, "ada", "admin-pass");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "ada", "admin-pass");
 
             foreach (var (path, marker) in new[] { ("/hangfire/runs", "Pipeline runs"), ("/hangfire/quality", "Data quality"), ("/hangfire/identity", "Identity"), ("/hangfire/models", "Models"), ("/hangfire/reports", "Reports"), ("/hangfire/progress", "Job progress"), ("/hangfire/pipeline", "Pipeline") })
             {
                 // Each page in its own tab: the progress page reloads itself, which would cut off the next navigation.
                 var tab = await context.NewPageAsync();
-                var response = await tab.GotoAsync(_baseUrl + path);
+                var response = await tab.GotoAsync(_host.BaseUrl + path);
                 Assert.Equal(200, response!.Status);
                 Assert.Contains(marker, await tab.InnerTextAsync("h1.page-header"), StringComparison.Ordinal);
                 await tab.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, $"dashboard{path.Replace('/', '-')}.png"), FullPage = true });
                 await tab.CloseAsync();
             }
 
-            await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/pipeline");
             await DashboardPage.ClickAndWaitForReloadAsync(page, "#trigger-orders");
 
             // Watch the run finish on the Runs page (bounded).
-            await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+            await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
             await Poll.UntilAtLeastAsync(dataSource, "select count(*) from ops.pipeline_run where status = 'succeeded'", 1, TimeSpan.FromSeconds(60));
 
-            await page.GotoAsync(_baseUrl + "/hangfire/runs");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/runs");
             var runs = await page.InnerTextAsync("#crm-runs");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-run-finished.png"), FullPage = true });
             Assert.Contains("manual", runs, StringComparison.Ordinal);
@@ -83,7 +73,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
 
             // As admin too, the Nights chart holds the night just run: one orders bar, as long as the stage took.
             var seconds = await dataSource.ScalarAsync<double>("select extract(epoch from finished_at - started_at)::float8 from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
-            await page.GotoAsync(_baseUrl + "/hangfire/nights");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/nights");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-nights-admin.png"), FullPage = true });
             var bars = await page.EvaluateAsync<string>(
                 "() => [...document.querySelectorAll('#crm-chart-durations rect[data-series]')].map(r => r.dataset.series + ':' + r.dataset.value).join('|')");
@@ -97,25 +87,25 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync();
-            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "vic", "viewer-pass");
 
-            await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/pipeline");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-viewer-pipeline.png") });
             Assert.Equal(0, await page.Locator("#trigger-orders").CountAsync());
             Assert.Contains("viewer", await page.InnerTextAsync(".alert-warning"), StringComparison.Ordinal);
 
-            var refused = await page.APIRequest.PostAsync(_baseUrl + "/hangfire/pipeline/trigger/orders");
+            var refused = await page.APIRequest.PostAsync(_host.BaseUrl + "/hangfire/pipeline/trigger/orders");
             Assert.Equal(403, refused.Status);
 
             // Models and data quality: no promote, roll back or re-process buttons, and their posts are refused.
-            await page.GotoAsync(_baseUrl + "/hangfire/models");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/models");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-viewer-models.png") });
             Assert.Equal(0, await page.Locator("#rollback, .crm-promote").CountAsync());
-            await page.GotoAsync(_baseUrl + "/hangfire/quality");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/quality");
             Assert.Equal(0, await page.Locator(".crm-reprocess").CountAsync());
             foreach (var path in new[] { "/hangfire/models/rollback", "/hangfire/models/promote/churn-a", "/hangfire/quality/reprocess/orders" })
             {
-                Assert.Equal(403, (await page.APIRequest.PostAsync(_baseUrl + path)).Status);
+                Assert.Equal(403, (await page.APIRequest.PostAsync(_host.BaseUrl + path)).Status);
             }
         }
     }
@@ -123,7 +113,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
     [Fact]
     public async Task Admin_PromotesAndRollsBackAModel_AndReprocessesQuarantinedFiles()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
         await dataSource.ExecuteAsync("""
             insert into ml.model (kind, version, trainer, metrics, status, status_reason, created_at, promoted_at) values
               ('churn', 'churn-a', 'FastTree', '{"auc": 0.71}', 'retired', 'replaced by churn-b', now() - interval '3 days', now() - interval '3 days'),
@@ -140,10 +130,10 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             page.Dialog += (_, dialog) => { _ = dialog.AcceptAsync(); }; // the confirm() of promote and roll back
-            await DashboardPage.SignInAsync(page, _baseUrl, "ada", "admin-pass");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "ada", "admin-pass");
 
             // Promote the challenger: the page reloads with it as the champion.
-            await page.GotoAsync(_baseUrl + "/hangfire/models");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/models");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-models-admin.png"), FullPage = true });
             // Hangfire's script reloads the page when the command succeeds: wait for that, not navigate over it.
             await DashboardPage.ClickAndWaitForReloadAsync(page, "#promote-churn-c");
@@ -178,7 +168,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             Assert.Equal("No churn model with version 'churn-a' (see `crm churn models`).", (await page.Locator("#crm-refused").InnerTextAsync()).Trim());
 
             // Re-process the quarantined order file: released, the orders stage runs again and reads it.
-            await page.GotoAsync(_baseUrl + "/hangfire/quality");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/quality");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-quality-admin.png"), FullPage = true });
             await DashboardPage.ClickAndWaitForReloadAsync(page, "button.crm-reprocess[data-source=orders]");
             await WaitForAsync(dataSource, "select count(*) from ops.pipeline_stage where stage = 'orders' and status = 'succeeded'");
@@ -186,7 +176,7 @@ public sealed class DashboardBrowserTests(PostgresCluster cluster) : IAsyncLifet
             Assert.Equal("ada", await dataSource.ScalarAsync<string>("select detail ->> 'released_by' from ops.ingest_ledger where checksum is null"));
             // Still unreadable with the same settings: quarantined again, from the new read.
             Assert.Equal(1L, await dataSource.ScalarAsync<long>("select count(*) from quarantine.record q join ops.ingest_ledger l using (ledger_id) where l.checksum is not null"));
-            await page.GotoAsync(_baseUrl + "/hangfire/runs");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/runs");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "dashboard-reprocessed.png"), FullPage = true });
             Assert.Contains("orders succeeded", await page.InnerTextAsync("#crm-runs"), StringComparison.Ordinal);
         }

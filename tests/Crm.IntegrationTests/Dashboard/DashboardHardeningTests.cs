@@ -1,7 +1,6 @@
 using System.Net;
 using Crm.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
-using Crm.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -19,27 +18,20 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
 {
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
     private readonly CapturedLogs _logs = new();
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "harden", LockEarly, configure: b =>
     {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("harden");
-        _host = await DashboardHost.StartAsync(_connectionString, Settings(_connectionString), configure: b =>
-        {
-            b.Services.AddSingleton<TimeProvider>(_clock);
-            b.Logging.AddProvider(_logs);
-        });
-        _baseUrl = _host.BaseUrl;
-    }
+        b.Services.AddSingleton<TimeProvider>(_clock);
+        b.Logging.AddProvider(_logs);
+    });
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
-    /// <summary>The dashboard's settings (<see cref="DashboardHost.Settings"/>) with a login throttle that locks early.</summary>
-    internal static Dictionary<string, string?> Settings(string connectionString)
+    /// <summary>Sets a login throttle that locks early on the dashboard's <paramref name="settings"/>.</summary>
+    internal static void LockEarly(Dictionary<string, string?> settings)
     {
-        var settings = DashboardHost.Settings(connectionString);
+        ArgumentNullException.ThrowIfNull(settings);
         // No waiting in tests (the delay schedule is asserted on its own); lock early.
         settings["Crm:Dashboard:LoginThrottle:FreeAttempts"] = "1";
         settings["Crm:Dashboard:LoginThrottle:DelaySeconds"] = "0";
@@ -47,13 +39,12 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         settings["Crm:Dashboard:LoginThrottle:AddressLockoutFailures"] = "5";
         settings["Crm:Dashboard:LoginThrottle:LockoutMinutes"] = "10";
         settings["Logging:LogLevel:Crm.Dashboard.Security"] = "Information";
-        return settings;
     }
 
     [Fact]
     public async Task Login_WithoutTheFormToken_IsRefusedWith400_AndSignsNobodyIn()
     {
-        using var client = DashboardClient.Create(_baseUrl, out var cookies);
+        using var client = DashboardClient.Create(_host.BaseUrl, out var cookies);
 
         var response = await DashboardClient.LoginAsync(client, "ada", "admin-pass", withToken: false, clientAddress: "10.16.0.1");
 
@@ -68,7 +59,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task Logout_NeedsTheFormToken()
     {
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.2");
 
         var forged = await client.PostAsync("/logout", new FormUrlEncodedContent([]));
@@ -92,7 +83,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         foreach (var payload in RedirectPayloads.Hostile.Select(p => p.Replace("{evil}", "127.0.0.1:5999", StringComparison.Ordinal))
                      .Concat(RedirectPayloads.Safe))
         {
-            using var client = DashboardClient.Create(_baseUrl, out _);
+            using var client = DashboardClient.Create(_host.BaseUrl, out _);
             var response = await DashboardClient.LoginAsync(client, "ada", "admin-pass", payload, clientAddress: "10.16.0.3");
             var expected = RedirectPayloads.Safe.Contains(payload) ? payload : "/hangfire";
             var location = response.Headers.Location?.OriginalString;
@@ -110,7 +101,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task ReturnUrl_WithNonAsciiCharacters_RedirectsToTheEncodedPath_NotA500()
     {
-        using var client = DashboardClient.Create(_baseUrl, out var cookies);
+        using var client = DashboardClient.Create(_host.BaseUrl, out var cookies);
 
         var response = await DashboardClient.LoginAsync(client, "ada", "admin-pass", "/hangfire/identity?q=Müller", clientAddress: "10.16.0.13");
 
@@ -122,7 +113,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task WrongPasswords_LockTheUserOutWith429_EvenForTheRightPassword_UntilTheLockoutEnds()
     {
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 3; i++)
         {
@@ -151,7 +142,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task WrongPasswords_ForManyNames_LockTheClientAddressOut()
     {
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
         {
@@ -169,7 +160,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task BehindALoopbackTlsProxy_EveryCookieIsSecure_AndHstsIsSent()
     {
-        using var client = DashboardClient.CreateRaw(_baseUrl);
+        using var client = DashboardClient.CreateRaw(_host.BaseUrl);
 
         using var get = new HttpRequestMessage(HttpMethod.Get, "/login");
         get.Headers.Add("X-Forwarded-Proto", "https");
@@ -205,7 +196,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task LoginAndDashboardPages_CarryTheSecurityHeaders()
     {
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         var login = await client.GetAsync("/login");
         await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.10");
 
@@ -237,14 +228,14 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task IdentitySearch_TreatsPercentAndUnderscoreAsText()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
         await dataSource.ExecuteAsync("""
             insert into core.customer (customer_id, email, customer_name) values
               (9001, 'ann.lee@example.org', 'Ann Lee'), (9002, 'a_b@example.org', 'Bo Lee'), (9003, 'axb@example.org', 'Cy Lee'), (9004, 'ten%off@example.org', 'Di Lee');
             insert into core.customer_identity (source, source_customer_id, customer_id) values
               ('orders:shop', 'c-9001', 9001), ('orders:shop', 'c-9002', 9002), ('orders:shop', 'c-9003', 9003), ('orders:shop', 'c-9004', 9004);
             """);
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.11");
 
         var percent = await SearchAsync(client, "%");
@@ -261,7 +252,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task QualityPage_CountsIdentityCleaningReasons_AsOneKind_WhateverValueTheyName()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
         await dataSource.ExecuteAsync("""
             insert into quarantine.record (source, reason, raw_text) values
               ('identity', 'identity cleaning: postcode: not a UK postcode (AK1 2BJ)', 'a'),
@@ -270,7 +261,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
               ('orders', 'wrong column count: expected 5, got 4', 'd'),
               ('orders', 'wrong column count: expected 5, got 7', 'e');
             """);
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.12");
 
         var html = await client.GetStringAsync("/hangfire/quality");
@@ -288,7 +279,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     public async Task IdentitySearch_ShowsAMatchWeightWaterfallForEachMerge()
     {
         // Issue 24: the prior (weight 10 − fields 12 = −2), then each field's bar, then the total.
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
         await dataSource.ExecuteAsync("""
             insert into core.customer (customer_id, email, customer_name) values (9101, 'wanda.waterfall@example.org', 'Wanda Waterfall');
             insert into core.customer_identity (source, source_customer_id, customer_id) values ('orders:shop', 'w-1', 9101), ('email', 'wanda.waterfall@example.org', 9101);
@@ -298,7 +289,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
                  {"field":"date_of_birth","level":0,"agreement":"different","agrees":false,"weight":-3,"left":"1980-01-02","right":"1981-02-03"},
                  {"field":"postcode","level":2,"agreement":"exact","agrees":true,"weight":8,"left":"2000","right":"2000"}]');
             """);
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.13");
 
         var html = await client.GetStringAsync("/hangfire/identity?q=waterfall");
@@ -312,7 +303,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task MalformedRequests_Get4xx_NeverA500()
     {
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
         await DashboardClient.LoginAsync(client, "ada", "admin-pass", clientAddress: "10.16.0.12");
         var page = await client.GetStringAsync("/login");
 
@@ -356,7 +347,7 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task Metrics_FromAClientBehindTheProxy_NeedLoginOrToken()
     {
-        using var direct = DashboardClient.Create(_baseUrl, out _);
+        using var direct = DashboardClient.Create(_host.BaseUrl, out _);
         using var proxied = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         proxied.Headers.Add("X-Forwarded-For", "203.0.113.7");
 
@@ -377,14 +368,13 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task AProxyThatIsNotKnown_IsNotBelieved_AndABearerTokenOpensMetrics()
     {
-        var settings = Settings(_connectionString);
+        var settings = DashboardHost.Settings(_host.ConnectionString);
+        LockEarly(settings);
         settings["Crm:Dashboard:KnownProxies:0"] = "192.0.2.1";
         settings["Crm:Dashboard:Metrics:Anonymous"] = "never";
         settings["Crm:Dashboard:Metrics:BearerToken"] = "scrape-token-0123456789";
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var app = ServiceHost.BuildDashboard(DashboardHost.Configuration(settings, baseUrl), _connectionString);
-        await app.StartAsync();
-        using var client = DashboardClient.CreateRaw(baseUrl);
+        await using var host = await DashboardHost.StartAsync(_host.ConnectionString, settings);
+        using var client = DashboardClient.CreateRaw(host.BaseUrl);
 
         using var get = new HttpRequestMessage(HttpMethod.Get, "/login");
         get.Headers.Add("X-Forwarded-Proto", "https");
@@ -396,7 +386,6 @@ public sealed class DashboardHardeningTests(PostgresCluster cluster) : IAsyncLif
         using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         right.Headers.Authorization = new("Bearer", "scrape-token-0123456789");
         var rightToken = await client.SendAsync(right);
-        await app.StopAsync();
 
         // The loopback client is not in KnownProxies here: its X-Forwarded-Proto is ignored.
         Assert.DoesNotContain("; secure", page.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);

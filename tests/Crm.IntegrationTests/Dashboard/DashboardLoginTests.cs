@@ -10,18 +10,11 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("dash");
-        _host = await DashboardHost.StartAsync(_connectionString, DashboardHost.Settings(_connectionString));
-        _baseUrl = _host.BaseUrl;
-    }
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "dash");
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Anonymous_IsSentToTheLoginPage()
@@ -82,7 +75,7 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
         Assert.Contains("trigger-orders", pipeline, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, triggered.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, withoutToken.StatusCode); // anti-forgery
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
         Assert.Equal(1L, await dataSource.ScalarAsync<long>("select count(*) from hangfire.job where arguments::text like '%orders%'"));
     }
 
@@ -104,7 +97,7 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
         Assert.DoesNotContain("trigger-orders", pipeline, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, triggered.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, deleted.StatusCode);
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(_host.ConnectionString);
         Assert.Equal(0L, await dataSource.ScalarAsync<long>("select count(*) from hangfire.job"));
     }
 
@@ -114,7 +107,7 @@ public sealed partial class DashboardLoginTests(PostgresCluster cluster) : IAsyn
 #pragma warning disable CA2000 // the client owns the handler
         var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies, UseCookies = true };
 #pragma warning restore CA2000
-        return new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(_baseUrl) };
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(_host.BaseUrl) };
     }
 
     private static async Task<HttpResponseMessage> LoginAsync(HttpClient client, string user, string password)

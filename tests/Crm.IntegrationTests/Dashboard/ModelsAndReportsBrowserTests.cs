@@ -13,25 +13,16 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("modelcharts");
-        var settings = DashboardHost.Settings(_connectionString);
-        settings["Crm:Scheduler:Enabled"] = "false";
-        _host = await DashboardHost.StartAsync(_connectionString, settings);
-        _baseUrl = _host.BaseUrl;
-    }
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "modelcharts", s => s["Crm:Scheduler:Enabled"] = "false");
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task TheChartsAndTheModelDetailsHoldTheSeededNumbers_AndTheCsvGivesTheSameNumbers()
     {
-        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        await using var ds = NpgsqlDataSource.Create(_host.ConnectionString);
         // Two trainings as the churn trainer records them (snake_case, NaN as a string): the first night's champion is
         // unknown, the second night's is the first night's lightgbm model.
         await ds.ExecuteAsync(
@@ -72,9 +63,9 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             var blocked = DashboardPage.CspViolations(page);
-            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "vic", "viewer-pass");
 
-            Assert.Equal(200, (await page.GotoAsync(_baseUrl + "/hangfire/models"))!.Status);
+            Assert.Equal(200, (await page.GotoAsync(_host.BaseUrl + "/hangfire/models"))!.Status);
             // At 1024 px the menu takes two lines (Hangfire's body padding leaves room for one); the title starts below it.
             Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('.navbar').getBoundingClientRect().height") > 80);
             Assert.True(await page.EvaluateAsync<bool>(
@@ -95,7 +86,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
                 "() => [...document.querySelectorAll('#model-churn-20261101-lightgbm .crm-backtest tbody tr')].map(r => [...r.children].slice(0, 3).map(td => td.textContent).join(' ')).join('|')"));
             Assert.Equal("frequency 0.3|recency_days 0.12|monetary -0.05", await page.EvaluateAsync<string>(
                 "() => [...document.querySelectorAll('#model-churn-20261101-lightgbm .crm-importance tbody tr')].map(r => [...r.children].slice(0, 2).map(td => td.textContent).join(' ')).join('|')"));
-            var auc = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/models/auc.csv")).TextAsync();
+            var auc = await (await page.APIRequest.GetAsync(_host.BaseUrl + "/hangfire/models/auc.csv")).TextAsync();
             Assert.Equal(
                 "trained_at,version,model,auc\n"
                 + "2026-11-01T03:00:00Z,churn-20261101-lightgbm,bgnbd,0.66\n2026-11-01T03:00:00Z,churn-20261101-lightgbm,lightgbm,0.71\n"
@@ -103,7 +94,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
                 auc);
 
             await page.SetViewportSizeAsync(1024, 800);
-            Assert.Equal(200, (await page.GotoAsync(_baseUrl + "/hangfire/reports"))!.Status);
+            Assert.Equal(200, (await page.GotoAsync(_host.BaseUrl + "/hangfire/reports"))!.Status);
             await DashboardPage.ScreenshotsAsync(page, "reports");
             // The deliveries table is stacked on a phone: nothing wider than the screen.
             await page.SetViewportSizeAsync(390, 844);
@@ -114,7 +105,7 @@ public sealed class ModelsAndReportsBrowserTests(PostgresCluster cluster) : IAsy
             // 2 November: two sent, three skipped and one failed; 3 November: one failed for good.
             Assert.Equal("2026-11-02 sent 2|2026-11-02 skipped 3|2026-11-02 failed 1|2026-11-03 permanent-failure 1", await page.EvaluateAsync<string>(
                 "() => [...document.querySelectorAll('#crm-chart-deliveries rect[data-value]')].map(r => `${r.dataset.category} ${r.dataset.series} ${r.dataset.value}`).join('|')"));
-            var deliveries = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/reports/deliveries.csv")).TextAsync();
+            var deliveries = await (await page.APIRequest.GetAsync(_host.BaseUrl + "/hangfire/reports/deliveries.csv")).TextAsync();
             Assert.Equal("day,sent,skipped,failed,permanent-failure,pending\n2026-11-02,2,3,1,0,0\n2026-11-03,0,0,0,1,0\n", deliveries);
             Assert.Empty(blocked);
         }

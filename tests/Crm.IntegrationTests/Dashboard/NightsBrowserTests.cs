@@ -11,25 +11,16 @@ namespace Crm.IntegrationTests.Dashboard;
 [Collection(HostCollection.Name)]
 public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("nights");
-        var settings = DashboardHost.Settings(_connectionString);
-        settings["Crm:Scheduler:Enabled"] = "false";
-        _host = await DashboardHost.StartAsync(_connectionString, settings);
-        _baseUrl = _host.BaseUrl;
-    }
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "nights", s => s["Crm:Scheduler:Enabled"] = "false");
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task TheChartsHoldTheSeededNights_AndTheirCsvGivesTheSameNumbers()
     {
-        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        await using var ds = NpgsqlDataSource.Create(_host.ConnectionString);
         // Three nights: orders 12 s + identity 30 s, then orders 20 s, then orders 8 s + identity 45 s (UTC, the display zone).
         await ds.ExecuteAsync(
             """
@@ -53,8 +44,8 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             var blocked = DashboardPage.CspViolations(page);
-            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
-            var response = await page.GotoAsync(_baseUrl + "/hangfire/nights");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "vic", "viewer-pass");
+            var response = await page.GotoAsync(_host.BaseUrl + "/hangfire/nights");
             Assert.Equal(200, response!.Status);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "nights-1024.png"), FullPage = true });
             // Hangfire's footer shows the page's time as the pages do, ISO 8601 with the zone, not in the browser's format.
@@ -75,9 +66,9 @@ public sealed class NightsBrowserTests(PostgresCluster cluster) : IAsyncLifetime
             Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('#crm-chart-durations').getBoundingClientRect().height") > 50);
             Assert.Empty(blocked);
 
-            var durations = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/nights/durations.csv")).TextAsync();
+            var durations = await (await page.APIRequest.GetAsync(_host.BaseUrl + "/hangfire/nights/durations.csv")).TextAsync();
             Assert.Equal("night,stage,seconds\n2026-11-01,identity,30\n2026-11-01,orders,12\n2026-11-02,orders,20\n2026-11-03,identity,45\n2026-11-03,orders,8\n", durations);
-            var loads = await (await page.APIRequest.GetAsync(_baseUrl + "/hangfire/nights/loads.csv")).TextAsync();
+            var loads = await (await page.APIRequest.GetAsync(_host.BaseUrl + "/hangfire/nights/loads.csv")).TextAsync();
             Assert.Equal("night,source,loaded,quarantined\n2026-11-01,orders,100,3\n2026-11-01,weblogs,4990,10\n2026-11-03,orders,250,0\n", loads);
         }
     }

@@ -15,40 +15,34 @@ namespace Crm.IntegrationTests.Dashboard;
 public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private static readonly DateOnly Excluded = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "schedules", s =>
     {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("schedules");
-        var settings = DashboardHost.Settings(_connectionString);
-        settings["Crm:Schedules:0:Name"] = "nightly";
-        settings["Crm:Schedules:0:Job"] = "nightly";
-        settings["Crm:Schedules:0:Cron"] = "0 0 2 * * ?";
-        settings["Crm:Schedules:0:TimeZone"] = "Europe/Berlin";
-        settings["Crm:Schedules:0:ExcludedDates:0"] = Excluded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        settings["Crm:Schedules:1:Name"] = "orders-hourly";
-        settings["Crm:Schedules:1:Job"] = "orders";
-        settings["Crm:Schedules:1:Cron"] = "0 15 * * * ?";
-        settings["Crm:Schedules:1:TimeZone"] = "UTC";
-        settings["Crm:Schedules:1:Misfire"] = "Skip";
-        settings["Crm:Scheduler:CheckinSeconds"] = "2";
-        _host = await DashboardHost.StartAsync(_connectionString, settings, workerNode: "schedules-worker");
-        _baseUrl = _host.BaseUrl;
-    }
+        s["Crm:Schedules:0:Name"] = "nightly";
+        s["Crm:Schedules:0:Job"] = "nightly";
+        s["Crm:Schedules:0:Cron"] = "0 0 2 * * ?";
+        s["Crm:Schedules:0:TimeZone"] = "Europe/Berlin";
+        s["Crm:Schedules:0:ExcludedDates:0"] = Excluded.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        s["Crm:Schedules:1:Name"] = "orders-hourly";
+        s["Crm:Schedules:1:Job"] = "orders";
+        s["Crm:Schedules:1:Cron"] = "0 15 * * * ?";
+        s["Crm:Schedules:1:TimeZone"] = "UTC";
+        s["Crm:Schedules:1:Misfire"] = "Skip";
+        s["Crm:Scheduler:CheckinSeconds"] = "2";
+    }, workerNode: "schedules-worker");
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Admin_SeesEveryTrigger_PausesResumesAndFiresOne_AndFollowsTheLinkToItsRun()
     {
-        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        await using var ds = NpgsqlDataSource.Create(_host.ConnectionString);
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            await DashboardPage.SignInAsync(page, _baseUrl, "ada", "admin-pass");
-            await page.GotoAsync(_baseUrl + "/hangfire/schedules");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "ada", "admin-pass");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/schedules");
             await DashboardPage.ScreenshotsAsync(page, "schedules-admin");
 
             var nightly = await page.InnerTextAsync("tr[data-schedule=nightly]");
@@ -101,7 +95,7 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
             await DashboardPage.ScreenshotsAsync(page, "schedules-fired-run");
 
             // Run now on the Pipeline page confirms with the run it started.
-            await page.GotoAsync(_baseUrl + "/hangfire/pipeline");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/pipeline");
             await DashboardPage.ClickAndWaitForReloadAsync(page, "#trigger-orders");
             var started = await page.InnerTextAsync("#crm-started");
             var runId = await ds.ScalarAsync<Guid>("select run_id from ops.pipeline_run where kind = 'manual'");
@@ -114,19 +108,19 @@ public sealed class SchedulesBrowserTests(PostgresCluster cluster) : IAsyncLifet
     [Fact]
     public async Task Viewer_SeesTheSchedules_ButNoButton_AndAPostIsRefused()
     {
-        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        await using var ds = NpgsqlDataSource.Create(_host.ConnectionString);
         await using (var browser = await Browser.OpenAsync())
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
-            await DashboardPage.SignInAsync(page, _baseUrl, "vic", "viewer-pass");
-            await page.GotoAsync(_baseUrl + "/hangfire/schedules");
+            await DashboardPage.SignInAsync(page, _host.BaseUrl, "vic", "viewer-pass");
+            await page.GotoAsync(_host.BaseUrl + "/hangfire/schedules");
             await DashboardPage.ScreenshotsAsync(page, "schedules-viewer");
             Assert.Contains("0 0 2 * * ?", await page.InnerTextAsync("#crm-schedules"), StringComparison.Ordinal);
             Assert.Equal(0, await page.Locator("#crm-schedules button").CountAsync());
             Assert.Contains("viewer", await page.InnerTextAsync(".alert-warning"), StringComparison.Ordinal);
             foreach (var path in new[] { "/hangfire/schedules/pause/nightly", "/hangfire/schedules/fire/nightly", "/hangfire/schedules/resume/nightly" })
             {
-                Assert.Equal(403, (await page.APIRequest.PostAsync(_baseUrl + path)).Status);
+                Assert.Equal(403, (await page.APIRequest.PostAsync(_host.BaseUrl + path)).Status);
             }
 
             Assert.Equal("WAITING", await ds.ScalarAsync<string>("select trigger_state from quartz.qrtz_triggers where trigger_name = 'nightly'"));

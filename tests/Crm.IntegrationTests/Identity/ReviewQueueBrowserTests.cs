@@ -29,20 +29,11 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
         ('orders:shop', 'E1', 'eve@example.org', 'Eve Stone', null, '40 Quay Street', 'M3 3JE', 'GB', null, '2024-03-01', '2024-03-01', '2024-06-01');
         """;
 
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("review");
-        var settings = DashboardHost.Settings(_connectionString);
-        settings["Crm:Scheduler:Enabled"] = "false";
-        _host = await DashboardHost.StartAsync(_connectionString, settings);
-        _baseUrl = _host.BaseUrl;
-    }
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "review", s => s["Crm:Scheduler:Enabled"] = "false");
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     // Every scored pair that agrees beyond its names is uncertain here, so the two look-alike pairs are held.
     private static Task<IdentityRunResult> RunAsync(NpgsqlDataSource ds) =>
@@ -61,7 +52,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
     [Fact]
     public async Task AnAdminsMergeAndKeepApart_SurviveAFullRerun_AndAViewerCannotDecide()
     {
-        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        await using var ds = NpgsqlDataSource.Create(_host.ConnectionString);
         await ds.ExecuteAsync(Seed);
         var first = await RunAsync(ds);
 
@@ -82,8 +73,8 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 800 } });
             var blocked = DashboardPage.CspViolations(admin);
             admin.Dialog += (_, dialog) => dialog.AcceptAsync();
-            await DashboardPage.SignInAsync(admin, _baseUrl, "ada", "admin-pass");
-            Assert.Equal(200, (await admin.GotoAsync(_baseUrl + "/hangfire/review"))!.Status);
+            await DashboardPage.SignInAsync(admin, _host.BaseUrl, "ada", "admin-pass");
+            Assert.Equal(200, (await admin.GotoAsync(_host.BaseUrl + "/hangfire/review"))!.Status);
             await admin.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, "review-seeded-1024.png"), FullPage = true });
 
             // Each item: both records side by side, a comparison row and a waterfall bar per compared field (plus prior and total).
@@ -120,7 +111,7 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             foreach (var width in new[] { 1024, 390 })
             {
                 await admin.SetViewportSizeAsync(width, 800);
-                Assert.Equal(200, (await admin.GotoAsync(_baseUrl + "/hangfire/identity?q=Ann%20Lee"))!.Status);
+                Assert.Equal(200, (await admin.GotoAsync(_host.BaseUrl + "/hangfire/identity?q=Ann%20Lee"))!.Status);
                 Assert.Equal(1, await admin.EvaluateAsync<int>("() => document.querySelectorAll('.crm-identity-waterfall svg').length"));
                 Assert.Equal(width, await admin.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
             }
@@ -130,12 +121,12 @@ public sealed class ReviewQueueBrowserTests(PostgresCluster cluster) : IAsyncLif
             // A viewer sees the page without buttons, and a POST of a decision is refused.
             await ds.ExecuteAsync("update ops.identity_review set status = 'pending', decision_id = null, decided_by = null, decided_at = null where left_id = 'B1'");
             var viewer = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 800 } })).NewPageAsync();
-            await DashboardPage.SignInAsync(viewer, _baseUrl, "vic", "viewer-pass");
-            Assert.Equal(200, (await viewer.GotoAsync(_baseUrl + "/hangfire/review"))!.Status);
+            await DashboardPage.SignInAsync(viewer, _host.BaseUrl, "vic", "viewer-pass");
+            Assert.Equal(200, (await viewer.GotoAsync(_host.BaseUrl + "/hangfire/review"))!.Status);
             Assert.True(await viewer.IsVisibleAsync($"#review-{bob}"));
             Assert.Equal(390, await viewer.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
             Assert.Equal(0, await viewer.EvaluateAsync<int>("() => document.querySelectorAll('.crm-review-actions button').length"));
-            var refused = await viewer.APIRequest.PostAsync($"{_baseUrl}/hangfire/review/{bob}/merge");
+            var refused = await viewer.APIRequest.PostAsync($"{_host.BaseUrl}/hangfire/review/{bob}/merge");
             Assert.Equal(403, refused.Status);
             Assert.Equal("A1-A2:merged:ada B1-B2:pending:", await Items(ds));
         }

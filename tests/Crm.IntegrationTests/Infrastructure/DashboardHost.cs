@@ -64,6 +64,21 @@ public sealed class DashboardHost : IAsyncDisposable
         new ConfigurationBuilder().AddInMemoryCollection(settings).AddInMemoryCollection([new("urls", url)]).Build();
 
     /// <summary>
+    /// Starts the dashboard on a new migrated database of <paramref name="cluster"/> with <see cref="Settings"/>, to which
+    /// <paramref name="settings"/> may add; see <see cref="StartAsync(string, IReadOnlyDictionary{string, string}, string, Action{WebApplicationBuilder})"/>.
+    /// </summary>
+    public static async Task<DashboardHost> StartAsync(
+        PostgresCluster cluster, string database, Action<Dictionary<string, string?>>? settings = null, string? workerNode = null,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var connectionString = await cluster.CreateMigratedConnectionStringAsync(database);
+        var all = Settings(connectionString);
+        settings?.Invoke(all);
+        return await StartAsync(connectionString, all, workerNode, configure);
+    }
+
+    /// <summary>
     /// Starts the dashboard on <paramref name="settings"/> (see <see cref="Settings"/>) and, with <paramref name="workerNode"/>,
     /// a worker node of that name first; <paramref name="configure"/> may add to the dashboard's builder (a clock, a log sink).
     /// </summary>

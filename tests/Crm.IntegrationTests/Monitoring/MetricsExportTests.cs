@@ -15,31 +15,25 @@ namespace Crm.IntegrationTests.Monitoring;
 public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsyncLifetime
 {
     private readonly DateOnly _today = DateOnly.FromDateTime(DateTime.UtcNow);
-    private DashboardHost? _host;
-    private string _baseUrl = "";
-    private string _connectionString = "";
+    private DashboardHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(cluster, "metrics", s =>
     {
-        _connectionString = await cluster.CreateMigratedConnectionStringAsync("metrics");
-        var settings = DashboardHost.Settings(_connectionString);
         // The nightly fires at 02:00 UTC; its calendar excludes today and yesterday, so it was last due the day before.
-        settings["Crm:Schedules:0:Name"] = "nightly";
-        settings["Crm:Schedules:0:Job"] = "nightly";
-        settings["Crm:Schedules:0:Cron"] = "0 0 2 * * ?";
-        settings["Crm:Schedules:0:TimeZone"] = "UTC";
-        settings["Crm:Schedules:0:ExcludedDates:0"] = _today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        settings["Crm:Schedules:0:ExcludedDates:1"] = _today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        _host = await DashboardHost.StartAsync(_connectionString, settings);
-        _baseUrl = _host.BaseUrl;
-    }
+        s["Crm:Schedules:0:Name"] = "nightly";
+        s["Crm:Schedules:0:Job"] = "nightly";
+        s["Crm:Schedules:0:Cron"] = "0 0 2 * * ?";
+        s["Crm:Schedules:0:TimeZone"] = "UTC";
+        s["Crm:Schedules:0:ExcludedDates:0"] = _today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        s["Crm:Schedules:0:ExcludedDates:1"] = _today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    });
 
-    public Task DisposeAsync() => _host?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task EveryMetricTheRulesAndTheGrafanaDashboardName_IsExported_WithTheWarehousesValues()
     {
-        await using var ds = NpgsqlDataSource.Create(_connectionString);
+        await using var ds = NpgsqlDataSource.Create(_host.ConnectionString);
         await ds.ExecuteAsync(
             """
             insert into ops.pipeline_run (run_id, kind, status, started_at, finished_at) values
@@ -60,7 +54,7 @@ public sealed partial class MetricsExportTests(PostgresCluster cluster) : IAsync
             insert into ops.notification (incident_id, event, channel, status)
               select incident_id, 'open', 'email:ops@example.com', 'given-up' from ops.incident;
             """);
-        using var client = DashboardClient.Create(_baseUrl, out _);
+        using var client = DashboardClient.Create(_host.BaseUrl, out _);
 
         var samples = Parse(await client.GetStringAsync("/metrics"));
 
