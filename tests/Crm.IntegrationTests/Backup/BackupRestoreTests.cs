@@ -1,7 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using Crm.Dashboard.Auth;
 using Crm.IntegrationTests.Dashboard;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Reports;
@@ -98,31 +95,14 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
             Assert.Equal(before, await TableChecksums.OfAsync(server.ConnectionString));
 
             // The dashboard on the restored warehouse: an admin signs in and sees the run.
-            var url = $"http://127.0.0.1:{FreePort.Next()}";
-            var settings = new Dictionary<string, string?>
+            await using (var dashboard = await DashboardHost.StartAsync(server.ConnectionString, DashboardHost.Settings(server.ConnectionString)))
             {
-                ["ConnectionStrings:Warehouse"] = server.ConnectionString,
-                ["Crm:Dashboard:Users:0:Name"] = "ada",
-                ["Crm:Dashboard:Users:0:PasswordHash"] = PasswordHash.Create("admin-pass"),
-                ["Crm:Dashboard:Users:0:Role"] = "admin",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["urls"] = url,
-            };
-            var app = ServiceHost.BuildDashboard(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), server.ConnectionString);
-            await app.StartAsync();
-            try
-            {
-                using var http = DashboardClient.Create(url, out _);
-                Assert.Equal(HttpStatusCode.Redirect, (await DashboardClient.LoginAsync(http, "ada", "admin-pass")).StatusCode);
+                using var http = DashboardClient.Create(dashboard.BaseUrl, out _);
+                Assert.Equal(HttpStatusCode.Redirect, (await DashboardClient.LoginAsync(http, DashboardHost.Admin, DashboardHost.AdminPassword)).StatusCode);
                 var runs = await http.GetStringAsync("/hangfire/runs");
                 Assert.Contains("orders succeeded (4242 read, 4241 written", runs, StringComparison.Ordinal);
                 var enqueued = await http.GetStringAsync("/hangfire/jobs/enqueued");
                 Assert.Contains("Console.WriteLine", enqueued, StringComparison.Ordinal);
-            }
-            finally
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
             }
         }
         finally
@@ -140,7 +120,7 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
         var earlier = all.TakeWhile(m => string.CompareOrdinal(m.Name, earlierRelease) <= 0).ToList();
         await using (var ds = NpgsqlDataSource.Create(source))
         {
-            await ApplyAsAnEarlierReleaseDidAsync(ds, earlier);
+            await EarlierRelease.ApplyAsync(ds, earlier);
             await ds.ExecuteAsync(
                 """
                 insert into core.customer (customer_id, customer_name, email) values (1, 'Ada Lovelace', 'ada@example.com'), (2, 'Alan Turing', 'alan@example.com');
@@ -228,33 +208,5 @@ public sealed class BackupRestoreTests(PostgresCluster cluster) : IDisposable
         Assert.Empty(result.Migrated);
         Assert.Equal("7:from the snapshot", await restored.ScalarAsync<string>("select string_agg(customer_id || ':' || customer_name, ',') from core.customer"));
         Assert.Equal(manifest.Tables.Count, (await TableChecksums.OfAsync(target)).Count);
-    }
-
-    /// <summary>Applies <paramref name="migrations"/> one transaction each and journals them with their checksums, as <see cref="Migrator"/> does.</summary>
-    private static async Task ApplyAsAnEarlierReleaseDidAsync(NpgsqlDataSource dataSource, IReadOnlyList<(string Name, string Sql)> migrations)
-    {
-        await dataSource.ExecuteAsync(
-            """
-            create schema if not exists ops;
-            create table if not exists ops.schema_migration (name text primary key, checksum text not null, applied_at timestamptz not null default now());
-            """);
-        await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var (name, sql) in migrations)
-        {
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var apply = new NpgsqlCommand(sql, connection, transaction))
-            {
-                await apply.ExecuteNonQueryAsync();
-            }
-
-            await using (var record = new NpgsqlCommand("insert into ops.schema_migration (name, checksum) values (@n, @c)", connection, transaction))
-            {
-                record.Parameters.AddWithValue("n", name);
-                record.Parameters.AddWithValue("c", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql))));
-                await record.ExecuteNonQueryAsync();
-            }
-
-            await transaction.CommitAsync();
-        }
     }
 }

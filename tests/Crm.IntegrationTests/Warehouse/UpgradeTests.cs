@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Pipeline.Warehouse;
 using Npgsql;
@@ -26,7 +24,7 @@ public sealed class UpgradeTests(PostgresCluster cluster)
         var earlier = all.TakeWhile(m => string.CompareOrdinal(m.Name, EarlierRelease) <= 0).ToList();
         Assert.Equal(EarlierRelease, earlier[^1].Name);
         Assert.True(earlier.Count < all.Count, "no migration after the earlier release to test");
-        await ApplyAsTheEarlierReleaseDidAsync(upgraded, earlier);
+        await Infrastructure.EarlierRelease.ApplyAsync(upgraded, earlier);
         await FillAsync(upgraded);
         var before = await TableFingerprintsAsync(upgraded, columnsFrom: null);
         Assert.True(before.Count >= 12, $"only {before.Count} tables hold data");
@@ -45,34 +43,6 @@ public sealed class UpgradeTests(PostgresCluster cluster)
         // (once the server has been up for three beats) marks it abandoned, as AbandonedRunTests shows.
         Assert.Equal("running|15|t", await upgraded.ScalarAsync<string>(
             "select concat_ws('|', status, heartbeat_seconds, heartbeat_at = started_at) from ops.pipeline_run where run_id = '00000000-0000-0000-0000-0000000000a2'"));
-    }
-
-    /// <summary>Applies <paramref name="migrations"/> one transaction each and journals them with their checksums, as <see cref="Migrator"/> does.</summary>
-    private static async Task ApplyAsTheEarlierReleaseDidAsync(NpgsqlDataSource dataSource, IReadOnlyList<(string Name, string Sql)> migrations)
-    {
-        await dataSource.ExecuteAsync(
-            """
-            create schema if not exists ops;
-            create table if not exists ops.schema_migration (name text primary key, checksum text not null, applied_at timestamptz not null default now());
-            """);
-        await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var (name, sql) in migrations)
-        {
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var apply = new NpgsqlCommand(sql, connection, transaction))
-            {
-                await apply.ExecuteNonQueryAsync();
-            }
-
-            await using (var record = new NpgsqlCommand("insert into ops.schema_migration (name, checksum) values (@n, @c)", connection, transaction))
-            {
-                record.Parameters.AddWithValue("n", name);
-                record.Parameters.AddWithValue("c", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql))));
-                await record.ExecuteNonQueryAsync();
-            }
-
-            await transaction.CommitAsync();
-        }
     }
 
     /// <summary>Data shaped for the earlier schema: an order feed load, web sessions, an email, golden customers, runs.</summary>
