@@ -29,7 +29,7 @@ public static class DashboardSetup
         DashboardRoutes.Routes.AddRazorPage("/review", _ => new Pages.ReviewPage());
         DashboardRoutes.Routes.AddRazorPage("/models", _ => new Pages.ModelsPage());
         DashboardRoutes.Routes.AddRazorPage("/reports", _ => new Pages.ReportsPage());
-        DashboardRoutes.Routes.AddRazorPage("/schedules", _ => new Pages.SchedulesPage());
+        DashboardRoutes.Routes.Add("/schedules", new Pages.PrefetchedPageDispatcher("/schedules", () => new Pages.SchedulesPage(), Pages.SchedulesPage.PrefetchAsync));
         DashboardRoutes.Routes.AddRazorPage("/nights", _ => new Pages.NightsPage());
         DashboardRoutes.Routes.Add("/nights/durations\\.csv", new Charts.NightCsvDispatcher(durations: true));
         DashboardRoutes.Routes.Add("/nights/loads\\.csv", new Charts.NightCsvDispatcher(durations: false));
@@ -62,23 +62,28 @@ public static class DashboardSetup
         Pages.ReviewCommands.Register();
 
         // A Hangfire command: POST only, refused in read-only (viewer) mode by Hangfire and by our role check.
-        DashboardRoutes.Routes.AddCommand("/pipeline/trigger/(?<Stage>[a-z]+)", context =>
+        DashboardRoutes.Routes.Add("/pipeline/trigger/(?<Stage>[a-z]+)", new Pages.AsyncCommandDispatcher(async context =>
         {
             var http = context.GetHttpContext();
+            if (context.IsReadOnly)
+            {
+                return "This dashboard is read-only for your role; an admin can do this.";
+            }
+
             var stage = context.UriMatch.Groups["Stage"].Value;
             var services = http.RequestServices;
             var known = PipelineStages.Sort(services.GetServices<IPipelineStage>()).Select(s => s.Name).ToList();
             var stages = stage == "nightly" ? known.Where(s => !PipelineStages.OnTheirOwn.Contains(s)).ToList() : known.Where(s => s == stage).ToList();
             if (stages.Count == 0)
             {
-                return false;
+                return $"No stage '{stage}' in this build; the stages are: {string.Join(", ", known)}.";
             }
 
             var recorder = services.GetRequiredService<PipelineRunRecorder>();
-            var (runId, _) = recorder.StartRunAsync("manual", null, http.RequestAborted).GetAwaiter().GetResult();
+            var (runId, _) = await recorder.StartRunAsync("manual", null, http.RequestAborted).ConfigureAwait(false);
             NightlyChain.Enqueue(new BackgroundJobClient(context.Storage), runId, "manual", stages);
             Pages.Flash.RunStarted(http, runId, string.Join(" → ", stages));
-            return true;
-        });
+            return null;
+        }));
     }
 }

@@ -16,6 +16,18 @@ internal sealed class SchedulesPage : CrmPage
     {
     }
 
+    private const string SchedulesKey = "crm.schedules";
+
+    /// <summary>Reads the schedules (Quartz's API is asynchronous only) before the page renders; <see cref="PrefetchedPageDispatcher"/> calls it.</summary>
+    public static async Task PrefetchAsync(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        if (http.RequestServices.GetService<IScheduleAdmin>() is { } admin)
+        {
+            http.Items[SchedulesKey] = await admin.ListAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
     protected override void Render()
     {
         var http = Context.GetHttpContext();
@@ -34,9 +46,7 @@ internal sealed class SchedulesPage : CrmPage
         }
 
         WriteLiteral($"<p>Quartz decides when; each firing enqueues its job into Hangfire once. Times are shown in {Encode(zone.Id)}. A paused schedule does not fire until resumed; a firing missed meanwhile follows its misfire rule.</p>");
-        // Hangfire renders its pages synchronously; the scheduler's store is read here with blocking calls, as the
-        // other pages read the warehouse.
-        var schedules = admin.ListAsync(http.RequestAborted).GetAwaiter().GetResult();
+        var schedules = (IReadOnlyList<ScheduleView>)http.Items[SchedulesKey]!;
         // Stacked below 768 px (crm.css): as a table it was wider than a phone, and the next firings were off-screen.
         WriteLiteral("<table class=\"table table-condensed crm-stacked\" id=\"crm-schedules\"><thead><tr><th>schedule</th><th>job</th><th>cron</th><th>time zone</th><th>calendar</th>"
             + "<th>misfire</th><th>previous firing</th><th>next firings</th><th>state</th><th></th></tr></thead><tbody>");
