@@ -12,20 +12,3 @@ public sealed class DashboardUserOptions
     /// <summary><c>admin</c> (may trigger, retry and delete jobs) or <c>viewer</c> (sees only).</summary>
     public string Role { get; set; } = Roles.Viewer;
 }
-
-/// <summary>The dashboard's settings.</summary>
-public sealed class CrmDashboardOptions
-{
-    /// <summary>The users allowed in.</summary>
-    public List<DashboardUserOptions> Users { get; set; } = [];
-}
-
-/// <summary>Role names.</summary>
-public static class Roles
-{
-    /// <summary>May trigger, retry and delete jobs.</summary>
-    public const string Admin = "admin";
-
-    /// <summary>Sees everything, changes nothing.</summary>
-    public const string Viewer = "viewer";
-}

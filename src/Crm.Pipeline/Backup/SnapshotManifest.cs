@@ -144,20 +144,3 @@ public sealed class SnapshotManifest
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 }
-
-/// <summary>Rows of one table in a snapshot.</summary>
-/// <param name="Schema">Its schema.</param>
-/// <param name="Table">Its name.</param>
-/// <param name="Rows">Rows at the moment of the dump.</param>
-public sealed record TableRows(string Schema, string Table, long Rows)
-{
-    /// <summary><c>schema.table</c>.</summary>
-    [JsonIgnore]
-    public string Name => $"{Schema}.{Table}";
-}
-
-/// <summary>One file of a snapshot.</summary>
-/// <param name="Path">Relative to the snapshot folder, with '/'.</param>
-/// <param name="Bytes">Its size.</param>
-/// <param name="Sha256">Its SHA-256, lowercase hex.</param>
-public sealed record SnapshotFile(string Path, long Bytes, string Sha256);

@@ -1,13 +1,6 @@
 using Crm.Pipeline.Features;
 namespace Crm.Pipeline.Clv;
 
-/// <summary>One customer's value over a horizon.</summary>
-/// <param name="ProbabilityAlive">BG/NBD probability the customer is alive now.</param>
-/// <param name="ExpectedPurchases">Expected purchases over the horizon.</param>
-/// <param name="ExpectedAverageValue">Gamma-Gamma expected mean transaction value.</param>
-/// <param name="Clv">Discounted value of the expected purchases over the horizon.</param>
-public readonly record struct CustomerValue(double ProbabilityAlive, double ExpectedPurchases, double ExpectedAverageValue, double Clv);
-
 /// <summary>
 /// Discounted CLV from a BG/NBD purchase model and a Gamma-Gamma spend model: the horizon is cut into
 /// steps of about a month; each step's expected purchases (the increase of E[Y(t)]) times the expected

@@ -10,15 +10,3 @@ public interface IProgressSink
     /// <summary>Reports progress: <paramref name="fraction"/> in [0, 1] when known, and a short message.</summary>
     void Report(double? fraction, string message);
 }
-
-/// <summary>A sink that discards progress, for callers that show none.</summary>
-public sealed class NullProgressSink : IProgressSink
-{
-    /// <summary>The shared instance.</summary>
-    public static readonly NullProgressSink Instance = new();
-
-    /// <inheritdoc />
-    public void Report(double? fraction, string message)
-    {
-    }
-}

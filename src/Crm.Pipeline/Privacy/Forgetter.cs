@@ -7,26 +7,6 @@ using NpgsqlTypes;
 
 namespace Crm.Pipeline.Privacy;
 
-/// <summary>Who to forget: an email address, or a golden customer id.</summary>
-/// <param name="Email">The address (any case); its golden customers and every record with it are erased.</param>
-/// <param name="CustomerId">A golden customer id (merged ids and survivors included).</param>
-public sealed record ForgetRequest(string? Email, long? CustomerId)
-{
-    /// <summary>The audit's subject kind.</summary>
-    public string SubjectKind => Email is not null ? "email" : "customer";
-}
-
-/// <summary>What a forget erased.</summary>
-/// <param name="ForgetId">The audit row (<c>ops.forget_audit</c>).</param>
-/// <param name="Customers">Golden customer ids erased.</param>
-/// <param name="Identifiers">Hashed identifiers added to the suppression list.</param>
-/// <param name="Counts">Rows erased or redacted per table.</param>
-public sealed record ForgetResult(long ForgetId, IReadOnlyList<long> Customers, int Identifiers, IReadOnlyDictionary<string, long> Counts)
-{
-    /// <summary>Total rows erased or redacted.</summary>
-    public long Total => Counts.Values.Sum();
-}
-
 /// <summary>
 /// The right to be forgotten (issue 10): erases one person from staging, core, identity, ml,
 /// quarantine and the report archive in one transaction, writes an audit row that never holds

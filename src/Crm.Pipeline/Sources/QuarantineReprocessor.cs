@@ -4,11 +4,6 @@ using NpgsqlTypes;
 
 namespace Crm.Pipeline.Sources;
 
-/// <summary>What a re-process request released.</summary>
-/// <param name="Units">The files that the next ingest of the source reads again.</param>
-/// <param name="QuarantineRows">Quarantine rows removed (the re-read quarantines again what is still wrong).</param>
-public sealed record ReprocessResult(IReadOnlyList<string> Units, long QuarantineRows);
-
 /// <summary>
 /// "Re-process after a fix" (issue 10): after an admin fixed a feed's settings (a date format, a column),
 /// the files whose rows were quarantined, for a source and optionally one reason, are released from the

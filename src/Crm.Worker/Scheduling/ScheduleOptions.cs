@@ -24,10 +24,3 @@ public sealed class ScheduleOptions
     /// <summary>What to do with firings missed while every node was down: <c>FireOnceNow</c> (default) or <c>Skip</c>.</summary>
     public string Misfire { get; set; } = "FireOnceNow";
 }
-
-/// <summary>All schedules.</summary>
-public sealed class SchedulesOptions
-{
-    /// <summary>The configured schedules.</summary>
-    public List<ScheduleOptions> Items { get; set; } = [];
-}

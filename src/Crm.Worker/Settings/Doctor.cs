@@ -17,33 +17,6 @@ using Quartz;
 
 namespace Crm.Worker.Settings;
 
-/// <summary>How serious one finding of <see cref="Doctor"/> is.</summary>
-public enum CheckLevel
-{
-    /// <summary>As it should be.</summary>
-    Ok,
-
-    /// <summary>Works, but probably not as meant (nothing to load, a schedule that never fires).</summary>
-    Warning,
-
-    /// <summary>Will fail: a setting, a folder, a server.</summary>
-    Error,
-}
-
-/// <summary>One line of the check: what was looked at and what was found.</summary>
-public sealed record CheckFinding(CheckLevel Level, string Subject, string Message)
-{
-    /// <inheritdoc />
-    public override string ToString() => $"{Label(Level),-5} {Subject}: {Message}";
-
-    private static string Label(CheckLevel level) => level switch
-    {
-        CheckLevel.Ok => "ok",
-        CheckLevel.Warning => "warn",
-        _ => "ERROR",
-    };
-}
-
 /// <summary>
 /// <c>crm check</c>: every setting validated, the warehouse reached (version, pending migrations), each source's
 /// folder with the files it would load next, the SMTP server greeted (no mail sent), each IMAP account signed in with its folders and message counts (no mail read), and

@@ -129,10 +129,3 @@ public sealed class OrderFeedOptions
         };
     }
 }
-
-/// <summary>All order feeds, bound from <c>Crm:Orders</c>.</summary>
-public sealed class OrdersOptions
-{
-    /// <summary>The configured feeds.</summary>
-    public List<OrderFeedOptions> Feeds { get; set; } = [];
-}
