@@ -125,7 +125,7 @@ public sealed class IncidentBook
             active.Add(new Incident(
                 "alert:" + id.ToString(CultureInfo.InvariantCulture),
                 $"Alert ({severity}) from stage {source}: {OneLine(message, 160)}",
-                $"Raised at {Time(raised)} by stage {source}:\n{message}\nResolving the alert (ops.alert) resolves this."));
+                $"Raised at {Time(raised)} by stage {source}:\n{message}\nThe next {source} run that succeeds without raising it again resolves this."));
         }
     }
 
