@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Text.RegularExpressions;
 using Crm.Worker.Hosting;
 
 namespace Crm.Worker.Commands;
@@ -9,7 +10,7 @@ namespace Crm.Worker.Commands;
 /// argument, setting or file and what to do (exit 2, or 3 when a dependency cannot be reached); a bug keeps
 /// its stack trace. <c>--verbose</c> adds the stack trace to user errors too.
 /// </summary>
-internal static class CrmCli
+internal static partial class CrmCli
 {
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
@@ -20,7 +21,7 @@ internal static class CrmCli
         if (parse.Action is ParseErrorAction)
         {
             // "Required command was not provided" next to "Unrecognized command 'x'" says the same thing twice.
-            var errors = parse.Errors.Select(e => e.Message).ToList();
+            var errors = parse.Errors.Select(e => Plain(e.Message)).ToList();
             if (errors.Count > 1)
             {
                 errors.RemoveAll(m => m.StartsWith("Required command was not provided", StringComparison.Ordinal));
@@ -74,4 +75,44 @@ internal static class CrmCli
             return null;
         }
     }
+
+    /// <summary>
+    /// The parser names the .NET type a value failed to parse as ("as expected type 'System.Int32'"), which means
+    /// nothing to the person who typed it: this says what the option takes instead, and an enum's names in full.
+    /// Any other message is returned as it is.
+    /// </summary>
+    internal static string Plain(string message)
+    {
+        var match = TypeFailure().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var kind = match.Groups["type"].Value switch
+        {
+            "System.Int16" or "System.Int32" or "System.Int64" => "a whole number",
+            "System.UInt16" or "System.UInt32" or "System.UInt64" => "a whole number, 0 or more",
+            "System.Single" or "System.Double" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.DateOnly" => "a date, yyyy-MM-dd",
+            "System.DateTime" or "System.DateTimeOffset" => "a date and time, ISO 8601",
+            "System.TimeSpan" => "a duration, hh:mm:ss",
+            var type => EnumNames(type),
+        };
+        return kind is null
+            ? message
+            : $"'{match.Groups["value"].Value}' is not a value of {match.Groups["option"].Value}, which takes {kind}";
+    }
+
+    private static string? EnumNames(string typeName)
+    {
+        var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+        return type is { IsEnum: true }
+            ? "one of " + string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))
+            : null;
+    }
+
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex TypeFailure();
 }

@@ -120,6 +120,19 @@ public sealed class UserErrorTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task A_value_of_the_wrong_kind_says_what_the_option_takes_without_a_type_name_and_exits_2()
+    {
+        var (code, output) = await CrmAsync(null, "generate", "--dropout", "sometimes", "--out", Path.Combine(_folder, "gen"));
+        AssertOneLine(output, code, 2, "'sometimes'", "--dropout", "one of bgnbd, engagement");
+        Assert.DoesNotContain("Crm.Synthetic", output, StringComparison.Ordinal);
+
+        (code, output) = await CrmAsync(null, "generate", "--days", "abc", "--out", Path.Combine(_folder, "gen"));
+        AssertOneLine(output, code, 2, "'abc'", "--days", "a whole number");
+        Assert.DoesNotContain("System.Int32", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "gen")));
+    }
+
+    [Fact]
     public async Task A_wrong_setting_is_named_before_anything_runs_and_exits_2()
     {
         var file = Path.Combine(_folder, "bad.json");
